@@ -1,0 +1,45 @@
+# Cakupan: two commands do everything on a fresh machine with Python 3.11+ and make.
+#   make reports   create .venv, install, build every report from the bundled data
+#   make test      run the test suite (installs Debian's chromium for browser tests when possible)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?=
+
+.PHONY: reports test lab chromium bench clean sample data
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name cakupan --display-name "Python (Cakupan)" >/dev/null
+	@touch $@
+
+reports: $(STAMP)
+	$(BIN)/cakupan build $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest -n auto -q
+
+# Browser tests drive Debian's chromium; install it when we are root and it is missing.
+# Tests skip with a clear reason when it still is not there.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "note: chromium not installed and not root; browser tests will be skipped"; fi; }
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# Regenerate the bundled dataset (real rows from data/raw plus the sample panel).
+data: $(STAMP)
+	$(BIN)/cakupan prepare
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
+
+clean:
+	rm -rf reports/*/ reports/*.html reports/*.json reports/*.csv

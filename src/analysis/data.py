@@ -1,0 +1,234 @@
+"""The data contract: load a data directory and validate every row before any work starts.
+
+A data directory holds:
+
+- ``participants.csv``: kode, periode, segmen, peserta_aktif, sumber
+- ``workforce.csv``: kode, periode, penduduk_bekerja, pekerja_berhak, sumber
+- optional ``regions.csv`` (kode, nama, tingkat, kode_induk) adding to or overriding the tree,
+- optional ``sources.csv`` (sumber, judul, url, lisensi) describing each ``sumber`` value,
+- optional ``breaks.csv`` (kode, periode, ukuran, catatan): definition changes to mark on charts.
+
+Rows whose ``sumber`` starts with ``sintetis`` are synthetic (the sample panel); reports that
+use any of them carry a visible banner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError, Problem, problem
+from analysis.regions import RegionTree, is_valid_code, load_regions
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_ROOT = PROJECT_ROOT / "data"
+BUNDLED_DIR = DATA_ROOT / "bundled"
+RAW_DIR = DATA_ROOT / "raw"
+REGION_TREE_FILE = RAW_DIR / "wilayah_kemendagri_2025.csv.gz"
+
+SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
+TOTAL = "TOTAL"  # all segments together, where a source publishes no split
+SYNTHETIC_PREFIX = "sintetis"
+PERIOD_RE = re.compile(r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
+
+PARTICIPANT_COLUMNS = ("kode", "periode", "segmen", "peserta_aktif", "sumber")
+WORKFORCE_COLUMNS = ("kode", "periode", "penduduk_bekerja", "pekerja_berhak", "sumber")
+SOURCE_COLUMNS = ("sumber", "judul", "url", "lisensi")
+BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan")
+MEASURES = ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak")
+
+
+@dataclass
+class Dataset:
+    """Validated panel: long tables with integer counts and parsed periods."""
+
+    directory: Path
+    regions: RegionTree
+    participants: pd.DataFrame  # kode, periode, segmen, peserta_aktif, sumber, tahun, bulan, sintetis
+    workforce: pd.DataFrame  # kode, periode, penduduk_bekerja, pekerja_berhak, sumber, tahun, bulan, sintetis
+    sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SOURCE_COLUMNS))
+    breaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAK_COLUMNS))
+
+    def region_slice_digest(self, codes: list[str]) -> str:
+        """Checksum of every row about the given regions (for incremental builds)."""
+        h = hashlib.sha256()
+        for name, table in (("p", self.participants), ("w", self.workforce), ("b", self.breaks)):
+            rows = table[table["kode"].isin(codes)].sort_values(list(table.columns[:3]))
+            h.update(name.encode())
+            h.update(rows.to_csv(index=False).encode())
+        return h.hexdigest()
+
+
+def _read_csv(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a CSV as text, checking the header; values are validated by the caller."""
+    if not path.exists():
+        return pd.DataFrame(columns=columns), [problem(path, None, None, None, f"a file {path.name} with columns {', '.join(columns)}")]
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(columns=columns), [problem(path, 1, None, "", f"a header line {','.join(columns)}")]
+    except UnicodeDecodeError as exc:
+        return pd.DataFrame(columns=columns), [problem(path, None, None, exc.object[exc.start:exc.start + 8], "UTF-8 text")]
+    problems = []
+    for col in required:
+        if col not in df.columns:
+            problems.append(problem(path, 1, col, None, f"a column named '{col}' (columns: {', '.join(columns)})"))
+    for col in df.columns:
+        if col not in columns:
+            problems.append(problem(path, 1, col, col, f"only the columns {', '.join(columns)}"))
+    for col in columns:
+        if col not in df.columns:
+            df[col] = ""
+    return df[list(columns)], problems
+
+
+def _lines(mask: pd.Series) -> np.ndarray:
+    return np.flatnonzero(mask.to_numpy()) + 2  # header is line 1
+
+
+def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> None:
+    codes = df["kode"]
+    bad_shape = ~codes.map(is_valid_code).astype(bool)
+    for line in _lines(bad_shape):
+        out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001"))
+    unknown = ~bad_shape & ~codes.isin(regions.table.index)
+    for line in _lines(unknown):
+        out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a code present in the region tree (add it to regions.csv)"))
+
+
+def _check_periods(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
+    bad = ~df["periode"].str.fullmatch(PERIOD_RE)
+    for line in _lines(bad):
+        out.append(problem(path, int(line), "periode", df["periode"].iat[line - 2], "a period YYYY or YYYY-MM"))
+
+
+def _parse_counts(df: pd.DataFrame, column: str, path: Path, out: list[Problem], optional: bool = False) -> pd.Series:
+    """Whole non-negative numbers; empty allowed only for optional columns."""
+    text = df[column].str.strip()
+    empty = text == ""
+    values = pd.to_numeric(text.where(~empty), errors="coerce")
+    bad = (~empty & (values.isna() | (values < 0) | (values != np.floor(values)))) | (empty & (not optional))
+    for line in _lines(bad):
+        expected = "a whole number of people, 0 or more" + (" (or empty)" if optional else "")
+        out.append(problem(path, int(line), column, df[column].iat[line - 2], expected))
+    return values.where(~bad).astype("Int64")
+
+
+def _check_duplicates(df: pd.DataFrame, key: list[str], path: Path, out: list[Problem]) -> None:
+    dup = df.duplicated(key, keep="first")
+    for line in _lines(dup):
+        row = df.iloc[line - 2]
+        first = int(np.flatnonzero((df[key] == row[key]).all(axis=1).to_numpy())[0]) + 2
+        out.append(problem(path, int(line), ",".join(key), ",".join(row[key]), f"a unique key; the same key is on line {first}"))
+
+
+def _check_sources(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
+    for line in _lines(df["sumber"].str.strip() == ""):
+        out.append(problem(path, int(line), "sumber", "", "the source of the figure (never empty)"))
+
+
+def _add_time(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["tahun"] = df["periode"].str[:4].astype(int)
+    # A bare year counts as that year's final figure (month 12) when picking the latest of a year.
+    df["bulan"] = df["periode"].str[5:7].replace("", "12").astype(int)
+    df["sintetis"] = df["sumber"].str.startswith(SYNTHETIC_PREFIX)
+    return df
+
+
+def validate_participants(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
+    _check_codes(df, path, regions, out)
+    _check_periods(df, path, out)
+    bad_seg = ~df["segmen"].isin(SEGMENTS + (TOTAL,))
+    for line in _lines(bad_seg):
+        out.append(problem(path, int(line), "segmen", df["segmen"].iat[line - 2], f"one of {', '.join(SEGMENTS + (TOTAL,))}"))
+    counts = _parse_counts(df, "peserta_aktif", path, out)
+    _check_sources(df, path, out)
+    _check_duplicates(df, ["kode", "periode", "segmen"], path, out)
+    df = df.assign(peserta_aktif=counts)
+    return df
+
+
+def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
+    _check_codes(df, path, regions, out)
+    _check_periods(df, path, out)
+    employed = _parse_counts(df, "penduduk_bekerja", path, out, optional=True)
+    eligible = _parse_counts(df, "pekerja_berhak", path, out, optional=True)
+    neither = employed.isna() & eligible.isna() & (df["penduduk_bekerja"].str.strip() == "") & (df["pekerja_berhak"].str.strip() == "")
+    for line in _lines(neither):
+        out.append(problem(path, int(line), "penduduk_bekerja", "", "a count in penduduk_bekerja or pekerja_berhak"))
+    over = (eligible > employed).fillna(False).astype(bool)
+    for line in _lines(over):
+        out.append(problem(path, int(line), "pekerja_berhak", df["pekerja_berhak"].iat[line - 2],
+                           f"at most penduduk_bekerja ({df['penduduk_bekerja'].iat[line - 2]}): the eligible are a subset of the employed"))
+    _check_sources(df, path, out)
+    _check_duplicates(df, ["kode", "periode"], path, out)
+    return df.assign(penduduk_bekerja=employed, pekerja_berhak=eligible)
+
+
+def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=BREAK_COLUMNS)
+    df, problems = _read_csv(path, BREAK_COLUMNS, BREAK_COLUMNS)
+    out.extend(problems)
+    if problems:
+        return df
+    _check_codes(df, path, regions, out)
+    _check_periods(df, path, out)
+    for line in _lines(~df["ukuran"].isin(MEASURES)):
+        out.append(problem(path, int(line), "ukuran", df["ukuran"].iat[line - 2], f"one of {', '.join(MEASURES)}"))
+    return df
+
+
+def _load_sources(path: Path, out: list[Problem]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=SOURCE_COLUMNS)
+    df, problems = _read_csv(path, SOURCE_COLUMNS, ("sumber", "judul"))
+    out.extend(problems)
+    _check_duplicates(df, ["sumber"], path, out)
+    return df
+
+
+def load_dataset(directory: str | Path | None = None) -> Dataset:
+    """Load and validate a data directory; raises InputError listing every problem found."""
+    directory = Path(directory) if directory is not None else BUNDLED_DIR
+    if not directory.is_dir():
+        raise InputError([problem(directory, None, None, str(directory), "a data directory with participants.csv and workforce.csv")])
+    regions = load_regions(REGION_TREE_FILE, directory / "regions.csv")
+    problems: list[Problem] = []
+    p_path, w_path = directory / "participants.csv", directory / "workforce.csv"
+    participants, found = _read_csv(p_path, PARTICIPANT_COLUMNS, PARTICIPANT_COLUMNS)
+    problems += found
+    if not found:
+        participants = validate_participants(participants, p_path, regions, problems)
+    workforce, found = _read_csv(w_path, WORKFORCE_COLUMNS, ("kode", "periode", "penduduk_bekerja", "sumber"))
+    problems += found
+    if not found:
+        workforce = validate_workforce(workforce, w_path, regions, problems)
+    breaks = _load_breaks(directory / "breaks.csv", regions, problems)
+    sources = _load_sources(directory / "sources.csv", problems)
+    if problems:
+        raise InputError(problems)
+    return Dataset(directory, regions, _add_time(participants), _add_time(workforce), sources, breaks)
+
+
+def _fingerprint(directory: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*")) if p.is_file())
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: str, fingerprint: tuple) -> Dataset:
+    return load_dataset(directory)
+
+
+def cached_dataset(directory: str | Path | None = None) -> Dataset:
+    """Dataset loaded once per process (warm kernels build many reports from it)."""
+    directory = Path(directory) if directory is not None else BUNDLED_DIR
+    directory = directory.resolve()
+    return _cached(str(directory), _fingerprint(directory) if directory.is_dir() else ())

@@ -1,0 +1,69 @@
+"""The message catalogue (Indonesian first, English too) and locale-aware number formats.
+
+Every user-facing string lives in ``messages.yaml``; numbers and dates are formatted by babel
+(id: 5.900.000 and 31,4%; en: 5,900,000 and 31.4%). Region names are data and never translated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import lru_cache
+from importlib.resources import files
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LANGUAGES = ("id", "en")
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(files("analysis").joinpath("messages.yaml").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Message ``key`` in ``lang`` with ``{placeholders}`` filled in."""
+    entry = catalogue()[key]
+    return entry[lang].format(**values) if values else entry[lang]
+
+
+def fmt_int(value: float | int | None, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return format_decimal(int(round(value)), format="#,##0", locale=lang)
+
+
+def fmt_pct(share: float | None, lang: str, digits: int = 1) -> str:
+    """A share (0.314) as a percentage ('31,4%' in id)."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(share, format=pattern, locale=lang)
+
+
+def fmt_num(value: float | None, lang: str, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def fmt_pp(points: float | None, lang: str, digits: int = 1) -> str:
+    """Percentage points with an explicit sign ('+2,3 pp' / '+2.3 pp')."""
+    if points is None or (isinstance(points, float) and math.isnan(points)):
+        return "–"
+    sign = "+" if points > 0 else ("−" if points < 0 else "±")
+    return f"{sign}{fmt_num(abs(points), lang, digits)} {t('unit.pp', lang)}"
+
+
+def fmt_period(periode: str, lang: str) -> str:
+    """'2023-12' as 'Desember 2023' / 'December 2023'; a bare year stays as it is."""
+    if len(periode) == 4:
+        return periode
+    return format_date(dt.date(int(periode[:4]), int(periode[5:7]), 1), format="MMMM y", locale=lang)
+
+
+def fmt_datetime(moment: dt.datetime, lang: str) -> str:
+    return format_date(moment.date(), format="long", locale=lang) + moment.strftime(" %H:%M UTC")
