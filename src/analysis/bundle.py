@@ -239,6 +239,15 @@ BREAKS = [
 ]
 
 
+def references_table() -> pd.DataFrame:
+    """Published coverage figures that reports check their own numbers against."""
+    press = _read_press_jabar()
+    return pd.DataFrame(
+        [("32", "2024-08", "cakupan", press.at["cakupan_terhadap_pekerja_berhak", "nilai"], "liputan6-2024-08-27")],
+        columns=["kode", "periode", "indikator", "nilai", "sumber"],
+    )
+
+
 def sources_table(extra: dict[str, tuple[str, str, str]] | None = None) -> pd.DataFrame:
     entries = {**SOURCES, **news_sources(), **(extra or {})}
     return pd.DataFrame(

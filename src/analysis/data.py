@@ -6,7 +6,12 @@ A data directory holds:
 - ``workforce.csv``: kode, periode, penduduk_bekerja, pekerja_berhak, sumber
 - optional ``regions.csv`` (kode, nama, tingkat, kode_induk) adding to or overriding the tree,
 - optional ``sources.csv`` (sumber, judul, url, lisensi) describing each ``sumber`` value,
-- optional ``breaks.csv`` (kode, periode, ukuran, catatan): definition changes to mark on charts.
+- optional ``breaks.csv`` (kode, periode, ukuran, catatan): definition changes to mark on charts,
+- optional ``references.csv`` (kode, periode, indikator, nilai, sumber): published figures (coverage
+  in percent) that reports compare with their own computation.
+
+``participants`` and ``workforce`` may be stored as ``.parquet`` files (same columns) instead of CSV,
+never both for the same table.
 
 Rows whose ``sumber`` starts with ``sintetis`` are synthetic (the sample panel); reports that
 use any of them carry a visible banner.
@@ -41,6 +46,8 @@ PARTICIPANT_COLUMNS = ("kode", "periode", "segmen", "peserta_aktif", "sumber")
 WORKFORCE_COLUMNS = ("kode", "periode", "penduduk_bekerja", "pekerja_berhak", "sumber")
 SOURCE_COLUMNS = ("sumber", "judul", "url", "lisensi")
 BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan")
+REFERENCE_COLUMNS = ("kode", "periode", "indikator", "nilai", "sumber")
+REFERENCE_INDICATORS = ("cakupan",)
 MEASURES = ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak")
 
 
@@ -54,27 +61,75 @@ class Dataset:
     workforce: pd.DataFrame  # kode, periode, penduduk_bekerja, pekerja_berhak, sumber, tahun, bulan, sintetis
     sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SOURCE_COLUMNS))
     breaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAK_COLUMNS))
-
-    def region_slice_digest(self, codes: list[str]) -> str:
-        """Checksum of every row about the given regions (for incremental builds)."""
-        h = hashlib.sha256()
-        for name, table in (("p", self.participants), ("w", self.workforce), ("b", self.breaks)):
-            rows = table[table["kode"].isin(codes)].sort_values(list(table.columns[:3]))
-            h.update(name.encode())
-            h.update(rows.to_csv(index=False).encode())
-        return h.hexdigest()
+    references: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS))
 
 
-def _read_csv(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a CSV as text, checking the header; values are validated by the caller."""
+PARQUET_TABLES = ("participants", "workforce")  # tables that may be stored as .parquet instead of .csv
+
+
+def _table_path(directory: Path, name: str) -> Path:
+    """``name.csv``, or ``name.parquet`` when only the Parquet file is there."""
+    csv_path, parquet_path = directory / f"{name}.csv", directory / f"{name}.parquet"
+    return parquet_path if parquet_path.exists() and not csv_path.exists() else csv_path
+
+
+def _arrow_as_text(column):
+    """One Parquet column as the text a CSV would hold: whole numbers without '.0', missing as ''."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_floating(kind):
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
+        finite = pc.drop_null(column)
+        whole = pc.all(pc.and_(pc.equal(pc.floor(finite), finite), pc.less(pc.abs(finite), 2.0**53))).as_py()
+        if whole is not False:
+            column = column.cast(pa.int64())
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        try:
+            column = column.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            column = pa.array([None if v is None else str(v) for v in column.to_pylist()], type=pa.string())
+    return column.fill_null("")
+
+
+def _read_parquet_text(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    return pd.DataFrame({name: pd.Series(_arrow_as_text(col).to_pandas(), dtype="str")
+                         for name, col in zip(table.column_names, table.columns)}, columns=table.column_names)
+
+
+def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a CSV (or, for participants/workforce, a Parquet file) as text, checking the header.
+
+    Values are validated by the caller. Parquet cells become the text a CSV would hold (whole numbers
+    without '.0', missing as ''), so one validation serves both formats and a problem's line number is
+    the row's line in the equivalent CSV (header = line 1). A UTF-8 byte order mark is accepted.
+    """
+    if path.stem in PARQUET_TABLES and path.suffix in (".csv", ".parquet"):
+        csv_path, parquet_path = path.with_suffix(".csv"), path.with_suffix(".parquet")
+        if csv_path.exists() and parquet_path.exists():
+            return pd.DataFrame(columns=columns), [problem(
+                parquet_path, None, None, f"{csv_path.name} and {parquet_path.name}",
+                f"only one of {csv_path.name} or {parquet_path.name} in a data directory (remove the one that is out of date)")]
     if not path.exists():
         return pd.DataFrame(columns=columns), [problem(path, None, None, None, f"a file {path.name} with columns {', '.join(columns)}")]
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame(columns=columns), [problem(path, 1, None, "", f"a header line {','.join(columns)}")]
-    except UnicodeDecodeError as exc:
-        return pd.DataFrame(columns=columns), [problem(path, None, None, exc.object[exc.start:exc.start + 8], "UTF-8 text")]
+    if path.suffix == ".parquet":
+        try:
+            df = _read_parquet_text(path)
+        except Exception as exc:  # pyarrow raises several types for unreadable files
+            return pd.DataFrame(columns=columns), [problem(path, None, None, str(exc)[:200], "a readable Parquet file")]
+    else:
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame(columns=columns), [problem(path, 1, None, "", f"a header line {','.join(columns)}")]
+        except UnicodeDecodeError as exc:
+            return pd.DataFrame(columns=columns), [problem(path, None, None, exc.object[exc.start:exc.start + 8], "UTF-8 text")]
     problems = []
     for col in required:
         if col not in df.columns:
@@ -94,10 +149,14 @@ def _lines(mask: pd.Series) -> np.ndarray:
 
 def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> None:
     codes = df["kode"]
-    bad_shape = ~codes.map(is_valid_code).astype(bool)
+    # Each distinct code is checked once: a long panel repeats every code for each period and segment.
+    ids, uniques = pd.factorize(codes, use_na_sentinel=False)
+    shape_ok = np.fromiter((is_valid_code(u) for u in uniques), dtype=bool, count=len(uniques))
+    known = regions.table.index.get_indexer(pd.Index(uniques)) >= 0  # the tree's index is unique
+    bad_shape = pd.Series(~shape_ok[ids])
     for line in _lines(bad_shape):
         out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001"))
-    unknown = ~bad_shape & ~codes.isin(regions.table.index)
+    unknown = pd.Series((shape_ok & ~known)[ids])
     for line in _lines(unknown):
         out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a code present in the region tree (add it to regions.csv)"))
 
@@ -108,12 +167,37 @@ def _check_periods(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
         out.append(problem(path, int(line), "periode", df["periode"].iat[line - 2], "a period YYYY or YYYY-MM"))
 
 
+def _plain_digits(text: pd.Series) -> pd.Series | None:
+    """Int64 values (NA where empty) when every cell is 1-15 ASCII digits or empty; otherwise None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(text) == 0:
+        return None
+    try:
+        arr = pa.array(text.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count:
+        return None
+    if not pc.all(pc.match_substring_regex(arr, r"^([0-9]{1,15})?$")).as_py():
+        return None
+    parsed = pc.cast(pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), pa.int64())
+    mask = parsed.is_null().to_numpy(zero_copy_only=False)
+    data = parsed.fill_null(0).to_numpy(zero_copy_only=False)
+    return pd.Series(pd.arrays.IntegerArray(data, mask), index=text.index)
+
+
 def _parse_counts(df: pd.DataFrame, column: str, path: Path, out: list[Problem], optional: bool = False) -> pd.Series:
     """Whole non-negative numbers; empty allowed only for optional columns."""
     text = df[column].str.strip()
     empty = text == ""
-    values = pd.to_numeric(text.where(~empty), errors="coerce")
-    bad = (~empty & (values.isna() | (values < 0) | (values != np.floor(values)))) | (empty & (not optional))
+    values = _plain_digits(text)
+    if values is not None:  # fast path: every cell is digits or empty, so only empties can be wrong
+        bad = empty & (not optional)
+    else:
+        values = pd.to_numeric(text.where(~empty), errors="coerce")
+        bad = (~empty & (values.isna() | (values < 0) | (values != np.floor(values)))) | (empty & (not optional))
     for line in _lines(bad):
         expected = "a whole number of people, 0 or more" + (" (or empty)" if optional else "")
         out.append(problem(path, int(line), column, df[column].iat[line - 2], expected))
@@ -122,10 +206,15 @@ def _parse_counts(df: pd.DataFrame, column: str, path: Path, out: list[Problem],
 
 def _check_duplicates(df: pd.DataFrame, key: list[str], path: Path, out: list[Problem]) -> None:
     dup = df.duplicated(key, keep="first")
+    if not dup.any():
+        return
+    group = df.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    first_of_group = np.unique(group, return_index=True)[1]  # ngroup numbers groups 0..n-1
+    columns = [df[k].to_numpy() for k in key]
     for line in _lines(dup):
-        row = df.iloc[line - 2]
-        first = int(np.flatnonzero((df[key] == row[key]).all(axis=1).to_numpy())[0]) + 2
-        out.append(problem(path, int(line), ",".join(key), ",".join(row[key]), f"a unique key; the same key is on line {first}"))
+        i = line - 2
+        first = int(first_of_group[group[i]]) + 2
+        out.append(problem(path, int(line), ",".join(key), ",".join(c[i] for c in columns), f"a unique key; the same key is on line {first}"))
 
 
 def _check_sources(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
@@ -135,9 +224,11 @@ def _check_sources(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
 
 def _add_time(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
-    df["tahun"] = df["periode"].str[:4].astype(int)
+    # Parsed once per distinct period (a long panel repeats a handful of them).
+    ids, periods = pd.factorize(df["periode"], use_na_sentinel=False)
+    df["tahun"] = np.array([int(p[:4]) for p in periods], dtype=np.int64)[ids]
     # A bare year counts as that year's final figure (month 12) when picking the latest of a year.
-    df["bulan"] = df["periode"].str[5:7].replace("", "12").astype(int)
+    df["bulan"] = np.array([int(p[5:7] or "12") for p in periods], dtype=np.int64)[ids]
     df["sintetis"] = df["sumber"].str.startswith(SYNTHETIC_PREFIX)
     return df
 
@@ -175,7 +266,7 @@ def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: l
 def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=BREAK_COLUMNS)
-    df, problems = _read_csv(path, BREAK_COLUMNS, BREAK_COLUMNS)
+    df, problems = _read_table(path, BREAK_COLUMNS, BREAK_COLUMNS)
     out.extend(problems)
     if problems:
         return df
@@ -186,10 +277,28 @@ def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.Data
     return df
 
 
+def _load_references(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=REFERENCE_COLUMNS)
+    df, problems = _read_table(path, REFERENCE_COLUMNS, REFERENCE_COLUMNS)
+    out.extend(problems)
+    if problems:
+        return df
+    _check_codes(df, path, regions, out)
+    _check_periods(df, path, out)
+    _check_sources(df, path, out)
+    for line in _lines(~df["indikator"].isin(REFERENCE_INDICATORS)):
+        out.append(problem(path, int(line), "indikator", df["indikator"].iat[line - 2], f"one of {', '.join(REFERENCE_INDICATORS)}"))
+    values = pd.to_numeric(df["nilai"], errors="coerce")
+    for line in _lines(values.isna() | (values < 0)):
+        out.append(problem(path, int(line), "nilai", df["nilai"].iat[line - 2], "a percentage written with a decimal point, e.g. 31.4"))
+    return df.assign(nilai=values)
+
+
 def _load_sources(path: Path, out: list[Problem]) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=SOURCE_COLUMNS)
-    df, problems = _read_csv(path, SOURCE_COLUMNS, ("sumber", "judul"))
+    df, problems = _read_table(path, SOURCE_COLUMNS, ("sumber", "judul"))
     out.extend(problems)
     _check_duplicates(df, ["sumber"], path, out)
     return df
@@ -202,20 +311,21 @@ def load_dataset(directory: str | Path | None = None) -> Dataset:
         raise InputError([problem(directory, None, None, str(directory), "a data directory with participants.csv and workforce.csv")])
     regions = load_regions(REGION_TREE_FILE, directory / "regions.csv")
     problems: list[Problem] = []
-    p_path, w_path = directory / "participants.csv", directory / "workforce.csv"
-    participants, found = _read_csv(p_path, PARTICIPANT_COLUMNS, PARTICIPANT_COLUMNS)
+    p_path, w_path = _table_path(directory, "participants"), _table_path(directory, "workforce")
+    participants, found = _read_table(p_path, PARTICIPANT_COLUMNS, PARTICIPANT_COLUMNS)
     problems += found
     if not found:
         participants = validate_participants(participants, p_path, regions, problems)
-    workforce, found = _read_csv(w_path, WORKFORCE_COLUMNS, ("kode", "periode", "penduduk_bekerja", "sumber"))
+    workforce, found = _read_table(w_path, WORKFORCE_COLUMNS, ("kode", "periode", "penduduk_bekerja", "sumber"))
     problems += found
     if not found:
         workforce = validate_workforce(workforce, w_path, regions, problems)
     breaks = _load_breaks(directory / "breaks.csv", regions, problems)
     sources = _load_sources(directory / "sources.csv", problems)
+    references = _load_references(directory / "references.csv", regions, problems)
     if problems:
         raise InputError(problems)
-    return Dataset(directory, regions, _add_time(participants), _add_time(workforce), sources, breaks)
+    return Dataset(directory, regions, _add_time(participants), _add_time(workforce), sources, breaks, references)
 
 
 def _fingerprint(directory: Path) -> tuple:

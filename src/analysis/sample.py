@@ -173,4 +173,5 @@ def bundled_tables(regions: RegionTree, seed: int = SEED) -> dict[str, pd.DataFr
         "workforce.csv": workforce.sort_values(["kode", "periode"], ignore_index=True),
         "sources.csv": bundle.sources_table({SAMPLE_SOURCE: SAMPLE_SOURCE_ENTRY}),
         "breaks.csv": bundle.breaks_table(),
+        "references.csv": bundle.references_table(),
     }

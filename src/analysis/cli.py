@@ -1,0 +1,142 @@
+"""Command line: ``cakupan`` (also ``python -m analysis``).
+
+Exit codes: 0 success; 1 some reports failed (the rest were built); 2 invalid input or usage
+(nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from analysis import __version__
+from analysis.data import BUNDLED_DIR, PROJECT_ROOT, load_dataset
+from analysis.errors import InputError, problem
+from analysis.params import LANGUAGES, load_params
+from analysis.regions import LEVELS, is_valid_code
+
+DEFAULT_OUT = PROJECT_ROOT / "reports"
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 like invalid input
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INVALID)
+
+
+def _report_invalid(exc: InputError) -> int:
+    print(f"cakupan: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", file=sys.stderr)
+    print(exc.render(), file=sys.stderr)
+    return EXIT_INVALID
+
+
+def cmd_validate(ns: argparse.Namespace) -> int:
+    load_params(ns.params)
+    ds = load_dataset(ns.data)
+    print(f"{ds.directory}: ok ({len(ds.participants)} participant rows, {len(ds.workforce)} workforce rows, "
+          f"{int(ds.participants['sintetis'].sum() + ds.workforce['sintetis'].sum())} synthetic)")
+    return EXIT_OK
+
+
+def _check_selection(ns: argparse.Namespace, params: dict, regions) -> list[str] | None:
+    bad = []
+    for code in ns.region or []:
+        if not is_valid_code(code):
+            bad.append(problem("--region", None, None, code, "a Kemendagri code like ID, 32 or 32.04"))
+        elif code not in regions:
+            bad.append(problem("--region", None, None, code, "a region present in the region tree"))
+    for lang in ns.lang or []:
+        if lang not in params["languages"]:
+            bad.append(problem("--lang", None, None, lang, f"one of the languages in the parameters ({', '.join(params['languages'])})"))
+    if bad:
+        raise InputError(bad)
+    return ns.region
+
+
+def cmd_build(ns: argparse.Namespace) -> int:
+    from analysis import batch
+
+    params = load_params(ns.params)
+    started = time.perf_counter()
+    ds = load_dataset(ns.data)
+    codes = batch.select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
+    out = Path(ns.out)
+    opts = batch.BuildOptions(
+        out=out, params=params, params_path=str(Path(ns.params).resolve()) if ns.params else "",
+        data_dir=str(Path(ns.data).resolve()) if ns.data else "", jobs=ns.jobs or 0, force=ns.force,
+        fail_fast=ns.fail_fast, languages=ns.lang, progress=batch.progress_printer(),
+    )
+    langs = ns.lang or params["languages"]
+    print(f"cakupan {__version__}: {len(codes)} regions × {len(langs)} languages → {out}", file=sys.stderr)
+    try:
+        results = batch.build(ds, codes, opts)
+    except KeyboardInterrupt:
+        print("cakupan: interrupted; finished reports are kept, run the same command to complete the rest", file=sys.stderr)
+        return 130
+    counts = batch.summarize(results)
+    failed = [r for r in results if r.status == "failed"]
+    for r in failed[:20]:
+        print(f"  failed {r.kode} ({r.lang}): {r.error}", file=sys.stderr)
+    if len(failed) > 20:
+        print(f"  ... and {len(failed) - 20} more failures (see {out / 'build.json'})", file=sys.stderr)
+    print(f"built {counts['built']}, skipped {counts['skipped']} (unchanged), failed {counts['failed']} "
+          f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print((out / "index.html").resolve())
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_sample(ns: argparse.Namespace) -> int:
+    from analysis import bundle, sample
+    from analysis.data import REGION_TREE_FILE
+    from analysis.regions import load_regions
+
+    out = Path(ns.out)
+    tables = sample.bundled_tables(load_regions(REGION_TREE_FILE), seed=ns.seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        bundle.write_csv(table, out / name)
+    load_dataset(out)
+    synthetic = sum(int(t["sumber"].str.startswith("sintetis").sum()) for n, t in tables.items() if "sumber" in t and n != "sources.csv")
+    print(f"{out}: {len(tables['participants.csv'])} participant rows, {len(tables['workforce.csv'])} workforce rows, {synthetic} synthetic")
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cakupan", description="Coverage of Indonesian workers by BPJS Ketenagakerjaan: validate data, build reports.")
+    parser.add_argument("--version", action="version", version=f"cakupan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("validate", help="check a data directory (and parameters); print every problem, exit 2 if any")
+    p.add_argument("--data", default=None, help=f"data directory (default: {BUNDLED_DIR.relative_to(PROJECT_ROOT)})")
+    p.add_argument("--params", default=None, help="YAML parameter file (default: params/default.yaml)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="build region reports, the index and build.json")
+    p.add_argument("--params", default=None, help="YAML parameter file (default: params/default.yaml)")
+    p.add_argument("--data", default=None, help="data directory (default: the bundled data)")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: reports/)")
+    p.add_argument("--level", nargs="+", choices=LEVELS, help="levels to build (default: from the parameters)")
+    p.add_argument("--region", nargs="+", metavar="CODE", help="build only these regions")
+    p.add_argument("--lang", nargs="+", choices=LANGUAGES, help="languages (default: all in the parameters)")
+    p.add_argument("--jobs", type=int, default=0, help="parallel workers (default: all cores)")
+    p.add_argument("--force", action="store_true", help="rebuild reports even when their inputs are unchanged")
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first failing report")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("sample", help="write the bundled dataset: real rows plus the deterministic sample panel")
+    p.add_argument("--out", default=str(BUNDLED_DIR), help="data directory to write (default: data/bundled)")
+    p.add_argument("--seed", type=int, default=20240827, help="random seed of the sample panel")
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = make_parser().parse_args(argv)
+    try:
+        return ns.func(ns)
+    except InputError as exc:
+        return _report_invalid(exc)

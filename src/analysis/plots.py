@@ -1,0 +1,152 @@
+"""Charts as deterministic SVG images with alt text.
+
+Figures are rendered to SVG with a fixed hash salt and no date, so rebuilding gives the same
+bytes; they are embedded as ``<img>`` data URIs (self-contained, isolated ids, real alt text).
+Colours are Okabe-Ito (colour-blind safe) and every series also differs by marker or hatch, so
+charts stay readable in grey scale. Data text (region names) is never parsed as mathtext.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from analysis.data import SEGMENTS, TOTAL  # noqa: E402
+from analysis.messages import fmt_num, fmt_pct, t  # noqa: E402
+
+BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#6b6b6b"
+SEGMENT_STYLE = {
+    "PU": (BLUE, ""),
+    "BPU": (ORANGE, "//"),
+    "JAKON": (GREEN, ".."),
+    "PMI": (PURPLE, "xx"),
+    TOTAL: ("#bdbdbd", "\\\\"),
+}
+STYLE = {
+    "svg.hashsalt": "cakupan",
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "text.parse_math": False,
+}
+
+
+def new_figure(width: float = 7.2, height: float = 3.6) -> tuple[Figure, plt.Axes]:
+    """A figure outside pyplot's global state (no leaks across thousands of reports)."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        ax = fig.add_subplot()
+    return fig, ax
+
+
+def to_svg(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()
+
+
+def img_tag(fig: Figure, alt: str) -> str:
+    """``<img>`` with the SVG inline as a data URI and the given alt text (escaped)."""
+    svg = to_svg(fig)
+    width, height = (int(v * 100) for v in fig.get_size_inches())
+    data = base64.b64encode(svg).decode("ascii")
+    return (
+        f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        f'width="{width}" height="{height}">'
+    )
+
+
+def _styled(ax: plt.Axes) -> None:
+    with matplotlib.rc_context(STYLE):
+        ax.grid(True, color="#dddddd", linewidth=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+
+
+def trend_chart(
+    table: pd.DataFrame,
+    lang: str,
+    trend_measure: str,
+    break_years: Sequence[int] = (),
+    targets: Sequence[dict] = (),
+    x_end: int | None = None,
+) -> Figure:
+    """Coverage over time: real points filled, sample points hollow, breaks dashed, targets starred."""
+    fig, ax = new_figure()
+    _styled(ax)
+    trend = table.dropna(subset=["cakupan_tren"])
+    years = trend["tahun"].to_numpy()
+    values = trend["cakupan_tren"].to_numpy() * 100
+    synthetic = trend["sintetis"].to_numpy(dtype=bool)
+    ax.plot(years, values, color=BLUE, linewidth=1.8, zorder=2)
+    ax.plot(years[~synthetic], values[~synthetic], "o", color=BLUE, markersize=6, label=t("trend.legend.real", lang), zorder=3)
+    if synthetic.any():
+        ax.plot(years[synthetic], values[synthetic], "D", markerfacecolor="white", markeredgecolor=BLUE,
+                markersize=6, label=t("trend.legend.sample", lang), zorder=3)
+    other = table[(table["ukuran_penyebut"] != trend_measure) & table["cakupan"].notna()]
+    if not other.empty:
+        measure = other["ukuran_penyebut"].iloc[-1]
+        ax.plot(other["tahun"], other["cakupan"] * 100, "s", color=VERMILLION, markersize=7,
+                label=t("trend.legend.alt_denominator", lang, measure=t(f"measure.{measure}", lang)), zorder=4)
+    for i, year in enumerate(sorted(set(break_years))):
+        ax.axvline(year - 0.5, color=GREY, linestyle="--", linewidth=1)
+        ax.annotate(str(i + 1), (year - 0.5, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                    fontsize=8, color=GREY)
+    markers = ["*", "P", "X", "h"]
+    for i, target in enumerate(targets):
+        ax.plot([target["year"]], [target["percent"]], markers[i % len(markers)], color=GREEN, markersize=11,
+                label=t("trend.legend.target", lang, label=target["label"], value=fmt_pct(target["percent"] / 100, lang, 2)),
+                zorder=4)
+    top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(tg["percent"] for tg in targets), 10])
+    ax.set_ylim(0, top * 1.1)
+    if len(years):
+        ax.set_xlim(min(years) - 0.7, max([*years, *(tg["year"] for tg in targets), x_end or 0]) + 0.7)
+    ax.set_xlabel(t("trend.axis.year", lang))
+    ax.set_ylabel(t("trend.axis.coverage", lang))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return fig
+
+
+def split_chart(table: pd.DataFrame, lang: str) -> Figure:
+    """Participants by segment per year, stacked; totals without a split shown hatched grey."""
+    fig, ax = new_figure(7.2, 3.2)
+    _styled(ax)
+    rows = table.dropna(subset=["peserta"])
+    years = rows["tahun"].to_numpy()
+    bottom = np.zeros(len(rows))
+    has_split = rows[list(SEGMENTS)].notna().any(axis=1).to_numpy()
+    for segment in [*SEGMENTS, TOTAL]:
+        values = rows[segment].fillna(0).to_numpy() / 1e6
+        if segment == TOTAL:
+            values = np.where(has_split, 0, values)
+        if not values.any():
+            continue
+        colour, hatch = SEGMENT_STYLE[segment]
+        ax.bar(years, values, bottom=bottom, color=colour, hatch=hatch, edgecolor="white", linewidth=0.5,
+               label=t(f"segment.{segment}", lang))
+        bottom += values
+    ax.set_ylim(0, max(bottom.max(initial=0), 0.1) * 1.15)
+    ax.set_ylabel(t("split.axis.people", lang))
+    ax.set_xlabel(t("trend.axis.year", lang))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 1)))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return fig
