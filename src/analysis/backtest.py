@@ -259,7 +259,40 @@ def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[int,
     return out
 
 
+def compare(folds: pd.DataFrame, series_set: str, method: str = fc.COMBINED, other: str = "drift",
+            n_boot: int = 2000, seed: int = 0) -> dict[str, float]:
+    """MASE of ``method`` minus MASE of ``other`` on the folds both scored, with a 95% interval
+    from resampling whole series (folds of one series are not independent)."""
+    f = folds[folds["series_set"] == series_set]
+    a = f[f["method"] == method].set_index(["kode", "origin", "horizon"])
+    b = f[f["method"] == other].set_index(["kode", "origin", "horizon"])
+    both = a.index.intersection(b.index)
+    if not len(both):
+        return {"diff": math.nan, "lo": math.nan, "hi": math.nan, "n_series": 0, "n_folds": 0}
+    a, b = a.loc[both], b.loc[both]
+    d = scaled_errors(a["actual"], a["point"], a["scale"]) - scaled_errors(b["actual"], b["point"], b["scale"])
+    per = d.groupby(level="kode").agg(["sum", "count"])
+    sums, counts = per["sum"].to_numpy(float), per["count"].to_numpy(float)
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(per), size=(n_boot, len(per)))
+    boot = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+    lo, hi = np.quantile(boot, [0.025, 0.975])
+    return {"diff": float(d.mean()), "lo": float(lo), "hi": float(hi), "n_series": int(len(per)), "n_folds": int(len(d))}
+
+
+def comparisons(folds: pd.DataFrame) -> list[dict[str, object]]:
+    """Combined versus naive and versus drift on every set, for the report."""
+    out = []
+    for name in dict.fromkeys(folds["series_set"]):
+        for other in ("naive", "drift"):
+            out.append({"series_set": name, "method": fc.COMBINED, "other": other, **compare(folds, name, other=other)})
+    return out
+
+
 # --- output -------------------------------------------------------------------------------------
+
+DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
+
 
 @lru_cache(maxsize=1)
 def _own_catalogue() -> dict[str, dict[str, str]]:
@@ -269,7 +302,7 @@ def _own_catalogue() -> dict[str, dict[str, str]]:
 
 
 def msg(key: str, lang: str, **values: object) -> str:
-    """Message from the main catalogue, or from messages_backtest.yaml until it is merged."""
+    """Message from the main catalogue, or from messages_backtest.yaml until it is merged there."""
     try:
         from analysis.messages import t
 
@@ -279,64 +312,72 @@ def msg(key: str, lang: str, **values: object) -> str:
         return entry[lang].format(**values) if values else entry[lang]
 
 
-def _fmt(value: object, digits: int) -> str:
-    if isinstance(value, (float, np.floating)):
-        return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
-    return str(value)
+def _plain(value: float, digits: int) -> str:
+    return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
 
 
 def _with_pooled(table: pd.DataFrame) -> pd.DataFrame:
+    """Per-horizon rows followed by a pooled "1-3" row, for each set and method."""
     t = table.copy()
-    t["horizon"] = t["horizon"].astype(str)
-    parts = []
+    t["horizon"] = t["horizon"].astype(int).astype(str)
     pool = pooled(table)
+    parts = []
     for name in dict.fromkeys(t["series_set"]):
         for method in dict.fromkeys(t.loc[t["series_set"] == name, "method"]):
-            sel = (t["series_set"] == name) & (t["method"] == method)
-            parts += [t[sel], pool[(pool["series_set"] == name) & (pool["method"] == method)]]
+            parts.append(t[(t["series_set"] == name) & (t["method"] == method)])
+            parts.append(pool[(pool["series_set"] == name) & (pool["method"] == method)])
     return pd.concat(parts, ignore_index=True)
 
 
 def format_table(table: pd.DataFrame) -> str:
     """The table as aligned plain text, with horizons 1-3 pooled after each method."""
     t = _with_pooled(table)
-    digits = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
-    cols = ["series_set", "method", "horizon", "n_series", "n_folds", *digits]
-    cells = [[c for c in cols]]
+    cols = ["series_set", "method", "horizon", "n_series", "n_folds", *DIGITS]
+    cells = [list(cols)]
     for _, row in t.iterrows():
         name = row["series_set"] + (" (SINTETIS)" if row["synthetic"] else "")
         cells.append([name, row["method"], row["horizon"], str(int(row["n_series"])), str(int(row["n_folds"]))]
-                     + [_fmt(float(row[c]), d) for c, d in digits.items()])
+                     + [_plain(float(row[c]), d) for c, d in DIGITS.items()])
     widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
     lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def _render_html(table: pd.DataFrame, lang: str) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+def render_html(table: pd.DataFrame, lang: str, comparisons: list[dict[str, object]] | None = None) -> str:
+    """The self-contained backtest page in ``lang`` (no external requests; text escaped by jinja2)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from analysis.messages import fmt_num
 
     env = Environment(loader=FileSystemLoader(str(files("analysis").joinpath("templates"))),
-                      autoescape=select_autoescape(["html", "j2"]))
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
     t = _with_pooled(table)
-    digits = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
     sets = []
     for name in dict.fromkeys(t["series_set"]):
         part = t[t["series_set"] == name]
-        rows = [{"method": msg(f"backtest.method.{r['method']}", lang), "horizon": r["horizon"],
+        rows = [{"method": msg(f"backtest.method.{r['method']}", lang),
+                 "horizon": msg("backtest.pooled", lang) if r["horizon"] == "1-3" else r["horizon"],
                  "pooled": r["horizon"] == "1-3", "n_series": int(r["n_series"]), "n_folds": int(r["n_folds"]),
-                 "values": [_fmt(float(r[c]), d) for c, d in digits.items()]} for _, r in part.iterrows()]
+                 "values": [fmt_num(float(r[c]), lang, d) for c, d in DIGITS.items()]} for _, r in part.iterrows()]
         sets.append({"title": msg(f"backtest.set.{name}", lang), "note": msg(f"backtest.note.{name}", lang),
                      "synthetic": bool(part["synthetic"].iloc[0]), "rows": rows})
-    headers = [msg(f"backtest.col.{c}", lang) for c in ("method", "horizon", "n_series", "n_folds", *digits)]
+    headers = [msg(f"backtest.col.{c}", lang) for c in ("method", "horizon", "n_series", "n_folds", *DIGITS)]
+    factors = " / ".join(fmt_num(x, lang, 2) for x in fc.CALIBRATION)
+    lines = [msg("backtest.comparison", lang, set=msg(f"backtest.set.{c['series_set']}", lang),
+                 other=msg(f"backtest.method.{c['other']}", lang), diff=fmt_num(c["diff"], lang, 3),
+                 lo=fmt_num(c["lo"], lang, 3), hi=fmt_num(c["hi"], lang, 3), n=c["n_series"])
+             for c in (comparisons or [])]
     return env.get_template("backtest.html.j2").render(
         lang=lang, title=msg("backtest.title", lang), intro=msg("backtest.intro", lang),
-        synthetic_banner=msg("backtest.synthetic_banner", lang), headers=headers, sets=sets,
-        metrics_note=msg("backtest.metrics_note", lang), calibration=", ".join(f"{x:g}" for x in fc.CALIBRATION),
-        calibration_note=msg("backtest.calibration_note", lang, factors=", ".join(f"{x:g}" for x in fc.CALIBRATION)))
+        any_synthetic=any(s["synthetic"] for s in sets), synthetic_banner=msg("backtest.synthetic_banner", lang),
+        synthetic_tag=msg("backtest.synthetic_tag", lang), headers=headers, sets=sets,
+        comparison_title=msg("backtest.comparison_title", lang), comparisons=lines,
+        metrics_note=msg("backtest.metrics_note", lang), calibration_note=msg("backtest.calibration_note", lang, factors=factors))
 
 
-def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[str, ...]) -> list[Path]:
+def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[str, ...],
+                   comparisons: list[dict[str, object]] | None = None) -> list[Path]:
     """Write out_dir/backtest.csv and out_dir/<lang>/backtest.html; returns the paths written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -345,7 +386,7 @@ def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[
     for lang in langs:
         path = out_dir / lang / "backtest.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_render_html(table, lang), encoding="utf-8")
+        path.write_text(render_html(table, lang, comparisons), encoding="utf-8")
         written.append(path)
     return written
 
@@ -353,12 +394,14 @@ def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[
 def main(data_dir: Path, out_dir: Path, langs: list[str]) -> int:
     """Run the backtest, write the CSV and HTML pages, print the table; 0 on success."""
     start = time.perf_counter()
-    table = run_backtest(data_dir)
-    write_backtest(table, out_dir, langs)
+    folds = backtest_folds(load_series(data_dir))
+    table = summarise(folds)
+    pairs = comparisons(folds)
+    write_backtest(table, out_dir, langs, pairs)
     print(format_table(table))
-    print(f"\n{len(table)} rows in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}")
+    print()
+    for c in pairs:
+        print(f"{c['series_set']}: MASE {c['method']} - {c['other']} = {c['diff']:+.3f} "
+              f"(95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; {c['n_series']} series, {c['n_folds']} folds)")
+    print(f"\n{len(folds)} scored forecasts in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}")
     return 0
-
-
-__all__ = ["run_backtest", "write_backtest", "format_table", "main", "load_series", "backtest_series", "backtest_folds",
-           "summarise", "pooled", "fit_calibration", "naive_scale", "scaled_errors", "smape_terms", "covered", "winkler"]

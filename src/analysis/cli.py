@@ -105,6 +105,19 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backtest(ns: argparse.Namespace) -> int:
+    from analysis import backtest
+
+    langs = ns.lang or load_params(None)["languages"]
+    return backtest.main(Path(ns.data) if ns.data else BUNDLED_DIR, Path(ns.out), langs)
+
+
+def cmd_import(ns: argparse.Namespace) -> int:
+    from analysis import importers
+
+    return importers.main(ns)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cakupan", description="Coverage of Indonesian workers by BPJS Ketenagakerjaan: validate data, build reports.")
     parser.add_argument("--version", action="version", version=f"cakupan {__version__}")
@@ -131,6 +144,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(BUNDLED_DIR), help="data directory to write (default: data/bundled)")
     p.add_argument("--seed", type=int, default=20240827, help="random seed of the sample panel")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("backtest", help="rolling-origin backtest of the forecast methods on real series")
+    p.add_argument("--data", default=None, help="data directory (default: the bundled data)")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: reports/)")
+    p.add_argument("--lang", nargs="+", choices=LANGUAGES, help="languages of the backtest page")
+    p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("import", help="import downloaded tables (Open Data Jabar, BPS web tables, Excel) into a data directory")
+    p.add_argument("format", choices=["opendata-jabar", "bps-wide", "xlsx"], help="layout of the input files")
+    p.add_argument("files", nargs="+", help="files to import")
+    p.add_argument("--into", required=True, help="data directory to merge into (created if missing)")
+    p.add_argument("--measure", choices=["peserta_aktif", "penduduk_bekerja", "pekerja_berhak"], default="penduduk_bekerja")
+    p.add_argument("--segment", choices=["PU", "BPU", "JAKON", "PMI", "TOTAL"], default=None, help="segment (for peserta_aktif)")
+    p.add_argument("--source", default=None, help="source text recorded with every imported row")
+    p.add_argument("--replace", action="store_true", help="replace existing values that differ (default: refuse conflicts)")
+    p.add_argument("--sheet", default=None, help="sheet name (xlsx)")
+    p.add_argument("--period-month", dest="period_month", default=None, help="month MM to append to yearly periods (e.g. 08)")
+    p.set_defaults(func=cmd_import)
     return parser
 
 

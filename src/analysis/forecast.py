@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -135,9 +135,11 @@ class ForecastResult:
         rng = np.random.default_rng(self.seed)
         horizon = len(self.years)
         walk = np.cumsum(rng.standard_normal((n, horizon)), axis=1) / np.sqrt(np.arange(1, horizon + 1))
-        mix = np.sqrt(self.df / rng.chisquare(self.df, size=(n, 1)))
-        z = self.z_mean + self.z_sigma * walk * mix
-        return _inverse(np.clip(z, -700.0, 700.0), self.kind, self.cap)
+        with np.errstate(all="ignore"):
+            mix = np.sqrt(self.df / np.maximum(rng.chisquare(self.df, size=(n, 1)), 1e-300))
+            z = self.z_mean + self.z_sigma * walk * mix
+            z = np.where(np.isnan(z), self.z_mean, z)
+            return _inverse(np.clip(z, -700.0, 700.0), self.kind, self.cap)
 
 
 @dataclass(frozen=True)
@@ -179,16 +181,22 @@ def _inverse(z: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
     return cap * expit(z)
 
 
-def _needed_halfwidth(width: np.ndarray | float, m: float, kind: str, cap: float | None) -> float:
-    """Half-width ``a`` on the transformed scale so the band B(m - a)..B(m + a) is ``width`` wide."""
+def _needed_halfwidth(width: float, m: float, kind: str, cap: float | None) -> float:
+    """Half-width ``a`` on the transformed scale so that B(m - a)..B(m + a) is ``width`` wide.
+
+    Closed forms: log scale, width = 2 e^m sinh(a); logit scale, width / cap = sinh(a) / (cosh(a) + cosh(m)).
+    """
     if kind == "count":
-        return float(np.arcsinh(width / (2.0 * math.exp(m))))
+        return float(np.arcsinh(width * 0.5 * math.exp(-min(m, 700.0))))
     w = float(width) / cap
+    if w <= 0.0:
+        return 0.0
     if w >= 1.0 - 1e-15:
-        return 745.0
-    c = math.cosh(min(abs(m), 700.0))
-    x = (w * c + math.sqrt(w * w * c * c + 1.0 - w * w)) / (1.0 - w)
-    return math.log(x)
+        return abs(m) + 745.0
+    if abs(m) > 30.0:  # cosh(m) ~ e^|m| / 2: avoid overflow
+        return math.log(w / (1.0 - w)) + abs(m)
+    c = math.cosh(m)
+    return math.log((w * c + math.sqrt(w * w * c * c + 1.0 - w * w)) / (1.0 - w))
 
 
 # --- members: mean and spread on the transformed scale -----------------------------------------
@@ -237,13 +245,22 @@ def _ets_damped(z: np.ndarray, horizon: int) -> _Member:
 
 
 def _theta(z: np.ndarray, horizon: int) -> _Member:
+    """Theta method (theta=2) from statsmodels; its spread follows statsmodels' formula
+    sigma^2 (1 + (h-1)(1 + (alpha-1)^2)), with sigma^2 from the in-sample one-step errors of the
+    drifted SES instead of the extra ARIMA(0,1,1) fit statsmodels would run (slow, and it fails
+    to converge on a handful of points)."""
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     res = ThetaModel(pd.Series(z), period=1, deseasonalize=False).fit()
     mean = np.asarray(res.forecast(horizon, theta=2), dtype=float)
-    pi = res.prediction_intervals(horizon, theta=2, alpha=0.05)
-    sigma = (np.asarray(pi["upper"], dtype=float) - np.asarray(pi["lower"], dtype=float)) / (2 * stats.norm.ppf(0.975))
-    return _Member(mean, sigma)
+    b0, alpha = (float(x) for x in np.asarray(res.params))
+    level, errors = z[0], []
+    for value in z[1:]:
+        errors.append(value - level - b0)
+        level = level + alpha * (value - level)
+    sigma2 = float(np.mean(np.square(errors)))
+    steps = np.arange(horizon, dtype=float)
+    return _Member(mean, np.sqrt(sigma2 * (1.0 + steps * (1.0 + (alpha - 1.0) ** 2))))
 
 
 _FITTERS: dict[str, Callable[[np.ndarray, int], _Member]] = {
@@ -412,11 +429,29 @@ def _combine(fitted: dict[str, _Member], members: tuple[str, ...], n_obs: int, h
 def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR,
                         methods: tuple[str, ...] = METHODS, seed: int = SEED,
                         n_paths: int = N_PATHS) -> dict[str, ForecastResult]:
-    """Every single method (uncalibrated model spreads) and the combination, fitted once.
+    """Every single method (its own model spread, uncalibrated) and the combination, fitted once.
 
     Used by the backtest and by reports that show the alternatives; ``"combined"`` is what
     :func:`forecast` returns by default. Methods that cannot be fitted are missing from the dict.
+    No warning escapes: any raised outside the model fits is added to every result's ``warnings``.
     """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown methods {unknown}; choose from {METHODS}")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with np.errstate(over="ignore", under="ignore"):
+            out = _candidates(series, kind, end_year, tuple(methods), seed, n_paths)
+    extra = tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in record))
+    if extra:
+        out = {k: replace(v, warnings=v.warnings + extra) for k, v in out.items()}
+    return out
+
+
+def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str, ...], seed: int,
+                n_paths: int) -> dict[str, ForecastResult]:
     prep = _prepare(series, kind)
     if isinstance(prep, str):
         return {COMBINED: _insufficient(kind, prep)}
@@ -427,9 +462,14 @@ def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_EN
     n_obs = len(prep.history)
     members = default_members(n_obs)
     wanted = tuple(dict.fromkeys(tuple(methods) + members + ("drift",)))
-    allowed = [m for m in wanted if not (m == "ets_damped" and n_obs < THETA_MIN_POINTS + 1)
-               and not (m == "theta" and n_obs < THETA_MIN_POINTS)]
+    minimum = {"theta": THETA_MIN_POINTS, "ets_damped": THETA_MIN_POINTS + 1}
     caught: list[str] = []
+    allowed = []
+    for m in wanted:
+        if n_obs < minimum.get(m, MIN_POINTS):
+            caught.append(f"{m}: needs at least {minimum[m]} years, the history has {n_obs}; not fitted")
+        else:
+            allowed.append(m)
     fitted = _fit_members(prep.z, horizon, tuple(allowed), caught)
     if "ets_damped" in fitted and n_obs < ETS_MIN_POINTS:
         caught.append(f"ets_damped: only {n_obs} years; below {ETS_MIN_POINTS} its parameters sit at their bounds "
@@ -465,7 +505,8 @@ def forecast(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR, met
     base = results[COMBINED]
     if not base.ok:
         return base
-    return _insufficient(kind, f"method {method} could not be fitted to this history", list(base.warnings), base.history)
+    why = [w for w in base.warnings if w.startswith(method + ":")] or list(base.warnings)
+    return _insufficient(kind, f"method {method} could not be used: " + "; ".join(why), list(base.warnings), base.history)
 
 
 # --- reaching a target -------------------------------------------------------------------------

@@ -20,7 +20,17 @@ LANGUAGES = ("id", "en")
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(files("analysis").joinpath("messages.yaml").read_text(encoding="utf-8"))
+    """``messages.yaml`` (plus any ``messages_*.yaml`` being written for a new area; keys must not repeat)."""
+    root = files("analysis")
+    merged: dict[str, dict[str, str]] = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name == "messages.yaml" or (entry.name.startswith("messages_") and entry.name.endswith(".yaml")):
+            part = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+            clash = sorted(set(part) & set(merged))
+            if clash:
+                raise ValueError(f"message keys defined twice ({entry.name}): {', '.join(clash)}")
+            merged.update(part)
+    return merged
 
 
 def t(key: str, lang: str, **values: object) -> str:

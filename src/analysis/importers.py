@@ -1,0 +1,1104 @@
+"""Bring your own data: ``cakupan import`` merges published tables into a data directory.
+
+Formats
+-------
+``opendata-jabar``
+    Open Data Jabar layout, one row per kab/kota and year:
+    ``id,kode_provinsi,nama_provinsi,kode_kabupaten_kota,nama_kabupaten_kota,<measure>,satuan,tahun``.
+    ``kode_kabupaten_kota`` is the 4-digit code (3273 = Kota Bandung = 32.73). The name is checked
+    against the region tree; ``satuan`` must be a head count (ORANG, JIWA, ...) or ``RIBU ...``
+    (thousands, multiplied by 1000).
+``bps-wide``
+    A BPS web-table export: regions as rows, years (or year-months) as columns, with title and
+    footnote rows around it, ``-`` or ``...`` for missing cells and Indonesian number formats.
+    Every region name must match the region tree; otherwise nothing is imported.
+``xlsx``
+    Either layout from an Excel sheet (``--sheet NAME``; the first sheet by default).
+
+Every imported row gets ``sumber = "<--source text> [<file name>]"`` and an entry in ``sources.csv``.
+A key that already holds a different value is a conflict: all of them are listed and nothing is
+written unless ``--replace`` is given. Synthetic rows (``sumber`` starting with ``sintetis``) are
+placeholders and are replaced by imported figures without ``--replace`` (the report says so).
+The merged directory is validated with :func:`analysis.data.load_dataset` before any file is replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import difflib
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import data as datamod
+from analysis.data import (BUNDLED_DIR, PARTICIPANT_COLUMNS, REGION_TREE_FILE, SEGMENTS, SOURCE_COLUMNS,
+                           SYNTHETIC_PREFIX, TOTAL, WORKFORCE_COLUMNS, load_dataset)
+from analysis.errors import InputError, Problem, problem
+from analysis.regions import ROOT, RegionTree, load_regions
+
+FORMATS = ("opendata-jabar", "bps-wide", "xlsx")
+WORKFORCE_MEASURES = ("penduduk_bekerja", "pekerja_berhak")
+IMPORT_MEASURES = ("peserta_aktif",) + WORKFORCE_MEASURES
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+CLI = "command line"
+EXIT_OK, EXIT_INVALID = 0, 2
+
+# Open Data Jabar columns other than the measure.
+ODJ_COLUMNS = ("id", "kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota", "satuan", "tahun")
+ODJ_REQUIRED = ("kode_kabupaten_kota", "nama_kabupaten_kota", "satuan", "tahun")
+HEAD_COUNT_UNITS = {"ORANG", "JIWA", "PERSON", "PERSONS", "PEOPLE", "PEKERJA", "TENAGAKERJA", "PESERTA", "ORANGJIWA", "JIWAORANG"}
+THOUSAND_UNITS = {"RIBU", "RIBUORANG", "RIBUJIWA", "RIBUPEKERJA", "RIBUPESERTA"}
+MISSING = {"", "-", "–", "—", "..", "...", "…", "NA", "N/A", "N.A.", "N.A"}
+FOOTER_RE = re.compile(r"^\s*(sumber|source|catatan|note|notes|keterangan|ket\.|\*|¹|²|³|\d\))", re.IGNORECASE)
+TOTAL_LABELS = {"JUMLAH", "TOTAL", "JUMLAHTOTAL"}
+NATIONAL_LABELS = {"INDONESIA", "NASIONAL"}
+YEAR_RE = re.compile(r"^(19|20)\d\d$")
+URL_RE = re.compile(r"https?://\S+")
+
+MONTHS = {
+    "JAN": 1, "JANUARI": 1, "JANUARY": 1, "FEB": 2, "PEB": 2, "FEBRUARI": 2, "PEBRUARI": 2, "FEBRUARY": 2,
+    "MAR": 3, "MARET": 3, "MARCH": 3, "APR": 4, "APRIL": 4, "MEI": 5, "MAY": 5, "JUN": 6, "JUNI": 6, "JUNE": 6,
+    "JUL": 7, "JULI": 7, "JULY": 7, "AGU": 8, "AGT": 8, "AGS": 8, "AGUS": 8, "AGUSTUS": 8, "AUG": 8, "AUGUST": 8,
+    "SEP": 9, "SEPT": 9, "SEPTEMBER": 9, "OKT": 10, "OKTOBER": 10, "OCT": 10, "OCTOBER": 10,
+    "NOV": 11, "NOP": 11, "NOVEMBER": 11, "NOPEMBER": 11, "DES": 12, "DESEMBER": 12, "DEC": 12, "DECEMBER": 12,
+}
+
+# Common spellings of province names that differ from the Kemendagri tree (compact keys, see _parse_name).
+PROVINCE_ALIASES = {
+    "11": ("NAD", "NANGGROEACEHDARUSSALAM", "DIACEH"),
+    "19": ("BANGKABELITUNG", "BABEL"),
+    "21": ("KEPRI",),
+    "31": ("DKIJAKARTA", "DKI", "JAKARTA", "DAERAHKHUSUSJAKARTA", "DKIJAKARTARAYA"),
+    "34": ("DIYOGYAKARTA", "DIY", "YOGYAKARTA", "DAERAHISTIMEWAYOGYAKARTA"),
+    "52": ("NTB",),
+    "53": ("NTT",),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+
+
+@dataclass
+class FileReport:
+    """How one input file was read."""
+
+    path: Path
+    layout: str = ""
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    sheet: str | None = None
+    number_style: str = "id"
+    scale_note: str = ""
+    sumber: str = ""
+    records: int = 0
+    missing: int = 0
+    ignored: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of skipped rows
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, when ``written`` is False, would have done)."""
+
+    into: Path
+    table: str
+    measure: str
+    segment: str | None
+    files: list[FileReport] = field(default_factory=list)
+    added: int = 0
+    filled: int = 0
+    replaced: int = 0
+    replaced_synthetic: int = 0
+    unchanged: int = 0
+    changes: list[tuple[str, int, str, str, str, str, int]] = field(default_factory=list)  # file, line, kode, periode, segmen, old, new
+    name_mismatches: list[str] = field(default_factory=list)
+    sources_added: list[str] = field(default_factory=list)
+    created: bool = False
+    written: bool = False
+
+    def summary(self) -> str:
+        seg = f" (segmen {self.segment})" if self.segment else ""
+        lines = [f"cakupan import: {self.measure}{seg} → {self.into / self.table}" + (" (new data directory)" if self.created else "")]
+        for f in self.files:
+            how = [f.layout, f.encoding]
+            if f.delimiter and f.delimiter != ",":
+                how.append("delimiter " + {"\t": "tab"}.get(f.delimiter, repr(f.delimiter)))
+            if f.sheet:
+                how.append(f"sheet {f.sheet!r}")
+            how.append({"id": "Indonesian numbers (5.900.000; 31,4)", "en": "English numbers (5,900,000; 31.4)"}[f.number_style])
+            if f.scale_note:
+                how.append(f.scale_note)
+            lines.append(f"  {f.path}: {f.records} values, {f.missing} missing cells skipped; read as {', '.join(how)}")
+            lines.append(f"    sumber: {f.sumber}")
+            for note in f.notes:
+                lines.append(f"    note: {note}")
+            for line, text in f.ignored[:10]:
+                lines.append(f"    ignored line {line}: {text}")
+            if len(f.ignored) > 10:
+                lines.append(f"    ... and {len(f.ignored) - 10} more ignored lines")
+        lines.append(f"  rows added {self.added}, filled {self.filled}, replaced {self.replaced}"
+                     f" (+{self.replaced_synthetic} synthetic), unchanged {self.unchanged}")
+        for file, line, kode, periode, segmen, old, new in self.changes[:20]:
+            key = f"{kode} {periode}" + (f" {segmen}" if segmen else "")
+            lines.append(f"    replaced {key}: {old} → {new} ({file}:{line})")
+        if len(self.changes) > 20:
+            lines.append(f"    ... and {len(self.changes) - 20} more replaced values")
+        if self.name_mismatches:
+            lines.append(f"  names that differ from the region tree (imported by code; check them): {len(self.name_mismatches)}")
+            lines.extend(f"    {m}" for m in self.name_mismatches)
+        else:
+            lines.append("  unmatched names: none")
+        if self.sources_added:
+            lines.append(f"  sources.csv: {', '.join(self.sources_added)}")
+        lines.append("  written and validated" if self.written else "  nothing written")
+        return "\n".join(lines)
+
+
+class RefusedImport(InputError):
+    """An import that was refused; nothing was written."""
+
+    def __init__(self, reason: str, problems: list[Problem], unmatched: list[str] | None = None):
+        self.reason = reason
+        self.unmatched = list(unmatched or [])
+        super().__init__(problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files into a grid of cells
+
+
+@dataclass
+class Grid:
+    rows: list[list[object]]  # text cells (str) from CSV; str/int/float/datetime/None from Excel
+    lines: list[int]  # line number (CSV) or row number (Excel) of each row
+
+
+def _decode(raw: bytes, report: FileReport) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        report.encoding = "utf-8 with BOM"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.encoding = "utf-16"
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start:exc.start + 1].hex()
+        try:
+            text = raw.decode("cp1252")
+            report.encoding = "cp1252"
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+            report.encoding = "latin-1"
+        report.notes.append(f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); read as {report.encoding}")
+        return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter giving most lines the same number (> 1) of cells; ';' wins ties (decimal commas)."""
+    sample = [line for line in text.splitlines() if line.strip()][:80]
+    best, best_score = ",", (0, 0)
+    for delim in (";", "\t", ",", "|"):
+        widths = [len(r) for r in csv.reader(sample, delimiter=delim) if len(r) > 1]
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        if (count, width) > best_score:
+            best, best_score = delim, (count, width)
+    return best
+
+
+def _read_text_grid(path: Path, report: FileReport) -> Grid:
+    text = _decode(path.read_bytes(), report)
+    delim = _sniff_delimiter(text)
+    report.delimiter = delim
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows, lines, start = [], [], 1
+    try:
+        for record in reader:
+            rows.append([c.strip() for c in record])
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise RefusedImport("the file is not a readable CSV", [problem(path, reader.line_num, None, str(exc), "a CSV file")]) from exc
+    return Grid(rows, lines)
+
+
+def _read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl/zipfile raise several types for unreadable workbooks
+        raise RefusedImport("the workbook cannot be read", [problem(path, None, None, str(exc)[:120], "an .xlsx workbook")]) from exc
+    with book:
+        names = book.sheet_names
+        if sheet is not None and sheet not in names:
+            raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, f"one of the sheets {', '.join(map(repr, names))}")])
+        name = sheet if sheet is not None else names[0]
+        frame = book.parse(name, header=None, dtype=object)
+    report.sheet = name
+    rows = [[None if _is_nan(v) else (v.strip() if isinstance(v, str) else v) for v in row] for row in frame.itertuples(index=False)]
+    return Grid(rows, [int(i) + 1 for i in frame.index])  # header=None keeps blank rows: index + 1 is the Excel row
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
+    if not path.is_file():
+        raise RefusedImport("input file not found", [problem(path, None, None, str(path), "a readable file")])
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise RefusedImport("old Excel format", [problem(path, None, None, path.name, "an .xlsx workbook (save the .xls file as .xlsx)")])
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel_grid(path, sheet, report)
+    if sheet is not None:
+        raise RefusedImport("--sheet is for workbooks", [problem(CLI, None, "--sheet", sheet, f"no --sheet for a text file ({path.name})")])
+    return _read_text_grid(path, report)
+
+
+def _text(cell: object) -> str:
+    """A cell as text: whole floats without '.0', dates as ISO, empty for missing."""
+    if cell is None or _is_nan(cell):
+        return ""
+    if isinstance(cell, bool):
+        return str(cell)
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, (dt.datetime, dt.date)):
+        return cell.isoformat()[:10]
+    return str(cell).strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+
+
+_ID_EVIDENCE = re.compile(r"^([0-9]{1,3}(\.[0-9]{3}){2,}(,[0-9]+)?|[0-9]{1,3}(\.[0-9]{3})+,[0-9]+|[0-9]+,([0-9]{1,2}|[0-9]{4,}))$")
+_EN_EVIDENCE = re.compile(r"^([0-9]{1,3}(,[0-9]{3}){2,}(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+\.[0-9]+|[0-9]+\.([0-9]{1,2}|[0-9]{4,}))$")
+_ID_NUMBER = re.compile(r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$")
+_EN_NUMBER = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+
+def _compact_number(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def is_missing(cell: object) -> bool:
+    return cell is None or _is_nan(cell) or (isinstance(cell, str) and _compact_number(cell).upper() in MISSING)
+
+
+def number_style(cells: list[tuple[int, str, object]], path: Path) -> str:
+    """'id' (5.900.000; 31,4) or 'en' (5,900,000; 31.4) from the text cells that decide it; 'id' if none do.
+
+    ``cells`` are (line, column, value). A file with cells of both styles is refused.
+    """
+    first: dict[str, tuple[int, str, str]] = {}
+    for line, column, cell in cells:
+        if not isinstance(cell, str):
+            continue
+        text = _compact_number(cell)
+        for style, pattern in (("id", _ID_EVIDENCE), ("en", _EN_EVIDENCE)):
+            if style not in first and pattern.match(text):
+                first[style] = (line, column, cell)
+    if len(first) == 2:
+        line, column, cell = first["en"]
+        id_line = first["id"][0]
+        raise RefusedImport("numbers in two formats", [problem(
+            path, line, column, cell, f"numbers in one format throughout: line {id_line} uses Indonesian format "
+            "(5.900.000; 31,4) but this cell reads as English format (5,900,000; 31.4)")])
+    return "en" if "en" in first else "id"
+
+
+def parse_count(cell: object, style: str, scale: int = 1) -> int:
+    """A head count from a cell; raises ValueError with the expectation when it is not one."""
+    if isinstance(cell, bool):
+        raise ValueError("a count of people")
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        value = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
+    else:
+        text = _compact_number(str(cell))
+        pattern = _ID_NUMBER if style == "id" else _EN_NUMBER
+        if not pattern.match(text):
+            fmt = "5.900.000 or 31,4" if style == "id" else "5,900,000 or 31.4"
+            raise ValueError(f"a count of people, 0 or more, written like {fmt} (or - / ... for missing)")
+        text = text.replace(".", "").replace(",", ".") if style == "id" else text.replace(",", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+            raise ValueError("a count of people") from None
+    value *= scale
+    if value < 0:
+        raise ValueError("a count of people, 0 or more")
+    if value != value.to_integral_value():
+        unit = " after multiplying by 1000 (satuan ribu)" if scale == 1000 else ""
+        raise ValueError(f"a whole number of people{unit}; decimals are only possible for counts in thousands (ribu)")
+    return int(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Periods
+
+
+def parse_month(cell: object) -> int | None:
+    text = _text(cell).upper().rstrip(".")
+    return MONTHS.get(text)
+
+
+def _strip_marker(text: str) -> str:
+    """Drop footnote markers like '2023*', '2023*)', '2023¹', '2023 1)'."""
+    return re.sub(r"(\s*\*+\)?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\s+\d\))$", "", text.strip())
+
+
+def parse_period(cell: object) -> tuple[int, int | None] | None:
+    """(year, month or None) from a column header, or None when it is no period."""
+    if isinstance(cell, (dt.datetime, dt.date)):
+        return cell.year, cell.month
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        if float(cell).is_integer() and 1900 <= cell <= 2099:
+            return int(cell), None
+        return None
+    text = _strip_marker(_text(cell))
+    if YEAR_RE.match(text):
+        return int(text), None
+    m = re.match(r"^((?:19|20)\d\d)[-/.](\d{1,2})$", text) or re.match(r"^(\d{1,2})[-/.]((?:19|20)\d\d)$", text)
+    if m:
+        a, b = m.groups()
+        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        return (year, month) if 1 <= month <= 12 else None
+    m = re.match(r"^([A-Za-z]+)\.?[\s-]*((?:19|20)\d\d)$", text) or re.match(r"^((?:19|20)\d\d)[\s-]*([A-Za-z]+)\.?$", text)
+    if m:
+        a, b = m.groups()
+        word, year = (b, a) if a.isdigit() else (a, b)
+        month = MONTHS.get(word.upper())
+        return (int(year), month) if month else None
+    return None
+
+
+def periode_text(year: int, month: int | None, period_month: str | None) -> str:
+    if month is None and period_month is not None:
+        return f"{year:04d}-{period_month}"
+    return f"{year:04d}" if month is None else f"{year:04d}-{month:02d}"
+
+
+def _period_month(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 12:
+        return f"{int(text):02d}"
+    raise RefusedImport("bad --period-month", [problem(CLI, None, "--period-month", value, "a month 01-12 (e.g. 08 for Sakernas August)")])
+
+
+# --------------------------------------------------------------------------------------------
+# Region names
+
+
+_KIND_PREFIX = {"PROVINSI": "prov", "PROV": "prov", "PROPINSI": "prov", "PROP": "prov",
+                "KABUPATEN": "kab", "KAB": "kab", "KOTA": "kota", "KOTAMADYA": "kota", "KOTAMADIA": "kota"}
+_TOKEN_EXPAND = {"KEP": "KEPULAUAN", "KEPL": "KEPULAUAN", "ADM": "ADMINISTRASI", "ADMIN": "ADMINISTRASI"}
+
+
+def _tokens(name: object) -> list[str]:
+    text = re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰]+|\s+\d\)\s*$|\s*\(\d\)\s*$", " ", str(name))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
+    text = re.sub(r"['’`]", "", text)
+    raw = re.findall(r"[A-Z0-9]+", text)
+    tokens: list[str] = []
+    for tok in raw:  # "D.I. Yogyakarta" -> DI YOGYAKARTA, "D K I" -> DKI
+        if len(tok) == 1 and tokens and len(tokens[-1]) < 4 and tokens[-1].isalpha() and tokens[-1] not in _KIND_PREFIX \
+                and all(len(t) == 1 for t in tokens[-1]) is not None and _single_letter_run(tokens[-1]):
+            tokens[-1] += tok
+        else:
+            tokens.append(tok)
+    return [_TOKEN_EXPAND.get(t, t) for t in tokens]
+
+
+def _single_letter_run(token: str) -> bool:
+    # A token built only from single letters joined above (1-3 letters: D, DI, DKI).
+    return len(token) <= 3 and token.isalpha() and token not in ("KAB", "KEP", "ADM")
+
+
+def _parse_name(name: object) -> tuple[str | None, str]:
+    """(kind, compact base): kind is 'prov', 'kab', 'kota' or None (no prefix)."""
+    tokens = _tokens(name)
+    kind = None
+    if len(tokens) > 1 and tokens[0] in _KIND_PREFIX:
+        kind = _KIND_PREFIX[tokens[0]]
+        tokens = tokens[1:]
+        if kind in ("kab", "kota") and len(tokens) > 1 and tokens[0] == "ADMINISTRASI":
+            tokens = tokens[1:]
+    return kind, "".join(tokens)
+
+
+class NameIndex:
+    """Province and kab/kota names of the region tree with the spellings tables use."""
+
+    def __init__(self, regions: RegionTree):
+        self.regions = regions
+        self.prov: dict[str, list[str]] = {}
+        self.kab: dict[str, list[str]] = {}
+        self.kota: dict[str, list[str]] = {}
+        table = regions.table
+        for code, name in table.loc[table["tingkat"] == "provinsi", "nama"].items():
+            keys = {_parse_name(name)[1], *PROVINCE_ALIASES.get(code, ())}
+            for key in keys:
+                self.prov.setdefault(key, []).append(code)
+        for code, name in table.loc[table["tingkat"] == "kabkota", "nama"].items():
+            kind, base = _parse_name(name)
+            target = self.kota if kind == "kota" else self.kab
+            target.setdefault(base, []).append(code)
+
+    def candidates(self, label: str) -> list[str]:
+        kind, base = _parse_name(label)
+        if kind is None and base in NATIONAL_LABELS:
+            return [ROOT]
+        if kind == "prov":
+            return list(self.prov.get(base, []))
+        if kind == "kab":
+            return list(self.kab.get(base, []))
+        if kind == "kota":
+            return list(self.kota.get(base, [])) or list(self.kab.get("KOTA" + base, []))
+        return list(dict.fromkeys(self.prov.get(base, []) + self.kab.get(base, []) + self.kota.get(base, [])))
+
+    def suggestions(self, label: str, n: int = 3) -> list[str]:
+        kind, base = _parse_name(label)
+        pool = {"prov": [self.prov], "kab": [self.kab], "kota": [self.kota]}.get(kind, [self.prov, self.kab, self.kota])
+        keys = {k: codes for d in pool for k, codes in d.items()}
+        out = []
+        for key in difflib.get_close_matches(base, list(keys), n=n, cutoff=0.75):
+            out.extend(f"{c} {self.regions.name(c).strip()}" for c in keys[key])
+        return list(dict.fromkeys(out))[:n]
+
+    def same_region(self, label: str, code: str) -> bool:
+        """Does the label name ``code`` (tolerating case, KAB./KABUPATEN, KOTA, no prefix, aliases)?"""
+        if code in self.candidates(label):
+            return True
+        kind, base = _parse_name(label)
+        tree_kind, tree_base = _parse_name(self.regions.name(code))
+        return base == tree_base and kind in (None, tree_kind)
+
+
+def _describe(regions: RegionTree, codes: list[str]) -> str:
+    return ", ".join(f"{c} {regions.name(c).strip()}" for c in codes)
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts → records
+
+
+@dataclass
+class Record:
+    kode: str
+    periode: str
+    value: int
+    line: int
+    column: str
+
+
+def _unit_scale(text: str) -> int | None:
+    """1 for head counts, 1000 for thousands, None when the unit is not a count of people."""
+    key = re.sub(r"[^A-Z]", "", text.upper())
+    if key in HEAD_COUNT_UNITS:
+        return 1
+    if key in THOUSAND_UNITS:
+        return 1000
+    return None
+
+
+def _odj_code(cell: object) -> str | None:
+    text = _text(cell)
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text[:2]}.{text[2:]}"
+    if re.fullmatch(r"\d{2}(\.\d{2})?", text):
+        return text
+    return None
+
+
+def _header_index(grid: Grid) -> int | None:
+    for i, row in enumerate(grid.rows):
+        if any(_text(c) for c in row):
+            return i
+    return None
+
+
+def is_opendata_jabar(grid: Grid) -> bool:
+    i = _header_index(grid)
+    return i is not None and "kode_kabupaten_kota" in [_text(c).lower() for c in grid.rows[i]]
+
+
+def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month: str | None,
+                         report: FileReport) -> tuple[list[Record], list[Problem]]:
+    report.layout = "Open Data Jabar"
+    problems: list[Problem] = []
+    h = _header_index(grid)
+    if h is None:
+        return [], [problem(path, 1, None, "", "a header line " + ",".join(ODJ_COLUMNS[:5]) + ",<measure>,satuan,tahun")]
+    header = [_text(c).lower().lstrip("\ufeff") for c in grid.rows[h]]
+    hline = grid.lines[h]
+    for col in ODJ_REQUIRED:
+        if col not in header:
+            problems.append(problem(path, hline, col, None, f"a column named '{col}' (Open Data Jabar layout: {','.join(ODJ_COLUMNS)} plus one measure column)"))
+    extra = [c for c in header if c and c not in ODJ_COLUMNS]
+    if not extra:
+        problems.append(problem(path, hline, None, ",".join(header), "one measure column besides " + ", ".join(ODJ_COLUMNS)))
+    elif len(extra) > 1:
+        problems.append(problem(path, hline, None, ", ".join(extra),
+                                "exactly one measure column besides " + ", ".join(ODJ_COLUMNS)
+                                + " (filter the table to one measure, e.g. drop a jenis_kelamin breakdown)"))
+    if problems:
+        return [], problems
+    measure_col = extra[0]
+    pos = {name: header.index(name) for name in header if name}
+    rows = [(grid.lines[i], row) for i, row in enumerate(grid.rows) if i > h and any(_text(c) for c in row)]
+
+    def cell(row: list[object], name: str) -> object:
+        j = pos.get(name)
+        return row[j] if j is not None and j < len(row) else None
+
+    report.number_style = number_style([(line, measure_col, cell(row, measure_col)) for line, row in rows], path)
+    scales: set[int] = set()
+    records: list[Record] = []
+    for line, row in rows:
+        if len(row) > len(header) and any(_text(c) for c in row[len(header):]):
+            problems.append(problem(path, line, None, _text(row[len(header)]), f"at most {len(header)} cells, as in the header"))
+            continue
+        raw_code, label = cell(row, "kode_kabupaten_kota"), _text(cell(row, "nama_kabupaten_kota"))
+        code = _odj_code(raw_code)
+        if code is None:
+            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), "a 4-digit kab/kota code like 3273 (Kota Bandung = 32.73)"))
+            continue
+        if code not in names.regions:
+            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), f"a kab/kota code in the region tree ({code} is not there)"))
+            continue
+        prov = _text(cell(row, "kode_provinsi"))
+        if prov and prov != code[:2]:
+            problems.append(problem(path, line, "kode_provinsi", prov, f"{code[:2]}, the province of kode_kabupaten_kota {_text(raw_code)}"))
+        tree_name = names.regions.name(code).strip()
+        if not names.same_region(label, code):
+            others = [c for c in names.candidates(label) if c != code]
+            if others:
+                problems.append(problem(path, line, "nama_kabupaten_kota", label,
+                                        f"the name of {code} ({tree_name}); '{label}' is {_describe(names.regions, others)}: check kode_kabupaten_kota"))
+                continue
+            report.notes.append(f"line {line}: {code} is '{tree_name}' in the region tree but '{label}' in the file")
+        unit = _text(cell(row, "satuan"))
+        scale = _unit_scale(unit)
+        if scale is None:
+            problems.append(problem(path, line, "satuan", unit, "a count of people: ORANG, JIWA, PERSON (or RIBU ORANG, multiplied by 1000); "
+                                    "percentages and other units cannot be imported as counts"))
+            continue
+        year_text = _text(cell(row, "tahun"))
+        if not YEAR_RE.match(year_text):
+            problems.append(problem(path, line, "tahun", year_text, "a year like 2023"))
+            continue
+        value = cell(row, measure_col)
+        if is_missing(value):
+            report.missing += 1
+            continue
+        try:
+            count = parse_count(value, report.number_style, scale)
+        except ValueError as exc:
+            problems.append(problem(path, line, measure_col, _text(value), str(exc)))
+            continue
+        scales.add(scale)
+        records.append(Record(code, periode_text(int(year_text), None, period_month), count, line, measure_col))
+    if 1000 in scales:
+        report.scale_note = "satuan RIBU multiplied by 1000"
+    return records, problems
+
+
+def _unit_of_titles(texts: list[tuple[int, str]], path: Path) -> tuple[int, list[Problem]]:
+    for line, text in texts:
+        upper = text.upper()
+        if re.search(r"\bPERSEN(TASE)?\b|%|\bPERCENT(AGE)?\b", upper):
+            return 1, [problem(path, line, None, text, "a table of counts of people (this one is in percent)")]
+        if re.search(r"\bJUTA\b|\bMILLION", upper):
+            return 1, [problem(path, line, None, text, "counts in persons (orang/jiwa) or thousands (ribu); millions (juta) are rounded and refused")]
+    for line, text in texts:
+        if re.search(r"\bRIBU\b|\bTHOUSAND", text.upper()):
+            return 1000, []
+    return 1, []
+
+
+def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path,
+                   report: FileReport) -> tuple[dict[int, str], list[Problem], list[str]]:
+    """Code for each data line; unmatched and ambiguous names become problems (all of them)."""
+    regions = names.regions
+    cands = {line: names.candidates(label) for line, label in labels}
+    explicit = {c[0] for c in cands.values() if len(c) == 1}
+    has_kabkota = any(regions.level(c) == "kabkota" for c in explicit)
+    out: dict[int, str] = {}
+    problems: list[Problem] = []
+    unmatched: list[str] = []
+    for line, label in labels:
+        found = cands[line]
+        if len(found) > 1:  # drop regions that another line names explicitly (Bogor vs Kota Bogor)
+            found = [c for c in found if c not in explicit] or found
+        if len(found) > 1 and not has_kabkota and any(regions.level(c) == "provinsi" for c in found):
+            found = [c for c in found if regions.level(c) == "provinsi"]
+            if len(found) == 1:
+                report.notes.append(f"line {line}: '{label}' read as province {_describe(regions, found)} (no kab/kota rows in the table)")
+        if len(found) == 1:
+            out[line] = found[0]
+            continue
+        if not found:
+            unmatched.append(label)
+            hint = names.suggestions(label)
+            problems.append(problem(path, line, None, label, "a province or kab/kota name in the region tree"
+                                    + (f" (closest: {'; '.join(hint)})" if hint else "") + "; rename it in the file"))
+        else:
+            unmatched.append(label)
+            problems.append(problem(path, line, None, label, f"a name that identifies one region; it could be {_describe(regions, found)}: "
+                                    "write 'Provinsi ...', 'Kabupaten ...' or 'Kota ...'"))
+    return out, problems, unmatched
+
+
+def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str | None,
+                   report: FileReport) -> tuple[list[Record], list[Problem], list[str]]:
+    report.layout = "BPS wide table"
+    rows, lines = grid.rows, grid.lines
+    header = None
+    for i, row in enumerate(rows):
+        if sum(parse_period(c) is not None for c in row[1:]) >= 1:
+            header = i
+            break
+    if header is None:
+        return [], [problem(path, None, None, None, "a header row with years (2023) or year-months (Agustus 2023) as column titles")], []
+    head = rows[header]
+    periods: dict[int, tuple[int, int | None]] = {j: p for j, c in enumerate(head) if j > 0 and (p := parse_period(c)) is not None}
+    header_rows = [header]
+    # A second header row of months under the years ("2023" over "Februari", "Agustus").
+    if header + 1 < len(rows):
+        below = rows[header + 1]
+        months = {j: m for j, c in enumerate(below) if (m := parse_month(c)) is not None}
+        if months:
+            year = None
+            combined: dict[int, tuple[int, int | None]] = {}
+            first = min(periods)
+            for j in range(first, max(len(head), len(below))):
+                p = parse_period(head[j]) if j < len(head) else None
+                if p is not None:
+                    year = p[0]
+                if j in months and year is not None:
+                    combined[j] = (year, months[j])
+                elif p is not None:
+                    combined[j] = p
+            periods = combined
+            header_rows.append(header + 1)
+    first_col = min(periods)
+    problems: list[Problem] = []
+    seen: dict[tuple[int, int | None], int] = {}
+    for j, p in sorted(periods.items()):
+        if p in seen:
+            problems.append(problem(path, lines[header], _text(head[j]) or str(p[0]), _text(head[j]),
+                                    f"each period in one column only (column {seen[p] + 1} has the same period)"))
+        seen.setdefault(p, j)
+    start = header_rows[-1] + 1
+    body: list[tuple[int, list[object]]] = []
+    for i in range(start, len(rows)):
+        row = rows[i]
+        first_text = next((_text(c) for c in row if _text(c)), "")
+        if first_text and FOOTER_RE.match(first_text):
+            report.ignored.extend((lines[k], next((_text(c) for c in rows[k] if _text(c)), "")[:60])
+                                  for k in range(i, len(rows)) if any(_text(c) for c in rows[k]))
+            break
+        body.append((lines[i], row))
+    # The label column: left of the periods, holding the most non-numeric text.
+    scores = {j: sum(1 for _, r in body if j < len(r) and _text(r[j]) and not re.fullmatch(r"[\d.,\s]+", _text(r[j])))
+              for j in range(first_col)}
+    if not scores or max(scores.values()) == 0:
+        return [], problems + [problem(path, lines[header], None, None, "a column of region names left of the period columns")], []
+    label_col = max(scores, key=lambda j: (scores[j], -j))
+    titles = [(lines[k], _text(c)) for k in range(0, header_rows[-1] + 1) for c in rows[k] if isinstance(c, str) and _text(c)]
+    scale, unit_problems = _unit_of_titles(titles, path)
+    problems += unit_problems
+    if scale == 1000:
+        report.scale_note = "values in thousands (ribu) multiplied by 1000"
+    data: list[tuple[int, str, list[tuple[int, object]]]] = []
+    for line, row in body:
+        label = _text(row[label_col]) if label_col < len(row) else ""
+        cells = [(j, row[j] if j < len(row) else None) for j in sorted(periods)]
+        blank = all(_text(v) == "" for _, v in cells)
+        if blank:
+            if label:
+                report.ignored.append((line, label[:60]))
+            continue
+        if not label:
+            problems.append(problem(path, line, _text(head[label_col]) or None, "", "a region name for a row with figures"))
+            continue
+        if _parse_name(label)[1] in TOTAL_LABELS:
+            report.ignored.append((line, f"{label} (total row)"))
+            continue
+        data.append((line, label, cells))
+    codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path, report)
+    problems += name_problems
+    report.number_style = number_style([(line, _text(head[j]), v) for line, _, cells in data for j, v in cells], path)
+    records: list[Record] = []
+    for line, label, cells in data:
+        code = codes.get(line)
+        for j, value in cells:
+            column = _text(head[j]) if j in periods and _text(head[j]) else f"column {j + 1}"
+            if len(header_rows) > 1 and j < len(rows[header + 1]) and _text(rows[header + 1][j]):
+                column = f"{periods[j][0]} {_text(rows[header + 1][j])}"
+            if is_missing(value):
+                report.missing += 1
+                continue
+            try:
+                count = parse_count(value, report.number_style, scale)
+            except ValueError as exc:
+                problems.append(problem(path, line, column, _text(value), str(exc)))
+                continue
+            if code is not None:
+                year, month = periods[j]
+                records.append(Record(code, periode_text(year, month, period_month), count, line, column))
+    return records, problems, unmatched
+
+
+# --------------------------------------------------------------------------------------------
+# Merging into a data directory
+
+
+def _sumber_key(source: str, path: Path) -> str:
+    return f"{source} [{path.name}]"
+
+
+def _check_arguments(fmt: str, files: list[Path], into: Path, measure: str, segment: str | None, source: str) -> list[Problem]:
+    out = []
+    if fmt not in FORMATS:
+        out.append(problem(CLI, None, "format", fmt, f"one of {', '.join(FORMATS)}"))
+    if not files:
+        out.append(problem(CLI, None, "files", "", "at least one file to import"))
+    if measure not in IMPORT_MEASURES:
+        out.append(problem(CLI, None, "--measure", measure, f"one of {', '.join(IMPORT_MEASURES)}"))
+    elif measure == "peserta_aktif" and segment not in SEGMENTS + (TOTAL,):
+        out.append(problem(CLI, None, "--segment", segment, f"one of {', '.join(SEGMENTS + (TOTAL,))} (required for peserta_aktif)"))
+    elif measure != "peserta_aktif" and segment:
+        out.append(problem(CLI, None, "--segment", segment, "no --segment for workforce measures (segments are for peserta_aktif)"))
+    if not source or not source.strip() or "\n" in source or "\r" in source:
+        out.append(problem(CLI, None, "--source", source, "a one-line description of where the figures come from"))
+    if fmt == "xlsx":
+        for f in files:
+            if f.suffix.lower() not in EXCEL_SUFFIXES:
+                out.append(problem(f, None, None, f.name, "an .xlsx workbook for the xlsx format"))
+    try:
+        if into.resolve() == BUNDLED_DIR.resolve():
+            out.append(problem(CLI, None, "--into", str(into), "a data directory other than the bundled one "
+                                                                "(copy it first: cp -r data/bundled mydata)"))
+    except OSError:  # pragma: no cover
+        pass
+    if into.exists() and not into.is_dir():
+        out.append(problem(CLI, None, "--into", str(into), "a directory (this is a file)"))
+    return out
+
+
+def _read_existing(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pd.DataFrame:
+    df, found = datamod._read_table(path, columns, required)
+    if found:
+        raise RefusedImport(f"{path.name} in the data directory cannot be read", found)
+    return df.reset_index(drop=True)
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+
+
+def _as_int(text: str) -> int | str:
+    return int(text) if re.fullmatch(r"[0-9]+", text.strip()) else text
+
+
+def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None, incoming: list[tuple[dict, Record, str, str]],
+           replace: bool, report: ImportReport, table_name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Apply incoming (key values, record, sumber, file) to the table (text columns); conflicts as problems."""
+    conflicts: list[Problem] = []
+    table = table.copy()
+    first = ~table.duplicated(key, keep="first")
+    index = pd.MultiIndex.from_frame(table.loc[first, key]) if len(key) > 1 else pd.Index(table.loc[first, key[0]])
+    rows_of_first = table.index[first]
+    wanted = [tuple(k[c] for c in key) for k, _, _, _ in incoming]
+    positions = index.get_indexer(pd.MultiIndex.from_tuples(wanted, names=key) if len(key) > 1 else pd.Index([w[0] for w in wanted])) if wanted else []
+    measure_values = table[measure].to_numpy(dtype=object).copy()
+    sumber_values = table["sumber"].to_numpy(dtype=object).copy()
+    other_values = table[other].to_numpy(dtype=object) if other else None
+    new_rows = []
+    for (keyvals, rec, sumber, file), pos in zip(incoming, positions):
+        new = str(rec.value)
+        segmen = keyvals.get("segmen", "")
+        if pos < 0:
+            row = {c: "" for c in table.columns}
+            row.update(keyvals)
+            row[measure], row["sumber"] = new, sumber
+            new_rows.append(row)
+            report.added += 1
+            continue
+        i = rows_of_first[pos]
+        old_text = str(measure_values[i]).strip()
+        old_sumber = str(sumber_values[i])
+        if old_text == "":
+            report.filled += 1
+        elif _as_int(old_text) == rec.value:
+            report.unchanged += 1
+            continue
+        elif old_sumber.startswith(SYNTHETIC_PREFIX) and not sumber.startswith(SYNTHETIC_PREFIX):
+            report.replaced_synthetic += 1
+        elif replace:
+            report.replaced += 1
+            report.changes.append((file, rec.line, rec.kode, rec.periode, segmen, old_text, new))
+        else:
+            seg = f", segmen {segmen}" if segmen else ""
+            conflicts.append(problem(file, rec.line, rec.column, new,
+                                     f"{old_text}, the value already in {table_name} for kode {rec.kode}, periode {rec.periode}{seg} "
+                                     f"(old {old_text}, new {new}); add --replace to overwrite"))
+            continue
+        measure_values[i] = new
+        keeps_other = other_values is not None and str(other_values[i]).strip() != "" and old_sumber != sumber
+        if keeps_other and sumber not in old_sumber.split(" + "):
+            sumber_values[i] = f"{old_sumber} + {sumber}"  # the row's other column still comes from the old source
+        elif not keeps_other:
+            sumber_values[i] = sumber
+    table[measure] = pd.Series(measure_values, index=table.index, dtype="str")
+    table["sumber"] = pd.Series(sumber_values, index=table.index, dtype="str")
+    if new_rows:
+        added = pd.DataFrame(new_rows, columns=table.columns).sort_values(key, kind="stable")
+        table = pd.concat([table, added.astype("str")], ignore_index=True)
+    return table, conflicts
+
+
+def _write_table(df: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        out = df.copy()
+        for col in ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak"):
+            if col in out.columns:
+                out[col] = pd.to_numeric(out[col].replace("", None), errors="raise").astype("Int64")
+        out.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _upsert_source(sources: pd.DataFrame, key: str, source: str) -> tuple[pd.DataFrame, bool]:
+    url = URL_RE.search(source)
+    entry = {"sumber": key, "judul": source, "url": url.group(0) if url else "", "lisensi": ""}
+    hit = sources.index[sources["sumber"] == key]
+    if len(hit):
+        i = hit[0]
+        if sources.at[i, "judul"] == entry["judul"] and sources.at[i, "url"] == entry["url"]:
+            return sources, False
+        sources = sources.copy()
+        sources.at[i, "judul"], sources.at[i, "url"] = entry["judul"], entry["url"]
+        return sources, True
+    return pd.concat([sources, pd.DataFrame([entry], columns=list(SOURCE_COLUMNS)).astype("str")], ignore_index=True), True
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _relabel(problems: list[Problem], stage: Path, into: Path) -> list[Problem]:
+    prefix = str(stage)
+    return [Problem(str(into) + p.file[len(prefix):] if p.file.startswith(prefix) else p.file, p.line, p.column, p.value, p.expected)
+            for p in problems]
+
+
+def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
+    """Write tables next to the existing files in a staging directory, validate, then move them in."""
+    parent = into.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=parent))
+    try:
+        if not create:
+            for item in into.iterdir():
+                if item.is_file() and item.name not in tables and (item.suffix in (".csv", ".parquet")):
+                    _link_or_copy(item, stage / item.name)
+        for name, df in tables.items():
+            _write_table(df, stage / name)
+        try:
+            load_dataset(stage)
+        except InputError as exc:
+            raise RefusedImport(f"after the import {into} would not be a valid data directory", _relabel(exc.problems, stage, into)) from None
+        if create:
+            os.replace(stage, into)
+            return
+        # sources.csv first: if anything stops halfway, an extra source entry is harmless.
+        for name in sorted(tables, key=lambda n: n != "sources.csv"):
+            os.replace(stage / name, into / name)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: str, segment: str | None, source: str,
+                 replace: bool, sheet: str | None = None, period_month: str | int | None = None) -> ImportReport:
+    """Import published tables into a data directory; raises :class:`RefusedImport` (an InputError) and writes nothing on any problem."""
+    files = [Path(f) for f in files]
+    into = Path(into)
+    source = (source or "").strip()
+    bad = _check_arguments(fmt, files, into, measure, segment, source)
+    if bad:
+        raise RefusedImport("invalid arguments", bad)
+    month = _period_month(period_month)
+    workforce = measure in WORKFORCE_MEASURES
+    table_stem = "workforce" if workforce else "participants"
+    columns = WORKFORCE_COLUMNS if workforce else PARTICIPANT_COLUMNS
+    create = not into.exists()
+    table_path = datamod._table_path(into, table_stem) if not create else into / f"{table_stem}.csv"
+    report = ImportReport(into=into, table=table_path.name, measure=measure, segment=segment if not workforce else None, created=create)
+
+    regions = load_regions(REGION_TREE_FILE, into / "regions.csv" if not create else None)
+    names = NameIndex(regions)
+    problems: list[Problem] = []
+    unmatched: list[str] = []
+    incoming: list[tuple[dict, Record, str, str]] = []
+    for path in files:
+        fr = FileReport(path=path)
+        report.files.append(fr)
+        try:
+            grid = read_grid(path, sheet, fr)
+            odj = fmt == "opendata-jabar" or (fmt == "xlsx" and is_opendata_jabar(grid))
+            if odj:
+                records, found = parse_opendata_jabar(grid, path, names, month, fr)
+                missing_names: list[str] = []
+            else:
+                records, found, missing_names = parse_bps_wide(grid, path, names, month, fr)
+        except RefusedImport as exc:
+            problems += exc.problems
+            continue
+        problems += found
+        unmatched += missing_names
+        report.name_mismatches += [f"{path}: {n}" for n in fr.notes if "in the region tree but" in n]
+        fr.records = len(records)
+        fr.sumber = _sumber_key(source, path)
+        for rec in records:
+            keyvals = {"kode": rec.kode, "periode": rec.periode}
+            if not workforce:
+                keyvals["segmen"] = segment
+            incoming.append((keyvals, rec, fr.sumber, str(path)))
+    problems += _duplicates(incoming)
+    if problems:
+        reason = "region names not found in the region tree" if unmatched else "the input has problems"
+        raise RefusedImport(reason, problems, unmatched)
+
+    key = ["kode", "periode"] + ([] if workforce else ["segmen"])
+    if create:
+        table = _empty(columns)
+    elif table_path.exists():
+        table = _read_existing(table_path, columns, ("kode", "periode", measure, "sumber"))
+    else:
+        table = _empty(columns)
+    incoming = _dedupe(incoming)
+    other = ("pekerja_berhak" if measure == "penduduk_bekerja" else "penduduk_bekerja") if workforce else None
+    merged, conflicts = _merge(table, key, measure, other, incoming, replace, report, table_path.name)
+    if conflicts:
+        raise RefusedImport(f"{len(conflicts)} values differ from those already in {table_path.name} (nothing written; use --replace to overwrite)", conflicts)
+
+    sources_path = into / "sources.csv"
+    sources = _read_existing(sources_path, SOURCE_COLUMNS, ("sumber", "judul")) if sources_path.exists() else _empty(SOURCE_COLUMNS)
+    for fr in report.files:
+        sources, changed = _upsert_source(sources, fr.sumber, source)
+        if changed:
+            report.sources_added.append(fr.sumber)
+    tables = {table_path.name: merged, "sources.csv": sources}
+    if create or not datamod._table_path(into, "participants").exists():
+        tables.setdefault("participants.csv", _empty(PARTICIPANT_COLUMNS))
+    if create or not datamod._table_path(into, "workforce").exists():
+        tables.setdefault("workforce.csv", _empty(WORKFORCE_COLUMNS))
+    _commit(into, tables, create)
+    report.written = True
+    return report
+
+
+def _duplicates(incoming: list[tuple[dict, Record, str, str]]) -> list[Problem]:
+    """The same key twice in the input with different values (identical repeats are fine)."""
+    seen: dict[tuple, tuple[Record, str]] = {}
+    out = []
+    for keyvals, rec, _, file in incoming:
+        k = tuple(keyvals.values())
+        if k in seen and seen[k][0].value != rec.value:
+            prev, prev_file = seen[k]
+            out.append(problem(file, rec.line, rec.column, rec.value,
+                               f"one value for {rec.kode} {rec.periode}: {prev_file}:{prev.line} gives {prev.value}"))
+        seen.setdefault(k, (rec, file))
+    return out
+
+
+def _dedupe(incoming: list[tuple[dict, Record, str, str]]) -> list[tuple[dict, Record, str, str]]:
+    seen, out = set(), []
+    for item in incoming:
+        k = tuple(item[0].values())
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet conversion and the command line
+
+
+def to_parquet(directory: Path | str, remove_csv: bool = True) -> list[Path]:
+    """Convert participants.csv and workforce.csv of a valid data directory to Parquet (validated first)."""
+    directory = Path(directory)
+    load_dataset(directory)
+    written = []
+    for stem, columns in (("participants", PARTICIPANT_COLUMNS), ("workforce", WORKFORCE_COLUMNS)):
+        csv_path = directory / f"{stem}.csv"
+        if not csv_path.exists():
+            continue
+        df = _read_existing(csv_path, columns, columns[:2])
+        tmp = directory / f".{stem}.parquet.tmp"
+        _write_table(df, tmp.with_suffix(".parquet"))
+        os.replace(tmp.with_suffix(".parquet"), directory / f"{stem}.parquet")
+        if remove_csv:
+            csv_path.unlink()
+        written.append(directory / f"{stem}.parquet")
+    return written
+
+
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    """Arguments of ``cakupan import`` (for cli.py)."""
+    p.add_argument("format", choices=FORMATS, help="layout of the files: opendata-jabar, bps-wide or xlsx")
+    p.add_argument("files", nargs="+", help="CSV or .xlsx files to import")
+    p.add_argument("--into", required=True, help="data directory to merge into (created with empty tables if missing)")
+    p.add_argument("--measure", required=True, choices=IMPORT_MEASURES, help="what the figures count")
+    p.add_argument("--segment", choices=SEGMENTS + (TOTAL,), help="participant segment (peserta_aktif only)")
+    p.add_argument("--source", required=True, help="where the figures come from (recorded in sumber and sources.csv)")
+    p.add_argument("--replace", action="store_true", help="overwrite values that differ from those already in the directory")
+    p.add_argument("--sheet", help="sheet of an .xlsx workbook (default: the first)")
+    p.add_argument("--period-month", dest="period_month", metavar="MM",
+                   help="month for year-only columns: 2023 becomes 2023-MM (e.g. 08 for Sakernas August)")
+
+
+def main(ns: argparse.Namespace) -> int:
+    """``cakupan import``: print a summary; 0 when written, 2 when refused (nothing written)."""
+    try:
+        report = import_files(ns.format, list(ns.files), Path(ns.into), ns.measure, getattr(ns, "segment", None), ns.source,
+                              bool(getattr(ns, "replace", False)), sheet=getattr(ns, "sheet", None),
+                              period_month=getattr(ns, "period_month", None))
+    except InputError as exc:
+        reason = getattr(exc, "reason", "invalid input")
+        n = len(exc.problems)
+        print(f"cakupan import: refused, nothing written: {reason} ({n} problem{'s' if n != 1 else ''}):", file=sys.stderr)
+        print(exc.render(limit=200), file=sys.stderr)
+        names = list(dict.fromkeys(getattr(exc, "unmatched", [])))
+        if names:
+            print(f"unmatched names ({len(names)}): " + "; ".join(names), file=sys.stderr)
+        return EXIT_INVALID
+    print(report.summary())
+    return EXIT_OK

@@ -1,0 +1,72 @@
+"""End to end: the region notebook executed by the build for real regions, numbers checked in its JSON."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
+    result = subprocess.run([sys.executable, "-m", "analysis", "build", "--region", "ID", "32", "31", "--jobs", "2", "--out", str(out)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out / "index.html")
+    return out
+
+
+def _json(out, lang, code):
+    return json.loads((out / lang / f"{code}.json").read_text(encoding="utf-8"))
+
+
+def test_jawa_barat_2024_reproduces_the_published_31_4_percent(built):
+    year = _json(built, "id", "32")["years"]["2024"]
+    assert (year["peserta"], year["penyebut"], year["ukuran_penyebut"]) == (5_923_000, 18_900_000, "pekerja_berhak")
+    assert abs(year["cakupan"] - 0.314) <= 0.003
+    assert "liputan6-2024-08-27" in year["sumber"]
+    page = (built / "id" / "32.html").read_text(encoding="utf-8")
+    assert "Angka yang dipublikasikan untuk Agustus 2024: 31,4%" in page
+    assert "5.923.000 peserta dibagi 18.900.000 pekerja yang berhak" in page
+
+
+def test_national_coverage_is_real_and_has_no_sample_banner(built):
+    summary = _json(built, "en", "ID")
+    assert summary["sintetis"] is False
+    assert summary["years"]["2023"]["cakupan"] == pytest.approx(41_560_938 / 139_852_377)
+    page = (built / "en" / "ID.html").read_text(encoding="utf-8")
+    assert "SAMPLE DATA" not in page
+    assert 'class="banner' not in page
+
+
+def test_reports_using_synthetic_rows_carry_the_banner(built):
+    assert _json(built, "id", "32")["sintetis"] is True
+    assert "DATA CONTOH" in (built / "id" / "32.html").read_text(encoding="utf-8")
+    assert "SAMPLE DATA" in (built / "en" / "32.html").read_text(encoding="utf-8")
+
+
+def test_dki_ratio_above_100_percent_is_shown_and_explained(built):
+    year = _json(built, "en", "31")["years"]["2023"]
+    assert year["cakupan"] == pytest.approx(7_498_532 / 5_072_737)
+    assert year["cakupan"] > 1
+    page = (built / "en" / "31.html").read_text(encoding="utf-8")
+    assert "147.8%" in page and "not clipped" in page
+
+
+def test_manifest_and_index(built):
+    manifest = json.loads((built / "build.json").read_text(encoding="utf-8"))
+    entries = {(e["kode"], e["lang"]): e for e in manifest["reports"]}
+    assert set(entries) == {(c, lang) for c in ("ID", "32", "31") for lang in ("id", "en")}
+    assert all(e["status"] == "built" and e["error"] is None and e["seconds"] > 0 for e in entries.values())
+    assert entries[("32", "id")]["output"] == "id/32.html"
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert 'href="id/32.html"' in index and "Jawa Barat" in index
+
+
+def test_pages_have_no_code_prompts_or_external_scripts(built):
+    page = (built / "id" / "32.html").read_text(encoding="utf-8")
+    for forbidden in ("In&nbsp;[", "In [", "RegionReport.load", "params_path", "<script src", "cdn.", "require.js", "MathJax"):
+        assert forbidden not in page

@@ -1,0 +1,37 @@
+"""pyproject.toml and environment.yml declare the same runtime dependencies."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _parse(spec: str) -> tuple[str, str]:
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-\[\]]+)\s*(>=\s*[0-9.]+)?\s*", spec)
+    assert match, f"unparsable dependency {spec!r}"
+    name = re.sub(r"\[.*\]", "", match.group(1)).lower().replace("_", "-")
+    return name, (match.group(2) or "").replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = dict(_parse(d) for d in project["dependencies"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = dict(_parse(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip")))
+    assert conda == runtime
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_every_dependency_has_a_lower_bound():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in project["dependencies"] + project["optional-dependencies"]["test"]:
+        assert _parse(spec)[1].startswith(">="), spec
+
+
+def test_console_script_and_module_entry_point():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["cakupan"] == "analysis.cli:main"
+    assert (ROOT / "src" / "analysis" / "__main__.py").exists()
