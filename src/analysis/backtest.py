@@ -50,6 +50,7 @@ TABLE_COLUMNS = ("series_set", "synthetic", "n_series", "method", "horizon", "n_
                  "mase", "smape", "cov80", "cov95", "winkler80", "winkler95")
 JB_SOURCE = "bps-jabar-kabkota"
 MAIN_SEGMENTS = ("PU", "BPU", "JAKON")
+MIN_BOOT_SERIES = 5
 
 
 # --- metrics (elementwise; pooled by the caller) -------------------------------------------------
@@ -177,7 +178,7 @@ def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HO
             for h in targets:
                 j = h - 1
                 actual = observed[origin + h]
-                zstd = abs(float(fc._forward(np.array([actual]), kind, res.cap)[0]) - res.z_mean[j]) / res.z_sigma[j]
+                zstd = abs(float(fc.to_model_scale(np.array([actual]), kind, res.cap)[0]) - res.z_mean[j]) / res.z_sigma[j]
                 rows.append((method, origin, h, origin + h, actual, res.median[j], res.lo80[j], res.hi80[j], res.lo95[j],
                              res.hi95[j], scale, len(train), zstd / res.calibration[j], res.df))
     return pd.DataFrame(rows, columns=["method", "origin", "horizon", "target", "actual", "point", "lo80", "hi80",
@@ -262,7 +263,8 @@ def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[int,
 def compare(folds: pd.DataFrame, series_set: str, method: str = fc.COMBINED, other: str = "drift",
             n_boot: int = 2000, seed: int = 0) -> dict[str, float]:
     """MASE of ``method`` minus MASE of ``other`` on the folds both scored, with a 95% interval
-    from resampling whole series (folds of one series are not independent)."""
+    from resampling whole series (folds of one series are not independent); no interval (NaN)
+    with fewer than MIN_BOOT_SERIES series."""
     f = folds[folds["series_set"] == series_set]
     a = f[f["method"] == method].set_index(["kode", "origin", "horizon"])
     b = f[f["method"] == other].set_index(["kode", "origin", "horizon"])
@@ -273,10 +275,12 @@ def compare(folds: pd.DataFrame, series_set: str, method: str = fc.COMBINED, oth
     d = scaled_errors(a["actual"], a["point"], a["scale"]) - scaled_errors(b["actual"], b["point"], b["scale"])
     per = d.groupby(level="kode").agg(["sum", "count"])
     sums, counts = per["sum"].to_numpy(float), per["count"].to_numpy(float)
-    rng = np.random.default_rng(seed)
-    pick = rng.integers(0, len(per), size=(n_boot, len(per)))
-    boot = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
-    lo, hi = np.quantile(boot, [0.025, 0.975])
+    lo = hi = math.nan
+    if len(per) >= MIN_BOOT_SERIES:
+        rng = np.random.default_rng(seed)
+        pick = rng.integers(0, len(per), size=(n_boot, len(per)))
+        boot = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+        lo, hi = np.quantile(boot, [0.025, 0.975])
     return {"diff": float(d.mean()), "lo": float(lo), "hi": float(hi), "n_series": int(len(per)), "n_folds": int(len(d))}
 
 
@@ -401,7 +405,8 @@ def main(data_dir: Path, out_dir: Path, langs: list[str]) -> int:
     print(format_table(table))
     print()
     for c in pairs:
+        ci = (f"95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; " if np.isfinite(c["lo"]) else "")
         print(f"{c['series_set']}: MASE {c['method']} - {c['other']} = {c['diff']:+.3f} "
-              f"(95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; {c['n_series']} series, {c['n_folds']} folds)")
+              f"({ci}{c['n_series']} series, {c['n_folds']} folds)")
     print(f"\n{len(folds)} scored forecasts in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}")
     return 0

@@ -1,0 +1,179 @@
+"""Backtest: metrics by hand, the series sets, a real subset, the goal on Jawa Barat, output files."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import backtest as bt
+from analysis.data import BUNDLED_DIR
+
+JB_SUBSET = ["32.01", "32.73", "32.18"]  # Bogor; Kota Bandung (2013 missing); Pangandaran (from 2015)
+
+
+@pytest.fixture(scope="module")
+def sets():
+    return bt.load_series(BUNDLED_DIR)
+
+
+@pytest.fixture(scope="module")
+def subset_folds(sets):
+    return bt.backtest_folds(sets, codes={"jabar_kabkota": JB_SUBSET, "nasional": ["ID"]})
+
+
+# --- metrics by hand ---------------------------------------------------------------------------
+
+def test_naive_scale_uses_only_consecutive_years():
+    history = pd.Series([10.0, 12.0, 11.0, 15.0], index=[2000, 2001, 2002, 2004])
+    assert bt.naive_scale(history) == pytest.approx(1.5)  # |12-10|, |11-12|; 2002->2004 is not a step
+    assert math.isnan(bt.naive_scale(pd.Series([1.0, 2.0], index=[2000, 2002])))
+    assert math.isnan(bt.naive_scale(pd.Series([3.0, 3.0, 3.0], index=[2000, 2001, 2002])))
+
+
+def test_mase_terms():
+    errors = bt.scaled_errors(np.array([10.0, 12.0]), np.array([11.0, 15.0]), 2.0)
+    np.testing.assert_allclose(errors, [0.5, 1.5])
+    assert errors.mean() == pytest.approx(1.0)
+
+
+def test_smape_terms_m4_form():
+    np.testing.assert_allclose(bt.smape_terms([100.0, 50.0, 10.0], [80.0, 50.0, 30.0]),
+                               [200 * 20 / 180, 0.0, 200 * 20 / 40])
+
+
+def test_winkler_score():
+    # 80% band: alpha = 0.2, a miss costs 2 / 0.2 = 10 per unit.
+    scores = bt.winkler([15.0, 8.0, 23.0, 10.0], [10.0] * 4, [20.0] * 4, 0.80)
+    np.testing.assert_allclose(scores, [10.0, 10.0 + 10 * 2, 10.0 + 10 * 3, 10.0])
+    # 95%: a miss costs 40 per unit.
+    assert bt.winkler([9.0], [10.0], [20.0], 0.95)[0] == pytest.approx(10.0 + 40.0)
+
+
+def test_coverage_includes_the_bounds():
+    inside = bt.covered([10.0, 20.0, 15.0, 9.99, 20.01], [10.0] * 5, [20.0] * 5)
+    assert inside.tolist() == [True, True, True, False, False]
+
+
+def test_summarise_pools_fold_rows():
+    folds = pd.DataFrame({
+        "series_set": "s", "synthetic": False, "kode": ["a", "a", "b", "b"], "method": "drift",
+        "origin": [2010, 2011, 2010, 2011], "horizon": 1,
+        "actual": [10.0, 12.0, 100.0, 100.0], "point": [11.0, 12.0, 90.0, 100.0],
+        "lo80": [10.5, 11.0, 95.0, 99.0], "hi80": [11.5, 13.0, 105.0, 101.0],
+        "lo95": [9.0, 10.0, 85.0, 98.0], "hi95": [13.0, 14.0, 115.0, 102.0],
+        "scale": [1.0, 1.0, 10.0, 10.0],
+    })
+    row = bt.summarise(folds).iloc[0]
+    assert row["n_folds"] == 4 and row["n_series"] == 2
+    assert row["mase"] == pytest.approx((1.0 + 0.0 + 1.0 + 0.0) / 4)
+    assert row["smape"] == pytest.approx((200 / 21 + 0 + 200 * 10 / 190 + 0) / 4)
+    assert row["cov80"] == pytest.approx(0.75)  # 10 is below [10.5, 11.5]
+    assert row["cov95"] == pytest.approx(1.0)
+    winkler80 = [(1.0 + 10 * 0.5) / 1, 2.0 / 1, 10.0 / 10, 2.0 / 10]
+    assert row["winkler80"] == pytest.approx(np.mean(winkler80))
+
+
+# --- the series sets -----------------------------------------------------------------------------
+
+def test_jabar_series_are_real_bps_rows_without_2016(sets):
+    jb = sets["jabar_kabkota"]
+    assert jb.kind == "count" and not jb.synthetic and len(jb.series) == 27
+    assert all(2016 not in s.index and s.index.max() == 2023 for s in jb.series.values())
+    assert 2013 not in jb.series["32.73"].index
+    assert jb.series["32.01"][2011] == 1852165
+    assert list(jb.series["32.18"].index) == [2015, 2017, 2018, 2019, 2020, 2021, 2022, 2023]
+
+
+def test_national_coverage_is_latest_participants_over_latest_employed(sets):
+    nat = sets["nasional"].series["ID"]
+    assert list(nat.index) == list(range(2018, 2026))
+    assert nat[2023] == pytest.approx(41_560_938 / 139_852_377)
+    assert nat[2021] == pytest.approx(29_200_000 / 131_050_000)  # August 2021 is the latest of 2021
+    assert sets["sampel_provinsi"].synthetic and not sets["nasional"].synthetic
+    assert "ID" not in sets["sampel_provinsi"].series and len(sets["sampel_provinsi"].series) == 38
+    assert 2024 not in sets["sampel_provinsi"].series["32"].index  # 2024-08 has PU and BPU only
+
+
+# --- backtest on real data ----------------------------------------------------------------------
+
+def test_subset_backtest_scores_only_observed_years(subset_folds, sets):
+    jb = subset_folds[subset_folds["series_set"] == "jabar_kabkota"]
+    assert set(jb["kode"]) == set(JB_SUBSET)
+    assert 2016 not in set(jb["target"])
+    assert 2013 not in set(jb.loc[jb["kode"] == "32.73", "target"])
+    for _, row in jb.sample(10, random_state=1).iterrows():
+        assert row["actual"] == sets["jabar_kabkota"].series[row["kode"]][row["target"]]
+    assert (jb["n_train"] >= bt.MIN_TRAIN).all() and (jb["target"] > jb["origin"]).all()
+
+
+def test_subset_backtest_gives_finite_metrics(subset_folds):
+    table = bt.summarise(subset_folds)
+    assert set(table["series_set"]) == {"jabar_kabkota", "nasional"}
+    assert set(table["method"]) == {"combined", "naive", "drift", "ets_damped", "theta", "linear"}
+    assert list(table.columns) == list(bt.TABLE_COLUMNS)
+    metrics = table[["mase", "smape", "cov80", "cov95", "winkler80", "winkler95"]].to_numpy(float)
+    assert np.isfinite(metrics).all()
+    assert ((table["cov80"] >= 0) & (table["cov95"] <= 1) & (table["cov80"] <= table["cov95"] + 1e-12)).all()
+    assert (table["n_folds"] > 0).all()
+    assert sorted(table["horizon"].unique()) == [1, 2, 3]
+
+
+def test_run_backtest_with_a_code_filter():
+    table = bt.run_backtest(BUNDLED_DIR, codes={"jabar_kabkota": ["32.79"]})
+    assert set(table["series_set"]) == {"jabar_kabkota"} and (table["n_series"] == 1).all()
+
+
+def test_goal_on_all_jawa_barat_series(sets):
+    """The combination beats naive and drift on MASE (horizons 1-3 pooled) and its 95% band
+    covers 85-99% of held-out years. Guards against regressions in the method."""
+    folds = bt.backtest_folds({"jabar_kabkota": sets["jabar_kabkota"]})
+    pooled = bt.pooled(bt.summarise(folds)).set_index("method")
+    assert pooled.loc["combined", "mase"] < pooled.loc["drift", "mase"] < pooled.loc["naive", "mase"]
+    assert 0.85 <= pooled.loc["combined", "cov95"] <= 0.99
+    assert 0.70 <= pooled.loc["combined", "cov80"] <= 0.90
+    versus_naive = bt.compare(folds, "jabar_kabkota", other="naive")
+    assert versus_naive["n_series"] == 27 and versus_naive["hi"] < 0
+
+
+def test_compare_identical_methods_is_zero(subset_folds):
+    same = bt.compare(subset_folds, "jabar_kabkota", method="drift", other="drift")
+    assert same["diff"] == 0.0 and math.isnan(same["lo"])  # 3 series: too few to resample
+
+
+# --- output -------------------------------------------------------------------------------------
+
+def test_write_backtest_files(subset_folds, tmp_path):
+    table = bt.summarise(subset_folds)
+    written = bt.write_backtest(table, tmp_path, ["id", "en"], bt.comparisons(subset_folds))
+    assert written == [tmp_path / "backtest.csv", tmp_path / "id" / "backtest.html", tmp_path / "en" / "backtest.html"]
+    back = pd.read_csv(tmp_path / "backtest.csv")
+    assert list(back.columns) == list(bt.TABLE_COLUMNS) and len(back) == len(table)
+    for lang in ("id", "en"):
+        page = (tmp_path / lang / "backtest.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in page
+        assert page.count("<h1") == 1
+        assert page.count('<th scope="col"') == 10 * 2  # one header row per set
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+        assert "<link" not in page and "<script" not in page
+    assert "Jawa Barat&#39;s" in (tmp_path / "en" / "backtest.html").read_text(encoding="utf-8")
+    assert "Naif" in (tmp_path / "id" / "backtest.html").read_text(encoding="utf-8")
+
+
+def test_synthetic_set_is_labelled(sets):
+    folds = bt.backtest_folds(sets, codes={"sampel_provinsi": ["51"]})
+    table = bt.summarise(folds)
+    assert table["synthetic"].all()
+    assert "SINTETIS" in bt.format_table(table)
+    page = bt.render_html(table, "en")
+    assert "SAMPLE DATA" in page and "SYNTHETIC" in page
+
+
+def test_format_table_pools_horizons(subset_folds):
+    text = bt.format_table(bt.summarise(subset_folds))
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["series_set", "method", "horizon"]
+    assert any(line.split()[1:3] == ["combined", "1-3"] for line in lines[2:])
