@@ -20,8 +20,8 @@ def test_defaults_load():
 
 
 def test_override_merges_with_defaults(tmp_path):
-    params = load_params(_write(tmp_path, "horizon: 2040\nlanguages: [en]\n"))
-    assert params["horizon"] == 2040 and params["languages"] == ["en"]
+    params = load_params(_write(tmp_path, "horizon: 2050\nlanguages: [en]\n"))
+    assert params["horizon"] == 2050 and params["languages"] == ["en"]
     assert params["coverage"]["segments"] == ["PU", "BPU", "JAKON", "PMI"]
 
 

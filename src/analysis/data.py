@@ -19,7 +19,6 @@ use any of them carry a visible banner.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -100,7 +99,7 @@ def _read_parquet_text(path: Path) -> pd.DataFrame:
 
     table = pq.read_table(path)
     return pd.DataFrame({name: pd.Series(_arrow_as_text(col).to_pandas(), dtype="str")
-                         for name, col in zip(table.column_names, table.columns)}, columns=table.column_names)
+                         for name, col in zip(table.column_names, table.columns, strict=True)}, columns=table.column_names)
 
 
 def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
@@ -141,6 +140,9 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
         if col not in df.columns:
             df[col] = ""
     return df[list(columns)], problems
+
+
+_read_csv = _read_table  # the former name, for callers written before Parquet support
 
 
 def _lines(mask: pd.Series) -> np.ndarray:
@@ -185,7 +187,7 @@ def _plain_digits(text: pd.Series) -> pd.Series | None:
     parsed = pc.cast(pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), pa.int64())
     mask = parsed.is_null().to_numpy(zero_copy_only=False)
     data = parsed.fill_null(0).to_numpy(zero_copy_only=False)
-    return pd.Series(pd.arrays.IntegerArray(data, mask), index=text.index)
+    return pd.Series(pd.arrays.IntegerArray(data, mask), index=text.index, name=text.name)
 
 
 def _parse_counts(df: pd.DataFrame, column: str, path: Path, out: list[Problem], optional: bool = False) -> pd.Series:

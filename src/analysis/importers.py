@@ -29,6 +29,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import numbers
 import os
 import re
 import shutil
@@ -56,8 +57,9 @@ CLI = "command line"
 EXIT_OK, EXIT_INVALID = 0, 2
 
 # Open Data Jabar columns other than the measure.
-ODJ_COLUMNS = ("id", "kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota", "satuan", "tahun")
+ODJ_COLUMNS = ("id", "kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota", "satuan", "tahun", "bulan")
 ODJ_REQUIRED = ("kode_kabupaten_kota", "nama_kabupaten_kota", "satuan", "tahun")
+ODJ_LAYOUT = "id,kode_provinsi,nama_provinsi,kode_kabupaten_kota,nama_kabupaten_kota,<measure>,satuan,tahun[,bulan]"
 HEAD_COUNT_UNITS = {"ORANG", "JIWA", "PERSON", "PERSONS", "PEOPLE", "PEKERJA", "TENAGAKERJA", "PESERTA", "ORANGJIWA", "JIWAORANG"}
 THOUSAND_UNITS = {"RIBU", "RIBUORANG", "RIBUJIWA", "RIBUPEKERJA", "RIBUPESERTA"}
 MISSING = {"", "-", "–", "—", "..", "...", "…", "NA", "N/A", "N.A.", "N.A"}
@@ -107,6 +109,7 @@ class FileReport:
     missing: int = 0
     ignored: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of skipped rows
     notes: list[str] = field(default_factory=list)
+    name_mismatches: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,9 +126,10 @@ class ImportReport:
     replaced: int = 0
     replaced_synthetic: int = 0
     unchanged: int = 0
-    changes: list[tuple[str, int, str, str, str, str, int]] = field(default_factory=list)  # file, line, kode, periode, segmen, old, new
+    changes: list[tuple[str, int, str, str, str, str, str]] = field(default_factory=list)  # file, line, kode, periode, segmen, old, new
     name_mismatches: list[str] = field(default_factory=list)
     sources_added: list[str] = field(default_factory=list)
+    used_sources: set[str] = field(default_factory=set)
     created: bool = False
     written: bool = False
 
@@ -163,7 +167,12 @@ class ImportReport:
             lines.append("  unmatched names: none")
         if self.sources_added:
             lines.append(f"  sources.csv: {', '.join(self.sources_added)}")
-        lines.append("  written and validated" if self.written else "  nothing written")
+        if self.written:
+            lines.append("  written and validated")
+        elif not self.used_sources:
+            lines.append("  nothing to change: every value is already in the data directory")
+        else:
+            lines.append("  nothing written")
         return "\n".join(lines)
 
 
@@ -247,7 +256,7 @@ def _read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
         if sheet is not None and sheet not in names:
             raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, f"one of the sheets {', '.join(map(repr, names))}")])
         name = sheet if sheet is not None else names[0]
-        frame = book.parse(name, header=None, dtype=object)
+        frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
     report.sheet = name
     rows = [[None if _is_nan(v) else (v.strip() if isinstance(v, str) else v) for v in row] for row in frame.itertuples(index=False)]
     return Grid(rows, [int(i) + 1 for i in frame.index])  # header=None keeps blank rows: index + 1 is the Excel row
@@ -328,8 +337,12 @@ def parse_count(cell: object, style: str, scale: int = 1) -> int:
     """A head count from a cell; raises ValueError with the expectation when it is not one."""
     if isinstance(cell, bool):
         raise ValueError("a count of people")
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        value = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
+    if isinstance(cell, numbers.Integral):  # Excel cells arrive as numbers
+        value = Decimal(int(cell))
+    elif isinstance(cell, numbers.Real):
+        value = Decimal(repr(float(cell)))
+        if not value.is_finite():
+            raise ValueError("a count of people")
     else:
         text = _compact_number(str(cell))
         pattern = _ID_NUMBER if style == "id" else _EN_NUMBER
@@ -410,7 +423,7 @@ def _period_month(value: object) -> str | None:
 
 _KIND_PREFIX = {"PROVINSI": "prov", "PROV": "prov", "PROPINSI": "prov", "PROP": "prov",
                 "KABUPATEN": "kab", "KAB": "kab", "KOTA": "kota", "KOTAMADYA": "kota", "KOTAMADIA": "kota"}
-_TOKEN_EXPAND = {"KEP": "KEPULAUAN", "KEPL": "KEPULAUAN", "ADM": "ADMINISTRASI", "ADMIN": "ADMINISTRASI"}
+_TOKEN_EXPAND = {"KEP": "KEPULAUAN", "KEPL": "KEPULAUAN", "ADM": "ADMINISTRASI", "ADMIN": "ADMINISTRASI", "SUMATRA": "SUMATERA"}
 
 
 def _tokens(name: object) -> list[str]:
@@ -418,20 +431,16 @@ def _tokens(name: object) -> list[str]:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
     text = re.sub(r"['’`]", "", text)
-    raw = re.findall(r"[A-Z0-9]+", text)
     tokens: list[str] = []
-    for tok in raw:  # "D.I. Yogyakarta" -> DI YOGYAKARTA, "D K I" -> DKI
-        if len(tok) == 1 and tokens and len(tokens[-1]) < 4 and tokens[-1].isalpha() and tokens[-1] not in _KIND_PREFIX \
-                and all(len(t) == 1 for t in tokens[-1]) is not None and _single_letter_run(tokens[-1]):
+    letters = False  # is the last token a run of single letters?
+    for tok in re.findall(r"[A-Z0-9]+", text):  # "D.I. Yogyakarta" -> DI YOGYAKARTA, "D K I" -> DKI
+        single = len(tok) == 1 and tok.isalpha()
+        if single and letters:
             tokens[-1] += tok
         else:
             tokens.append(tok)
+        letters = single
     return [_TOKEN_EXPAND.get(t, t) for t in tokens]
-
-
-def _single_letter_run(token: str) -> bool:
-    # A token built only from single letters joined above (1-3 letters: D, DI, DKI).
-    return len(token) <= 3 and token.isalpha() and token not in ("KAB", "KEP", "ADM")
 
 
 def _parse_name(name: object) -> tuple[str | None, str]:
@@ -548,12 +557,12 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
     problems: list[Problem] = []
     h = _header_index(grid)
     if h is None:
-        return [], [problem(path, 1, None, "", "a header line " + ",".join(ODJ_COLUMNS[:5]) + ",<measure>,satuan,tahun")]
+        return [], [problem(path, 1, None, "", f"a header line {ODJ_LAYOUT}")]
     header = [_text(c).lower().lstrip("\ufeff") for c in grid.rows[h]]
     hline = grid.lines[h]
     for col in ODJ_REQUIRED:
         if col not in header:
-            problems.append(problem(path, hline, col, None, f"a column named '{col}' (Open Data Jabar layout: {','.join(ODJ_COLUMNS)} plus one measure column)"))
+            problems.append(problem(path, hline, col, None, f"a column named '{col}' (Open Data Jabar layout: {ODJ_LAYOUT})"))
     extra = [c for c in header if c and c not in ODJ_COLUMNS]
     if not extra:
         problems.append(problem(path, hline, None, ",".join(header), "one measure column besides " + ", ".join(ODJ_COLUMNS)))
@@ -596,7 +605,7 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
                 problems.append(problem(path, line, "nama_kabupaten_kota", label,
                                         f"the name of {code} ({tree_name}); '{label}' is {_describe(names.regions, others)}: check kode_kabupaten_kota"))
                 continue
-            report.notes.append(f"line {line}: {code} is '{tree_name}' in the region tree but '{label}' in the file")
+            report.name_mismatches.append(f"line {line}: {code} is '{tree_name}' in the region tree but '{label}' in the file")
         unit = _text(cell(row, "satuan"))
         scale = _unit_scale(unit)
         if scale is None:
@@ -607,6 +616,13 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
         if not YEAR_RE.match(year_text):
             problems.append(problem(path, line, "tahun", year_text, "a year like 2023"))
             continue
+        month_text = _text(cell(row, "bulan"))  # optional: some Open Data Jabar tables are monthly
+        month = None
+        if month_text:
+            month = int(month_text) if re.fullmatch(r"\d{1,2}", month_text) and 1 <= int(month_text) <= 12 else parse_month(month_text)
+            if month is None:
+                problems.append(problem(path, line, "bulan", month_text, "a month: 1-12 or a name like Agustus"))
+                continue
         value = cell(row, measure_col)
         if is_missing(value):
             report.missing += 1
@@ -617,7 +633,7 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
             problems.append(problem(path, line, measure_col, _text(value), str(exc)))
             continue
         scales.add(scale)
-        records.append(Record(code, periode_text(int(year_text), None, period_month), count, line, measure_col))
+        records.append(Record(code, periode_text(int(year_text), month, period_month), count, line, measure_col))
     if 1000 in scales:
         report.scale_note = "satuan RIBU multiplied by 1000"
     return records, problems
@@ -630,19 +646,20 @@ def _unit_of_titles(texts: list[tuple[int, str]], path: Path) -> tuple[int, list
             return 1, [problem(path, line, None, text, "a table of counts of people (this one is in percent)")]
         if re.search(r"\bJUTA\b|\bMILLION", upper):
             return 1, [problem(path, line, None, text, "counts in persons (orang/jiwa) or thousands (ribu); millions (juta) are rounded and refused")]
-    for line, text in texts:
+    for _, text in texts:
         if re.search(r"\bRIBU\b|\bTHOUSAND", text.upper()):
             return 1000, []
     return 1, []
 
 
-def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path,
+def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path, column: str | None,
                    report: FileReport) -> tuple[dict[int, str], list[Problem], list[str]]:
     """Code for each data line; unmatched and ambiguous names become problems (all of them)."""
     regions = names.regions
     cands = {line: names.candidates(label) for line, label in labels}
     explicit = {c[0] for c in cands.values() if len(c) == 1}
     has_kabkota = any(regions.level(c) == "kabkota" for c in explicit)
+    home = {c[:2] for c in explicit if regions.level(c) == "kabkota"}  # provinces of the kab/kota named explicitly
     out: dict[int, str] = {}
     problems: list[Problem] = []
     unmatched: list[str] = []
@@ -650,6 +667,10 @@ def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path,
         found = cands[line]
         if len(found) > 1:  # drop regions that another line names explicitly (Bogor vs Kota Bogor)
             found = [c for c in found if c not in explicit] or found
+        if len(found) > 1 and len(home) == 1:  # a one-province table: Banjar in Jawa Barat is Kota Banjar
+            found = [c for c in found if c[:2] in home] or found
+            if len(found) == 1:
+                report.notes.append(f"line {line}: '{label}' read as {_describe(regions, found)} (the other rows are in province {next(iter(home))})")
         if len(found) > 1 and not has_kabkota and any(regions.level(c) == "provinsi" for c in found):
             found = [c for c in found if regions.level(c) == "provinsi"]
             if len(found) == 1:
@@ -660,11 +681,11 @@ def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path,
         if not found:
             unmatched.append(label)
             hint = names.suggestions(label)
-            problems.append(problem(path, line, None, label, "a province or kab/kota name in the region tree"
+            problems.append(problem(path, line, column, label, "a province or kab/kota name in the region tree"
                                     + (f" (closest: {'; '.join(hint)})" if hint else "") + "; rename it in the file"))
         else:
             unmatched.append(label)
-            problems.append(problem(path, line, None, label, f"a name that identifies one region; it could be {_describe(regions, found)}: "
+            problems.append(problem(path, line, column, label, f"a name that identifies one region; it could be {_describe(regions, found)}: "
                                     "write 'Provinsi ...', 'Kabupaten ...' or 'Kota ...'"))
     return out, problems, unmatched
 
@@ -673,9 +694,13 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
                    report: FileReport) -> tuple[list[Record], list[Problem], list[str]]:
     report.layout = "BPS wide table"
     rows, lines = grid.rows, grid.lines
+    if is_opendata_jabar(grid):
+        return [], [problem(path, grid.lines[_header_index(grid)], "kode_kabupaten_kota", None,
+                            "a BPS wide table; this file has the Open Data Jabar layout: use the format opendata-jabar")], []
     header = None
-    for i, row in enumerate(rows):
-        if sum(parse_period(c) is not None for c in row[1:]) >= 1:
+    for i, row in enumerate(rows):  # the first row whose cells (after the first) are mostly periods
+        filled = sum(1 for c in row[1:] if _text(c))
+        if filled and sum(parse_period(c) is not None for c in row[1:]) * 2 >= filled:
             header = i
             break
     if header is None:
@@ -701,15 +726,26 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
                     combined[j] = p
             periods = combined
             header_rows.append(header + 1)
+    if not periods:
+        return [], [problem(path, lines[header], None, None, "year or year-month column titles")], []
     first_col = min(periods)
+    col_names = {j: _text(head[j]) for j in periods}
+    if len(header_rows) > 1:
+        below = rows[header + 1]
+        col_names = {j: f"{periods[j][0]} {_text(below[j])}" if j < len(below) and _text(below[j]) else _text(head[j]) for j in periods}
     problems: list[Problem] = []
     seen: dict[tuple[int, int | None], int] = {}
     for j, p in sorted(periods.items()):
         if p in seen:
-            problems.append(problem(path, lines[header], _text(head[j]) or str(p[0]), _text(head[j]),
+            problems.append(problem(path, lines[header], col_names[j], col_names[j],
                                     f"each period in one column only (column {seen[p] + 1} has the same period)"))
         seen.setdefault(p, j)
     start = header_rows[-1] + 1
+    # Unit rows under the header ("", "Orang", "Orang") belong to the header.
+    while start < len(rows) and not _text(rows[start][0] if rows[start] else "") and any(
+            _text(c) for c in rows[start][1:]) and not any(re.search(r"\d", _text(c)) for c in rows[start][1:]):
+        header_rows.append(start)
+        start += 1
     body: list[tuple[int, list[object]]] = []
     for i in range(start, len(rows)):
         row = rows[i]
@@ -746,16 +782,15 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
             report.ignored.append((line, f"{label} (total row)"))
             continue
         data.append((line, label, cells))
-    codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path, report)
+    codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path,
+                                                     _text(head[label_col]) or None, report)
     problems += name_problems
-    report.number_style = number_style([(line, _text(head[j]), v) for line, _, cells in data for j, v in cells], path)
+    report.number_style = number_style([(line, col_names[j], v) for line, _, cells in data for j, v in cells], path)
     records: list[Record] = []
-    for line, label, cells in data:
+    for line, _, cells in data:
         code = codes.get(line)
         for j, value in cells:
-            column = _text(head[j]) if j in periods and _text(head[j]) else f"column {j + 1}"
-            if len(header_rows) > 1 and j < len(rows[header + 1]) and _text(rows[header + 1][j]):
-                column = f"{periods[j][0]} {_text(rows[header + 1][j])}"
+            column = col_names[j]
             if is_missing(value):
                 report.missing += 1
                 continue
@@ -831,12 +866,13 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
     index = pd.MultiIndex.from_frame(table.loc[first, key]) if len(key) > 1 else pd.Index(table.loc[first, key[0]])
     rows_of_first = table.index[first]
     wanted = [tuple(k[c] for c in key) for k, _, _, _ in incoming]
-    positions = index.get_indexer(pd.MultiIndex.from_tuples(wanted, names=key) if len(key) > 1 else pd.Index([w[0] for w in wanted])) if wanted else []
+    positions = index.get_indexer(pd.MultiIndex.from_tuples(wanted, names=key) if len(key) > 1 else pd.Index([w[0] for w in wanted])) \
+        if wanted else []
     measure_values = table[measure].to_numpy(dtype=object).copy()
     sumber_values = table["sumber"].to_numpy(dtype=object).copy()
     other_values = table[other].to_numpy(dtype=object) if other else None
     new_rows = []
-    for (keyvals, rec, sumber, file), pos in zip(incoming, positions):
+    for (keyvals, rec, sumber, file), pos in zip(incoming, positions, strict=True):
         new = str(rec.value)
         segmen = keyvals.get("segmen", "")
         if pos < 0:
@@ -845,6 +881,7 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
             row[measure], row["sumber"] = new, sumber
             new_rows.append(row)
             report.added += 1
+            report.used_sources.add(sumber)
             continue
         i = rows_of_first[pos]
         old_text = str(measure_values[i]).strip()
@@ -854,7 +891,8 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
         elif _as_int(old_text) == rec.value:
             report.unchanged += 1
             continue
-        elif old_sumber.startswith(SYNTHETIC_PREFIX) and not sumber.startswith(SYNTHETIC_PREFIX):
+        elif old_sumber.startswith(SYNTHETIC_PREFIX) and " + " not in old_sumber and not sumber.startswith(SYNTHETIC_PREFIX):
+            # a placeholder of the sample panel (a combined source may hold a real figure: that is a conflict)
             report.replaced_synthetic += 1
         elif replace:
             report.replaced += 1
@@ -862,10 +900,11 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
         else:
             seg = f", segmen {segmen}" if segmen else ""
             conflicts.append(problem(file, rec.line, rec.column, new,
-                                     f"{old_text}, the value already in {table_name} for kode {rec.kode}, periode {rec.periode}{seg} "
+                                     f"the value already in {table_name} for kode {rec.kode}, periode {rec.periode}{seg} "
                                      f"(old {old_text}, new {new}); add --replace to overwrite"))
             continue
         measure_values[i] = new
+        report.used_sources.add(sumber)
         keeps_other = other_values is not None and str(other_values[i]).strip() != "" and old_sumber != sumber
         if keeps_other and sumber not in old_sumber.split(" + "):
             sumber_values[i] = f"{old_sumber} + {sumber}"  # the row's other column still comes from the old source
@@ -918,10 +957,17 @@ def _relabel(problems: list[Problem], stage: Path, into: Path) -> list[Problem]:
 
 
 def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
-    """Write tables next to the existing files in a staging directory, validate, then move them in."""
-    parent = into.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=parent))
+    """Write tables next to the existing files in a staging directory, validate, then move them in.
+
+    The staging directory sits inside ``into`` (or next to it when ``into`` is new), so every move is
+    a rename on one file system.
+    """
+    if create:
+        parent = into.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=parent))
+    else:
+        stage = Path(tempfile.mkdtemp(prefix=".import-", dir=into.absolute()))
     try:
         if not create:
             for item in into.iterdir():
@@ -982,7 +1028,7 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
             continue
         problems += found
         unmatched += missing_names
-        report.name_mismatches += [f"{path}: {n}" for n in fr.notes if "in the region tree but" in n]
+        report.name_mismatches += [f"{path}: {n}" for n in fr.name_mismatches]
         fr.records = len(records)
         fr.sumber = _sumber_key(source, path)
         for rec in records:
@@ -1006,14 +1052,18 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
     other = ("pekerja_berhak" if measure == "penduduk_bekerja" else "penduduk_bekerja") if workforce else None
     merged, conflicts = _merge(table, key, measure, other, incoming, replace, report, table_path.name)
     if conflicts:
-        raise RefusedImport(f"{len(conflicts)} values differ from those already in {table_path.name} (nothing written; use --replace to overwrite)", conflicts)
+        raise RefusedImport(f"{len(conflicts)} value{'s' if len(conflicts) != 1 else ''} differ from those already in "
+                            f"{table_path.name} (use --replace to overwrite)", conflicts)
 
     sources_path = into / "sources.csv"
     sources = _read_existing(sources_path, SOURCE_COLUMNS, ("sumber", "judul")) if sources_path.exists() else _empty(SOURCE_COLUMNS)
     for fr in report.files:
-        sources, changed = _upsert_source(sources, fr.sumber, source)
-        if changed:
-            report.sources_added.append(fr.sumber)
+        if fr.sumber in report.used_sources:
+            sources, changed = _upsert_source(sources, fr.sumber, source)
+            if changed:
+                report.sources_added.append(fr.sumber)
+    if not create and not report.used_sources:
+        return report  # every value is already there: leave the files (and their timestamps) alone
     tables = {table_path.name: merged, "sources.csv": sources}
     if create or not datamod._table_path(into, "participants").exists():
         tables.setdefault("participants.csv", _empty(PARTICIPANT_COLUMNS))
@@ -1052,8 +1102,12 @@ def _dedupe(incoming: list[tuple[dict, Record, str, str]]) -> list[tuple[dict, R
 # Parquet conversion and the command line
 
 
-def to_parquet(directory: Path | str, remove_csv: bool = True) -> list[Path]:
-    """Convert participants.csv and workforce.csv of a valid data directory to Parquet (validated first)."""
+def to_parquet(directory: Path | str) -> list[Path]:
+    """Replace participants.csv and workforce.csv of a valid data directory by Parquet files.
+
+    The directory is validated before and after. The CSV files are removed, because a directory may
+    not hold both formats of one table; if this stops halfway, loading names both files.
+    """
     directory = Path(directory)
     load_dataset(directory)
     written = []
@@ -1062,12 +1116,12 @@ def to_parquet(directory: Path | str, remove_csv: bool = True) -> list[Path]:
         if not csv_path.exists():
             continue
         df = _read_existing(csv_path, columns, columns[:2])
-        tmp = directory / f".{stem}.parquet.tmp"
-        _write_table(df, tmp.with_suffix(".parquet"))
-        os.replace(tmp.with_suffix(".parquet"), directory / f"{stem}.parquet")
-        if remove_csv:
-            csv_path.unlink()
+        tmp = directory / f".{stem}.tmp.parquet"
+        _write_table(df, tmp)
+        os.replace(tmp, directory / f"{stem}.parquet")
+        csv_path.unlink()
         written.append(directory / f"{stem}.parquet")
+    load_dataset(directory)
     return written
 
 

@@ -138,7 +138,8 @@ def load_regions(base: Path, extra: Path | None = None) -> RegionTree:
     table = pd.concat(frames, ignore_index=True)
     table.loc[(table["tingkat"] == "provinsi") & (table["kode_induk"] == ""), "kode_induk"] = ROOT
     table = table.drop_duplicates("kode", keep="last").set_index("kode")
-    orphans = table.index[(table["kode_induk"] != "") & ~table["kode_induk"].isin(table.index)]
+    parents = table["kode_induk"].to_numpy()
+    orphans = table.index[(parents != "") & (table.index.get_indexer(parents) < 0)]
     if len(orphans):
         file = extra if extra is not None else base
         raise InputError([problem(file, None, "kode_induk", table.at[c, "kode_induk"], f"a parent region that exists (for {c})") for c in orphans[:50]])
