@@ -90,8 +90,22 @@ def test_national_series_needs_no_synthetic_row(ds):
 
 def test_panel_covers_every_province_and_jabar_kabkota_2015_2025(ds):
     regions = ds.regions
-    wanted = regions.codes("provinsi") + regions.codes("kabkota", within="32")
+    new_papua = {"93", "94", "95", "96"}
+    wanted = [c for c in regions.codes("provinsi") if c not in new_papua] + regions.codes("kabkota", within="32")
     for table in (ds.participants, ds.workforce):
         have = table.groupby("kode")["tahun"].apply(set)
         for code in wanted:
             assert set(range(2015, 2026)) <= have[code], code
+        # The provinces split off in 2022 start in 2024: before, they are inside Papua / Papua Barat.
+        for code in new_papua:
+            assert have[code] == {2024, 2025}, code
+
+
+def test_provinces_add_up_to_the_nation_where_both_are_real(ds):
+    p = ds.participants
+    dec23 = p[(p["periode"] == "2023-12") & (p["kode"].str.fullmatch(r"\d\d"))]["peserta_aktif"].sum()
+    assert dec23 == 41_560_938
+    w = ds.workforce
+    for year in (2022, 2023, 2024, 2025):
+        provinces = w[(w["tahun"] == year) & (w["kode"].str.fullmatch(r"\d\d"))]["penduduk_bekerja"].sum()
+        assert provinces == w[(w["tahun"] == year) & (w["kode"] == "ID")]["penduduk_bekerja"].iloc[0]

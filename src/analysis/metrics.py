@@ -4,14 +4,23 @@ Coverage = chosen participant segments / chosen denominator, per region and year
 definition (segments, denominator measure, periods, sources) carried next to every value.
 A year's figure is the latest period of that year (participants: usually December; employed:
 the BPS August round).
+
+Also here: year-on-year change, CAGR, the decomposition of a coverage change into participant
+and workforce parts, gaps and the pace needed to reach a target against the recent pace, and
+aggregation up the region tree with a reconciliation against a parent's own published totals.
+Changes over time use ``cakupan_tren`` (one denominator) so a change of definition is not growth.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from analysis.data import SEGMENTS, TOTAL, Dataset
+from analysis.regions import RegionTree
 
 COVERAGE_COLUMNS = [
     "kode", "tahun", "periode_peserta", *SEGMENTS, TOTAL, "peserta", "periode_pekerja", "penduduk_bekerja",
@@ -101,3 +110,250 @@ def segment_shares(row: pd.Series) -> dict[str, float]:
     known = {s: row[s] for s in SEGMENTS if pd.notna(row[s])}
     total = sum(known.values())
     return {s: v / total for s, v in known.items()} if total else {}
+
+
+# --- change over time -----------------------------------------------------------------------------
+
+def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Change from the year before in participants (people) and trend coverage (percentage points).
+
+    Only consecutive years are compared (a missing year gives no change rather than a two-year
+    jump read as one), and coverage changes use ``cakupan_tren`` so the denominator never changes.
+    """
+    rows = table.dropna(subset=["peserta"]).set_index("tahun").sort_index()
+    previous = rows.reindex(rows.index - 1)
+    return pd.DataFrame({
+        "tahun": rows.index,
+        "perubahan_peserta": rows["peserta"].to_numpy() - previous["peserta"].to_numpy(),
+        "perubahan_poin": (rows["cakupan_tren"].to_numpy() - previous["cakupan_tren"].to_numpy()) * 100,
+    })
+
+
+def cagr(series: pd.Series, start: int | None = None, end: int | None = None) -> float:
+    """Compound annual growth rate of a yearly series between two of its years (first/last by default).
+
+    NaN when a value is missing or not positive, or the window is empty: a rate from zero is undefined.
+    """
+    values = series.dropna()
+    if values.empty:
+        return float("nan")
+    start = int(values.index.min()) if start is None else start
+    end = int(values.index.max()) if end is None else end
+    if end <= start or start not in values.index or end not in values.index:
+        return float("nan")
+    first, last = float(values.loc[start]), float(values.loc[end])
+    if first <= 0 or last < 0:
+        return float("nan")
+    return (last / first) ** (1.0 / (end - start)) - 1.0
+
+
+def decompose_change(p0: float, w0: float, p1: float, w1: float) -> dict[str, float]:
+    """Split a coverage change (in percentage points) into a participant part and a workforce part.
+
+    Coverage is P x (1/W). The midpoint (Shapley) decomposition values each factor's change at the
+    average of the other factor:
+
+        participants = (P1 - P0) x (1/W0 + 1/W1) / 2
+        workforce    = (1/W1 - 1/W0) x (P0 + P1) / 2
+
+    The two parts sum exactly to P1/W1 - P0/W0, need no logarithm (so they stay defined when a
+    region starts from zero participants), and do not depend on which factor is taken first. A
+    growing workforce gives a negative workforce part: more workers to cover at the same enrolment.
+    """
+    participants = (p1 - p0) * (1.0 / w0 + 1.0 / w1) / 2.0 * 100
+    workforce = (1.0 / w1 - 1.0 / w0) * (p0 + p1) / 2.0 * 100
+    return {"total": (p1 / w1 - p0 / w0) * 100, "participants": participants, "workforce": workforce}
+
+
+# --- pace -----------------------------------------------------------------------------------------
+
+def recent_pace(table: pd.DataFrame, measure: str, window: int, end_year: int | None = None) -> dict | None:
+    """Average yearly change over the last ``window`` years of the trend series (one denominator).
+
+    The window ends at the latest year with participants and ``measure`` (at most ``end_year``)
+    and starts at the earliest such year within ``window`` years before it, so one missing year
+    shortens the window instead of voiding it. ``None`` when no earlier year is in reach.
+    """
+    rows = table.dropna(subset=["peserta", measure]).set_index("tahun").sort_index()
+    rows = rows[rows[measure] > 0]
+    if end_year is not None:
+        rows = rows[rows.index <= end_year]
+    if rows.empty:
+        return None
+    end = int(rows.index.max())
+    earlier = rows.index[(rows.index >= end - window) & (rows.index < end)]
+    if earlier.empty:
+        return None
+    start = int(earlier.min())
+    span = end - start
+    p0, p1 = float(rows.at[start, "peserta"]), float(rows.at[end, "peserta"])
+    w0, w1 = float(rows.at[start, measure]), float(rows.at[end, measure])
+    return {
+        "start": start, "end": end, "years": span,
+        "participants": p1, "workforce": w1, "coverage": p1 / w1,
+        "people_per_year": (p1 - p0) / span,
+        "points_per_year": (p1 / w1 - p0 / w0) * 100 / span,
+        "workforce_growth": cagr(pd.Series([w0, w1], index=[start, end])),
+        "change": decompose_change(p0, w0, p1, w1),
+    }
+
+
+def required_pace(participants: float, workforce: float, target_share: float, from_year: int, to_year: int,
+                  workforce_growth: float = 0.0) -> dict:
+    """People and percentage points per year needed to reach ``target_share`` by ``to_year``.
+
+    People per year count the workforce growing at ``workforce_growth`` a year (0: today's
+    workforce, as in :func:`gap_to_target`), because a target share of a bigger workforce needs
+    more people; points per year do not depend on it. A passed deadline gives NaN rates.
+    """
+    years = to_year - from_year
+    coverage = participants / workforce
+    reached = bool(coverage >= target_share)
+    if years <= 0:
+        return {"years": years, "people_per_year": float("nan"), "points_per_year": float("nan"),
+                "reached": reached, "deadline_passed": True}
+    needed = target_share * workforce * (1.0 + workforce_growth) ** years
+    return {
+        "years": years,
+        "people_per_year": max(0.0, needed - participants) / years,
+        "points_per_year": max(0.0, (target_share - coverage) * 100) / years,
+        "reached": reached,
+        "deadline_passed": False,
+    }
+
+
+def pace_ratio(required: float, recent: float) -> float:
+    """How many times the recent pace the target needs ("needs 3.4x the pace").
+
+    0 when nothing more is needed, infinite when more is needed but the recent pace is zero or
+    negative (at that pace the target is never reached), NaN when either side is unknown.
+    """
+    if math.isnan(required) or math.isnan(recent):
+        return float("nan")
+    if required <= 0:
+        return 0.0
+    return required / recent if recent > 0 else math.inf
+
+
+# --- aggregation up the region tree ---------------------------------------------------------------
+
+WORKFORCE_MEASURES = ("penduduk_bekerja", "pekerja_berhak")
+MATCH = "match"
+DIFFERS = "differs"
+INCOMPLETE = "incomplete"
+
+
+def subregions(regions: RegionTree, parent: str, level: str | None = None) -> list[str]:
+    """The regions summed for ``parent``: its children, or all its descendants at ``level``.
+
+    Either way they are one level of the tree, so every worker is in exactly one of them.
+    """
+    if level is None:
+        return regions.children(parent)
+    return [c for c in regions.codes(level, within=parent) if c != parent]
+
+
+def _month_key(periods: pd.Series) -> pd.Series:
+    """'2018' and '2018-12' are the same moment: a bare year is that year's final figure."""
+    return periods.where(periods.str.len() > 4, periods + "-12")
+
+
+def _sum_over(long: pd.DataFrame, codes: list[str], item: str, value: str) -> pd.DataFrame:
+    """Per (month, item): sum over ``codes``, how many of them report it, provenance.
+
+    ``anak_total`` counts the subregions expected in that year: all of them, except those whose
+    figures only start in a later year (a province created later, counted inside its parent area
+    until then). A subregion with no figure at all is expected, so it makes the sum incomplete.
+    """
+    rows = long[long["kode"].isin(codes)].dropna(subset=[value])
+    rows = rows.assign(periode=_month_key(rows["periode"]))
+    grouped = rows.groupby(["periode", item])
+    out = grouped.agg(jumlah=(value, "sum"), anak_ada=("kode", "nunique"), sintetis=("sintetis", "any"))
+    out["sumber"] = grouped["sumber"].agg(_join_sources)
+    first_year = rows.groupby("kode")["periode"].min().str[:4].to_numpy()
+    years = out.index.get_level_values("periode").str[:4].to_numpy()
+    out["anak_total"] = len(codes) - (first_year[None, :] > years[:, None]).sum(axis=1)
+    return out
+
+
+def _workforce_long(workforce: pd.DataFrame) -> pd.DataFrame:
+    long = workforce.melt(id_vars=["kode", "periode", "sumber", "sintetis"], value_vars=list(WORKFORCE_MEASURES),
+                          var_name="ukuran", value_name="nilai")
+    return long.dropna(subset=["nilai"])
+
+
+def _with_time(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(tahun=df["periode"].str[:4].astype("int64"), bulan=df["periode"].str[5:7].astype("int64"))
+
+
+def aggregate_panel(ds: Dataset, parent: str, level: str | None = None) -> Dataset:
+    """A dataset holding ``parent`` built only from the sum of its subregions.
+
+    A figure (period x segment, period x workforce measure) is summed only when every subregion
+    reports it: a partial sum is never passed off as the parent's total, and nothing is imputed.
+    The parent's own published rows and rows of other levels are never added in, so no worker is
+    counted twice; :func:`reconcile` compares the two instead.
+    """
+    codes = subregions(ds.regions, parent, level)
+    parts = _sum_over(ds.participants, codes, "segmen", "peserta_aktif").reset_index()
+    parts = parts[parts["anak_ada"] == parts["anak_total"]]
+    participants = _with_time(parts.rename(columns={"jumlah": "peserta_aktif"}).assign(kode=parent))
+    work = _sum_over(_workforce_long(ds.workforce), codes, "ukuran", "nilai").reset_index()
+    work = work[work["anak_ada"] == work["anak_total"]]
+    wide = work.pivot(index="periode", columns="ukuran", values="jumlah").reindex(columns=list(WORKFORCE_MEASURES))
+    grouped = work.groupby("periode")
+    wide["sintetis"] = grouped["sintetis"].any()
+    wide["sumber"] = grouped["sumber"].agg(_join_sources)
+    workforce = _with_time(wide.reset_index().assign(kode=parent))
+    columns = ["kode", "periode", "tahun", "bulan", "sintetis", "sumber"]
+    return replace(
+        ds,
+        participants=participants[[*columns, "segmen", "peserta_aktif"]],
+        workforce=workforce[[*columns, *WORKFORCE_MEASURES]],
+    )
+
+
+def aggregate_coverage(ds: Dataset, parent: str, definition: dict, level: str | None = None) -> pd.DataFrame:
+    """:func:`coverage_table` of ``parent`` computed from the sum of its subregions."""
+    return coverage_table(aggregate_panel(ds, parent, level), [parent], definition)
+
+
+def _numerators(participants: pd.DataFrame, segments: list[str]) -> pd.DataFrame:
+    """Long (kode, periode, 'peserta', value): the chosen-segment count of every region and month."""
+    df = participants.assign(periode=_month_key(participants["periode"]))
+    wide = df.pivot_table(index=["kode", "periode"], columns="segmen", values="peserta_aktif", aggfunc="sum")
+    wide = wide.reindex(columns=[*SEGMENTS, TOTAL]).astype("float64")
+    grouped = df.groupby(["kode", "periode"])
+    out = pd.DataFrame({"nilai": numerator(wide, segments), "sintetis": grouped["sintetis"].any(),
+                        "sumber": grouped["sumber"].agg(_join_sources)}).reset_index()
+    return out.assign(ukuran="peserta").dropna(subset=["nilai"])
+
+
+def reconcile(ds: Dataset, parent: str, definition: dict, level: str | None = None) -> pd.DataFrame:
+    """The parent's own published figures against the sum of its subregions, month by month.
+
+    One row per figure the parent publishes itself (the chosen-segment participants as ``peserta``,
+    each segment, each workforce measure). ``status`` is ``match`` (equal to the person),
+    ``differs`` (``selisih`` = parent minus sum, also as a share of the parent), or ``incomplete``
+    (not every subregion reports that month: the partial sum is shown, no difference is computed).
+    """
+    codes = subregions(ds.regions, parent, level)
+    segments = list(definition["segments"])
+    parts = ds.participants.rename(columns={"segmen": "ukuran", "peserta_aktif": "nilai"})
+    long = pd.concat([_numerators(ds.participants[ds.participants["kode"].isin([parent, *codes])], segments),
+                      parts[["kode", "periode", "ukuran", "nilai", "sintetis", "sumber"]],
+                      _workforce_long(ds.workforce)], ignore_index=True)
+    own = long[long["kode"] == parent].assign(periode=lambda d: _month_key(d["periode"]))
+    own = own.set_index(["periode", "ukuran"])["nilai"].rename("nilai_induk").astype("float64")
+    sums = _sum_over(long, codes, "ukuran", "nilai")
+    out = own.to_frame().join(sums[["jumlah", "anak_ada", "anak_total"]], how="left").reset_index()
+    out["anak_ada"] = out["anak_ada"].fillna(0).astype(int)
+    out["anak_total"] = out["anak_total"].fillna(len(codes)).astype(int)
+    out["jumlah"] = out["jumlah"].astype("float64")
+    complete = out["anak_ada"] == out["anak_total"]
+    out["selisih"] = (out["nilai_induk"] - out["jumlah"]).where(complete)
+    out["selisih_relatif"] = out["selisih"] / out["nilai_induk"]
+    out["status"] = np.select([~complete, out["selisih"].abs() < 0.5], [INCOMPLETE, MATCH], DIFFERS)
+    order = {m: i for i, m in enumerate(["peserta", *SEGMENTS, TOTAL, *WORKFORCE_MEASURES])}
+    out = out[out["anak_total"] > 0].sort_values(["periode", "ukuran"], key=lambda s: s.map(order) if s.name == "ukuran" else s)
+    return out.reset_index(drop=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,7 +18,10 @@ import yaml
 
 from analysis.data import MEASURES, PROJECT_ROOT, SEGMENTS
 from analysis.errors import InputError, Problem, problem
+from analysis.forecast import COMBINED, METHODS
+from analysis.ranking import INDICATORS
 from analysis.regions import LEVELS, is_valid_code
+from analysis.scenarios import BASES, LEVERS, UNITS
 
 DEFAULT_PARAMS = PROJECT_ROOT / "params" / "default.yaml"
 LANGUAGES = ("id", "en")
@@ -65,22 +70,71 @@ def _within(v: Any) -> str | None:
     return None
 
 
-TARGET_SCHEMA: dict[str, Check] = {"id": _target_id, "label": _text, "year": _int_between(2000, 2100), "percent": _percent, "source": _text}
+def _whole(lo: int, hi: int) -> Check:
+    return lambda v: None if isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi else f"a whole number from {lo} to {hi}"
 
-# Top-level schema. Nested dicts are sections; "targets" is a list of TARGET_SCHEMA items.
+
+def _positive(v: Any) -> str | None:
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+    return None if ok else "a number above 0"
+
+
+def _weights(v: Any) -> str | None:
+    ok = isinstance(v, dict) and set(v) <= set(INDICATORS) and all(
+        isinstance(w, (int, float)) and not isinstance(w, bool) and 0 <= w <= 1 for w in v.values())
+    return None if ok else f"a mapping of {', '.join(INDICATORS)} to weights from 0 to 1"
+
+
+def _percent_by_region(v: Any) -> str | None:
+    ok = isinstance(v, dict) and all(is_valid_code(k) and _percent(x) is None for k, x in v.items())
+    return None if ok else "a mapping from Kemendagri code (quoted, like '32') to a percentage in (0, 100]"
+
+
+@dataclass(frozen=True)
+class Items:
+    """A rule for a list of sections, or (with ``keys``) a mapping from fixed keys to sections."""
+
+    schema: dict[str, Check]
+    required: tuple[str, ...]
+    keys: tuple[str, ...] = ()  # for a mapping: the allowed keys
+    unique: str | None = None  # for a list: the key that must not repeat
+
+
+TARGET_SCHEMA: dict[str, Check] = {"id": _target_id, "label": _text, "year": _int_between(2000, 2100), "percent": _percent, "source": _text}
+LEVER_SCHEMA: dict[str, Check] = {
+    "basis": _one_of(BASES), "unit": _one_of(UNITS), "per_year": _positive,
+    "start_year": _int_between(2000, 2100), "ramp_years": _whole(1, 30), "source": _text,
+}
+COMPARE_SCHEMA: dict[str, Check] = {"id": _target_id, "levers": _is_list_of(LEVERS)}
+
+# Top-level schema. Nested dicts are sections; Items are lists or keyed maps of sections.
 SCHEMA: dict[str, Any] = {
     "coverage": {
         "segments": _is_list_of(SEGMENTS),
         "denominator": _is_list_of(MEASURES[1:]),
         "trend_denominator": _one_of(MEASURES[1:]),
     },
-    "targets": "targets",
+    "targets": Items(TARGET_SCHEMA, ("id", "label", "year", "percent"), unique="id"),
     "horizon": _int_between(2000, 2100),
     "levels": _is_list_of(LEVELS),
     "within": _within,
     "languages": _is_list_of(LANGUAGES),
+    "forecast": {
+        "method": _one_of((COMBINED, *METHODS)),
+        "paths": _whole(200, 20000),
+        "seed": _whole(0, 2**32 - 1),
+    },
+    "pace": {"window": _whole(1, 10)},
+    "ranking": {"target": _target_id, "weights": _weights},
+    "scenarios": {
+        "retention": _percent,
+        "informal_share": {"default": _percent, "regions": _percent_by_region, "source": _text},
+        # Every lever is in the defaults, so a file may change a single key of one lever.
+        "levers": Items(LEVER_SCHEMA, (), keys=LEVERS),
+        "compare": Items(COMPARE_SCHEMA, ("id", "levers"), unique="id"),
+    },
 }
-REQUIRED_TARGET_KEYS = ("id", "label", "year", "percent")
+WEIGHT_TOLERANCE = 1e-9
 
 
 def _line_map(text: str) -> dict[tuple, int]:
@@ -116,29 +170,65 @@ def _validate(data: Any, schema: dict, path: tuple, file: Path, lines: dict, out
         rule = schema[key]
         if isinstance(rule, dict):
             _validate(value, rule, where, file, lines, out)
-        elif rule == "targets":
-            _validate_targets(value, where, file, lines, out)
+        elif isinstance(rule, Items):
+            _validate_items(value, rule, where, file, lines, out)
         else:
             expected = rule(value)
             if expected:
                 out.append(problem(file, lines.get(where), name, value, expected))
 
 
-def _validate_targets(value: Any, path: tuple, file: Path, lines: dict, out: list[Problem]) -> None:
-    if not isinstance(value, list) or not value:
-        out.append(problem(file, lines.get(path), "targets", value, "a non-empty list of targets"))
-        return
+def _validate_items(value: Any, rule: Items, path: tuple, file: Path, lines: dict, out: list[Problem]) -> None:
+    name = ".".join(map(str, path))
+    if rule.keys:
+        if not isinstance(value, dict):
+            out.append(problem(file, lines.get(path), name, value, f"a mapping with keys from {', '.join(rule.keys)}"))
+            return
+        entries = list(value.items())
+    else:
+        if not isinstance(value, list) or not value:
+            out.append(problem(file, lines.get(path), name, value, "a non-empty list"))
+            return
+        entries = list(enumerate(value))
     seen = set()
-    for i, target in enumerate(value):
-        where = path + (i,)
-        _validate(target, TARGET_SCHEMA, where, file, lines, out)
-        if isinstance(target, dict):
-            for key in REQUIRED_TARGET_KEYS:
-                if key not in target:
-                    out.append(problem(file, lines.get(where), f"targets.{i}.{key}", None, f"a '{key}' for every target"))
-            if target.get("id") in seen:
-                out.append(problem(file, lines.get(where + ("id",)), f"targets.{i}.id", target.get("id"), "a unique target id"))
-            seen.add(target.get("id"))
+    for key, item in entries:
+        where = path + (key,)
+        if rule.keys and key not in rule.keys:
+            out.append(problem(file, lines.get(where), f"{name}.{key}", key, f"one of {', '.join(rule.keys)}"))
+            continue
+        _validate(item, rule.schema, where, file, lines, out)
+        if not isinstance(item, dict):
+            continue
+        for required in rule.required:
+            if required not in item:
+                out.append(problem(file, lines.get(where), f"{name}.{key}.{required}", None, f"a '{required}' in every entry"))
+        if rule.unique:
+            if item.get(rule.unique) in seen:
+                out.append(problem(file, lines.get(where + (rule.unique,)), f"{name}.{key}.{rule.unique}",
+                                   item.get(rule.unique), f"a unique {rule.unique}"))
+            seen.add(item.get(rule.unique))
+
+
+def _check_merged(params: dict, locate: Callable[[tuple], tuple[Path, int | None]]) -> list[Problem]:
+    """Rules across keys, on the merged parameters (a file may override only some of the keys involved)."""
+    out: list[Problem] = []
+
+    def add(path: tuple, value: Any, expected: str) -> None:
+        out.append(problem(*locate(path), ".".join(map(str, path)), value, expected))
+
+    ids = [target["id"] for target in params["targets"]]
+    ranking = params["ranking"]
+    if ranking["target"] not in ids:
+        add(("ranking", "target"), ranking["target"], f"one of the target ids ({', '.join(ids)})")
+    weights = ranking["weights"]
+    if set(weights) != set(INDICATORS) or abs(sum(weights.values()) - 1.0) > WEIGHT_TOLERANCE:
+        add(("ranking", "weights"), weights, f"weights for {', '.join(INDICATORS)} that sum to 1")
+    for key, lever in params["scenarios"]["levers"].items():
+        if lever["unit"] == "share" and lever["per_year"] > 100:
+            add(("scenarios", "levers", key, "per_year"), lever["per_year"], "a percentage up to 100 for unit 'share'")
+        if lever["basis"] == "sourced" and not lever.get("source"):
+            add(("scenarios", "levers", key, "basis"), lever["basis"], "a 'source' for a lever whose basis is 'sourced'")
+    return out
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -154,7 +244,7 @@ def _merge(base: dict, override: dict) -> dict:
 def load_params(path: str | Path | None = None) -> dict:
     """Defaults overlaid with the given file; every key validated with its line number."""
     defaults_text = DEFAULT_PARAMS.read_text(encoding="utf-8")
-    params = yaml.safe_load(defaults_text)
+    defaults = yaml.safe_load(defaults_text)
     if path is None or Path(path).resolve() == DEFAULT_PARAMS.resolve():
         file, text = DEFAULT_PARAMS, defaults_text
     else:
@@ -172,7 +262,16 @@ def load_params(path: str | Path | None = None) -> dict:
     _validate(data, SCHEMA, (), file, lines, out)
     if out:
         raise InputError(out)
-    return _merge(params, data) if file != DEFAULT_PARAMS else params
+    params = _merge(defaults, data) if file != DEFAULT_PARAMS else defaults
+    default_lines = _line_map(defaults_text) if file != DEFAULT_PARAMS else lines
+
+    def locate(key: tuple) -> tuple[Path, int | None]:
+        return (file, lines[key]) if key in lines else (DEFAULT_PARAMS, default_lines.get(key))
+
+    out = _check_merged(params, locate)
+    if out:
+        raise InputError(out)
+    return params
 
 
 def params_digest(params: dict) -> str:

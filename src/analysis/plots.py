@@ -150,3 +150,69 @@ def split_chart(table: pd.DataFrame, lang: str) -> Figure:
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return fig
+
+
+SCENARIO_STYLE = [(ORANGE, "s", "--"), (VERMILLION, "^", "-."), (PURPLE, "v", ":"), (GREEN, "D", "--"),
+                  (SKY, "P", "-."), (GREY, "X", ":")]
+
+
+def fan_chart(
+    table: pd.DataFrame,
+    forecast: pd.DataFrame,
+    lang: str,
+    targets: Sequence[dict] = (),
+    break_years: Sequence[int] = (),
+    lines: Sequence[tuple[str, np.ndarray, np.ndarray]] = (),
+) -> Figure:
+    """Trend coverage and its forecast: median dashed, 80% band dark, 95% band light and hatched.
+
+    ``forecast`` is indexed by year with columns median, lo80, hi80, lo95, hi95 (shares);
+    ``lines`` are extra medians (label, years, shares), e.g. scenarios, each with its own colour,
+    marker and dash so they stay apart in grey scale.
+    """
+    fig, ax = new_figure(7.2, 4.4 + 0.15 * len(lines))
+    _styled(ax)
+    trend = table.dropna(subset=["cakupan_tren"])
+    years = trend["tahun"].to_numpy()
+    values = trend["cakupan_tren"].to_numpy() * 100
+    synthetic = trend["sintetis"].to_numpy(dtype=bool)
+    future = forecast.index.to_numpy()
+    if len(years):
+        # The bands start at the last observation so the fan visibly grows out of the data.
+        join = lambda column: np.concatenate([[values[-1]], forecast[column].to_numpy() * 100])  # noqa: E731
+        x = np.concatenate([[years[-1]], future])
+    else:
+        join = lambda column: forecast[column].to_numpy() * 100  # noqa: E731
+        x = future
+    ax.fill_between(x, join("lo95"), join("hi95"), facecolor=SKY, alpha=0.25, hatch="//", edgecolor=SKY,
+                    linewidth=0, label=t("forecast.legend.band95", lang))
+    ax.fill_between(x, join("lo80"), join("hi80"), facecolor=BLUE, alpha=0.35, linewidth=0,
+                    label=t("forecast.legend.band80", lang))
+    ax.plot(x, join("median"), "--", color=BLUE, linewidth=1.8, label=t("forecast.legend.median", lang))
+    ax.plot(years, values, color=BLUE, linewidth=1.8, zorder=3)
+    ax.plot(years[~synthetic], values[~synthetic], "o", color=BLUE, markersize=5, label=t("trend.legend.real", lang), zorder=4)
+    if synthetic.any():
+        ax.plot(years[synthetic], values[synthetic], "D", markerfacecolor="white", markeredgecolor=BLUE, markersize=5,
+                label=t("trend.legend.sample", lang), zorder=4)
+    for i, (label, line_years, shares) in enumerate(lines):
+        colour, marker, dash = SCENARIO_STYLE[i % len(SCENARIO_STYLE)]
+        ax.plot(line_years, np.asarray(shares) * 100, linestyle=dash, marker=marker, markevery=4, color=colour,
+                linewidth=1.4, markersize=5, label=label, zorder=3)
+    for i, year in enumerate(sorted(set(break_years))):
+        ax.axvline(year - 0.5, color=GREY, linestyle="--", linewidth=1)
+        ax.annotate(str(i + 1), (year - 0.5, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                    fontsize=8, color=GREY)
+    markers = ["*", "P", "X", "h"]
+    for i, target in enumerate(targets):
+        ax.axhline(target["percent"], color=GREEN, linestyle=":", linewidth=0.8)
+        ax.plot([target["year"]], [target["percent"]], markers[i % len(markers)], color=GREEN, markersize=11, zorder=5,
+                label=t("trend.legend.target", lang, label=target["label"], value=fmt_pct(target["percent"] / 100, lang, 2)))
+    ax.set_ylim(0, max(100.0, float(np.nanmax([*values, *(forecast["hi95"] * 100), 0]))) * 1.05)
+    ax.set_xlim(min([*years, *future]) - 0.7, max(future) + 0.7)
+    ax.set_xlabel(t("trend.axis.year", lang))
+    ax.set_ylabel(t("trend.axis.coverage", lang))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", fontsize=7.5, frameon=False, ncols=3)
+    return fig

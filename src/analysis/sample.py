@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import bundle
-from analysis.data import SYNTHETIC_PREFIX, TOTAL
+from analysis.data import SEGMENTS, SYNTHETIC_PREFIX, TOTAL
 from analysis.regions import RegionTree
 
 SAMPLE_SOURCE = f"{SYNTHETIC_PREFIX}:cakupan-sample-v1"
@@ -25,7 +25,8 @@ SAMPLE_SOURCE_ENTRY = (
 YEARS = range(2015, 2026)
 SEED = 20240827
 ANCHOR_YEAR = 2023
-# Papua split in 2022: the new provinces take the pre-split coverage of their parent area.
+# Papua split in 2022: the new provinces have data from 2024 only (earlier years are inside their
+# parent area's figures); their sample rows take the pre-split coverage of the parent area.
 SPLIT_FROM = {"93": "91", "94": "91", "95": "91", "96": "92"}
 
 
@@ -56,6 +57,8 @@ def sample_workforce(real: pd.DataFrame, regions: RegionTree, rng: np.random.Gen
     employed = _employed_by_year(real)
     rows = []
     for code in regions.codes("provinsi"):
+        if code in SPLIT_FROM:
+            continue  # before 2024 these areas are counted inside Papua / Papua Barat: no rows, no double count
         years = sorted(y for (k, y) in employed if k == code)
         first = years[0]
         growth = 0.026 + rng.normal(0, 0.006)
@@ -113,7 +116,7 @@ def sample_participants(real: pd.DataFrame, workforce: pd.DataFrame, regions: Re
         real_years = set(latest.loc[latest["kode"] == code, "tahun"].astype(int))
         tilt = rng.normal(0, 0.015)
         for year in YEARS:
-            if year in real_years:
+            if year in real_years or (code, year) not in employed:
                 continue
             before, after = year - 1, year + 1
             if before in real_years and after in real_years:
@@ -174,4 +177,89 @@ def bundled_tables(regions: RegionTree, seed: int = SEED) -> dict[str, pd.DataFr
         "sources.csv": bundle.sources_table({SAMPLE_SOURCE: SAMPLE_SOURCE_ENTRY}),
         "breaks.csv": bundle.breaks_table(),
         "references.csv": bundle.references_table(),
+    }
+
+
+SUBREGION_SOURCE = f"{SYNTHETIC_PREFIX}:cakupan-sample-wilayah-v1"
+SUBREGION_SOURCE_ENTRY = (
+    "DATA CONTOH (sintetis) dibuat oleh Cakupan: angka wilayah induk dibagi ke wilayah di bawahnya dengan bobot acak tetap; bukan angka resmi",
+    "",
+    "dibuat oleh Cakupan",
+)
+_SEGMENT_TILT = (*SEGMENTS, TOTAL)
+
+
+def _child_weights(children: list[str], years: np.ndarray, seed: int, segment: str | None) -> np.ndarray:
+    """Positive weights (children × years), fixed by the seed and each child's own code.
+
+    A child's size is lognormal with a small yearly drift, and each segment tilts it, so coverage
+    differs between siblings. A child gets the same weights whatever else is generated.
+    """
+    out = np.empty((len(children), len(years)))
+    for i, code in enumerate(children):
+        rng = np.random.default_rng([seed, *(int(part) for part in code.split("."))])
+        size, drift, tilts = np.exp(rng.normal(0, 0.5)), rng.normal(0, 0.01), rng.normal(0, 0.25, len(_SEGMENT_TILT))
+        tilt = tilts[_SEGMENT_TILT.index(segment)] if segment else 0.0
+        out[i] = size * np.exp(drift * (years - ANCHOR_YEAR) + tilt)
+    return out
+
+
+def _split_rows(rows: pd.DataFrame, value: str, children: list[str], seed: int, by: str | None) -> pd.DataFrame:
+    """Every parent row split over ``children`` so that they add up to it exactly."""
+    rows = rows.dropna(subset=[value])
+    frames = []
+    for segment, group in (rows.groupby(by, sort=True) if by else [(None, rows)]):
+        periods = group["periode"].to_numpy()
+        weights = _child_weights(children, group["periode"].str[:4].astype(int).to_numpy(), seed, segment)
+        values = np.column_stack([split_exact(int(total), weights[:, j]) for j, total in enumerate(group[value])])
+        frame = pd.DataFrame({"kode": np.repeat(children, len(periods)), "periode": np.tile(periods, len(children)), value: values.ravel()})
+        frames.append(frame.assign(**{by: segment}) if by else frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def subregion_tables(tables: dict[str, pd.DataFrame], regions: RegionTree, within: list[str], depth: str, seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """``tables`` plus a synthetic panel for every region under ``within`` down to level ``depth``.
+
+    Top-down: a region whose children have no rows gets its rows split over all of its children
+    (so siblings always add up to their parent, real or synthetic); then each child on the way to
+    or under ``within`` is filled the same way. Existing rows are never replaced. Every row made
+    here has ``sumber = sintetis:cakupan-sample-wilayah-v1``; participants keep their segments,
+    workforce rows carry the employed only.
+    """
+    from analysis.regions import LEVELS
+
+    participants, workforce = tables["participants.csv"], tables["workforce.csv"]
+    rows = {"p": dict(iter(participants.groupby("kode"))), "w": dict(iter(workforce.groupby("kode")))}
+    made: dict[str, list[pd.DataFrame]] = {"p": [], "w": []}
+    limit = LEVELS.index(depth)
+
+    def fill(code: str, under: bool) -> None:
+        if LEVELS.index(regions.level(code)) >= limit:
+            return
+        children = regions.children(code)
+        for name, value, by in (("p", "peserta_aktif", "segmen"), ("w", "penduduk_bekerja", None)):
+            if code in rows[name] and not any(c in rows[name] for c in children):
+                split = _split_rows(rows[name][code], value, children, seed, by)
+                made[name].append(split)
+                rows[name].update(dict(iter(split.groupby("kode"))))
+        for child in children:
+            if under or any(root == child or root.startswith(child + ".") for root in within):
+                fill(child, under or child in within)
+
+    for root in within:
+        start = root
+        while start not in rows["p"] and regions.parent(start) is not None:
+            start = regions.parent(start)
+        fill(start, start == root)
+    new_p = pd.concat([participants, *(m.assign(sumber=SUBREGION_SOURCE) for m in made["p"])], ignore_index=True)
+    new_w = pd.concat([workforce, *(m.assign(pekerja_berhak=pd.NA, sumber=SUBREGION_SOURCE) for m in made["w"])], ignore_index=True)
+    sources = tables["sources.csv"]
+    if made["p"] or made["w"]:
+        extra = pd.DataFrame([(SUBREGION_SOURCE, *SUBREGION_SOURCE_ENTRY)], columns=sources.columns)
+        sources = pd.concat([sources, extra], ignore_index=True).drop_duplicates("sumber").sort_values("sumber", ignore_index=True)
+    return {
+        **tables,
+        "participants.csv": new_p[participants.columns].sort_values(["kode", "periode", "segmen"], ignore_index=True),
+        "workforce.csv": new_w[workforce.columns].astype({"pekerja_berhak": "Int64"}).sort_values(["kode", "periode"], ignore_index=True),
+        "sources.csv": sources,
     }

@@ -1,0 +1,220 @@
+"""Coverage metrics pinned to hand-computed values, and properties of aggregation and decomposition."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import metrics
+from analysis.data import Dataset, cached_dataset
+from analysis.params import load_params
+from analysis.regions import RegionTree
+
+# Jawa Barat, August 2024 (liputan6, 27 Aug 2024): 5.0 M formal + 923 k informal of 18.9 M eligible.
+JB_PARTICIPANTS, JB_ELIGIBLE = 5_923_000, 18_900_000
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return cached_dataset()
+
+
+@pytest.fixture(scope="module")
+def definition():
+    return load_params()["coverage"]
+
+
+@pytest.fixture(scope="module")
+def jabar(ds, definition):
+    return metrics.coverage_table(ds, ["32"], definition).set_index("tahun")
+
+
+def test_jawa_barat_2024_coverage_matches_the_published_figure(jabar):
+    row = jabar.loc[2024]
+    assert row["PU"] == 5_000_000 and row["BPU"] == 923_000
+    assert row["peserta"] == JB_PARTICIPANTS
+    assert row["penyebut"] == JB_ELIGIBLE and row["ukuran_penyebut"] == "pekerja_berhak"
+    assert row["cakupan"] == pytest.approx(0.3133862434, abs=1e-10)  # 31.34%; published as 31.4%
+    assert round(row["cakupan"] * 100, 2) == 31.34
+    # The trend coverage keeps the employed population as denominator: 5,923,000 / 24,417,110.
+    assert row["cakupan_tren"] == pytest.approx(5_923_000 / 24_417_110)
+
+
+def test_formal_and_informal_shares_of_jawa_barat_2024(jabar):
+    shares = metrics.segment_shares(jabar.loc[2024])
+    assert shares == {"PU": pytest.approx(0.8441668074), "BPU": pytest.approx(0.1558331926)}
+
+
+def test_gap_to_rpjmn_at_18_9_million_eligible():
+    gap = metrics.gap_to_target(JB_PARTICIPANTS, JB_ELIGIBLE, 0.4392)
+    assert gap["people"] == pytest.approx(2_377_880, abs=1e-6)  # 0.4392 x 18,900,000 - 5,923,000
+    assert gap["points"] == pytest.approx(12.5813756614)
+    assert gap["reached"] is False
+    assert metrics.gap_to_target(50, 100, 0.4392) == {"people": 0.0, "points": pytest.approx(-6.08), "reached": True}
+
+
+def test_required_pace_to_rpjmn_from_jawa_barat_2024():
+    pace = metrics.required_pace(JB_PARTICIPANTS, JB_ELIGIBLE, 0.4392, 2024, 2029)
+    assert pace["years"] == 5
+    assert pace["people_per_year"] == pytest.approx(475_576)  # 2,377,880 / 5
+    assert pace["points_per_year"] == pytest.approx(2.5162751323)  # 12.58 pp / 5
+    grown = metrics.required_pace(JB_PARTICIPANTS, JB_ELIGIBLE, 0.4392, 2024, 2029, workforce_growth=0.01)
+    # 0.4392 x 18.9 M x 1.01^5 = 8,724,308.30 needed in 2029; points per year do not depend on growth.
+    assert grown["people_per_year"] == pytest.approx(560_261.661, abs=1e-3)
+    assert grown["points_per_year"] == pytest.approx(pace["points_per_year"])
+    passed = metrics.required_pace(JB_PARTICIPANTS, JB_ELIGIBLE, 0.4392, 2029, 2029)
+    assert passed["deadline_passed"] and math.isnan(passed["people_per_year"])
+
+
+def test_pace_ratio_reads_as_times_the_recent_pace():
+    assert metrics.pace_ratio(2.5162751323, 0.74) == pytest.approx(3.4, abs=0.01)
+    assert metrics.pace_ratio(0.0, 0.5) == 0.0
+    assert metrics.pace_ratio(1.0, 0.0) == math.inf
+    assert metrics.pace_ratio(1.0, -0.3) == math.inf
+    assert math.isnan(metrics.pace_ratio(float("nan"), 1.0))
+
+
+def _table(rows):
+    return pd.DataFrame(rows, columns=["tahun", "peserta", "penduduk_bekerja"]).assign(
+        cakupan_tren=lambda d: d["peserta"] / d["penduduk_bekerja"])
+
+
+def test_year_on_year_compares_consecutive_years_only():
+    table = _table([(2020, 100, 1000), (2021, 130, 1000), (2023, 150, 1200)])
+    yoy = metrics.year_on_year(table).set_index("tahun")
+    assert math.isnan(yoy.at[2020, "perubahan_peserta"])
+    assert yoy.at[2021, "perubahan_peserta"] == 30 and yoy.at[2021, "perubahan_poin"] == pytest.approx(3.0)
+    assert math.isnan(yoy.at[2023, "perubahan_peserta"])  # 2022 missing: no two-year jump read as one
+
+
+def test_cagr_over_any_window():
+    series = pd.Series([100.0, 110.0, 121.0, 133.1], index=[2020, 2021, 2022, 2023])
+    assert metrics.cagr(series) == pytest.approx(0.10)
+    assert metrics.cagr(series, 2021, 2022) == pytest.approx(0.10)
+    assert math.isnan(metrics.cagr(series, 2022, 2022))
+    assert math.isnan(metrics.cagr(series, 2019, 2022))
+    assert math.isnan(metrics.cagr(pd.Series([0.0, 5.0], index=[2020, 2021])))
+
+
+def test_decomposition_by_hand():
+    # 100 of 1,000 (10%) to 150 of 1,200 (12.5%): +2.5 pp.
+    parts = metrics.decompose_change(100, 1000, 150, 1200)
+    assert parts["total"] == pytest.approx(2.5)
+    assert parts["participants"] == pytest.approx(50 * (1 / 1000 + 1 / 1200) / 2 * 100)  # +4.583 pp
+    assert parts["workforce"] == pytest.approx((1 / 1200 - 1 / 1000) * 125 * 100)  # -2.083 pp
+
+
+counts = st.floats(min_value=1, max_value=1e8, allow_nan=False)
+
+
+@given(counts, counts, counts, counts)
+def test_decomposition_sums_to_the_total_change(p0, w0, p1, w1):
+    parts = metrics.decompose_change(p0, w0, p1, w1)
+    scale = abs(parts["participants"]) + abs(parts["workforce"])  # floating-point error grows with the parts
+    assert parts["participants"] + parts["workforce"] == pytest.approx(parts["total"], abs=1e-12 * scale + 1e-12)
+
+
+def test_recent_pace_over_a_window_with_a_missing_year():
+    table = _table([(2019, 80, 1000), (2021, 100, 1000), (2022, 120, 1000), (2024, 160, 1100)])
+    pace = metrics.recent_pace(table, "penduduk_bekerja", window=3)
+    assert (pace["start"], pace["end"], pace["years"]) == (2021, 2024, 3)
+    assert pace["people_per_year"] == pytest.approx(20)
+    assert pace["points_per_year"] == pytest.approx((160 / 1100 - 0.1) * 100 / 3)
+    assert pace["workforce_growth"] == pytest.approx(1.1 ** (1 / 3) - 1)
+    assert metrics.recent_pace(_table([(2019, 80, 1000), (2024, 160, 1100)]), "penduduk_bekerja", window=3) is None
+
+
+# --- aggregation up the tree ----------------------------------------------------------------------
+
+def test_jawa_barat_kabkota_sum_to_the_published_province(ds, definition, jabar):
+    recon = metrics.reconcile(ds, "32", definition)
+    compared = recon[recon["status"] != metrics.INCOMPLETE]
+    assert len(compared) == 52 and (compared["status"] == metrics.MATCH).all()
+    assert (compared["anak_total"] == 27).all()
+    built = metrics.aggregate_coverage(ds, "32", definition).set_index("tahun")
+    for year in range(2015, 2026):
+        assert built.at[year, "penduduk_bekerja"] == jabar.at[year, "penduduk_bekerja"]
+        assert built.at[year, "peserta"] == jabar.at[year, "peserta"]
+    # The eligible-worker total exists only for the province itself: never made up from the kab/kota.
+    assert math.isnan(built.at[2024, "pekerja_berhak"])
+
+
+def test_national_total_against_the_provinces_reports_the_difference(ds, definition):
+    recon = metrics.reconcile(ds, "ID", definition).set_index(["periode", "ukuran"])
+    dec23 = recon.loc[("2023-12", "peserta")]  # the 34 provinces of Dec 2023 add up to the national figure
+    assert dec23["nilai_induk"] == 41_560_938 and dec23["jumlah"] == 41_560_938
+    assert dec23["selisih"] == 0 and dec23["status"] == metrics.MATCH
+    # Dec 2022: national derived from registered x % active; provinces are sample rows -> a difference is reported.
+    dec22 = recon.loc[("2022-12", "peserta")]
+    assert dec22["status"] == metrics.DIFFERS and dec22["selisih"] == dec22["nilai_induk"] - dec22["jumlah"] != 0
+    partial = recon.loc[("2024-12", "peserta")]  # Jawa Barat's 2024 figure is from August
+    assert partial["status"] == metrics.INCOMPLETE and partial["anak_ada"] == 37 and math.isnan(partial["selisih"])
+    assert recon.loc[("2024-08", "penduduk_bekerja"), "status"] == metrics.MATCH
+
+
+# A tree of its own: ID -> provinces 11, 12 -> kab/kota 11.01, 11.02, 12.01.
+TREE = RegionTree(pd.DataFrame({
+    "kode": ["ID", "11", "12", "11.01", "11.02", "12.01"],
+    "nama": ["Indonesia", "A", "B", "A1", "A2", "B1"],
+    "tingkat": ["nasional", "provinsi", "provinsi", "kabkota", "kabkota", "kabkota"],
+    "kode_induk": ["", "ID", "ID", "11", "11", "12"],
+}).set_index("kode"))
+LEAVES = ["11.01", "11.02", "12.01"]
+
+
+def _panel(values: dict[str, tuple[int, int]], extra: dict[str, tuple[int, int]]) -> Dataset:
+    """Participants (PU) and employed per code for 2024; ``extra`` rows are published totals of parents."""
+    rows = {**values, **extra}
+    participants = pd.DataFrame([{"kode": k, "periode": "2024-12", "segmen": "PU", "peserta_aktif": p, "sumber": "t",
+                                  "tahun": 2024, "bulan": 12, "sintetis": False} for k, (p, _) in rows.items()])
+    workforce = pd.DataFrame([{"kode": k, "periode": "2024-08", "penduduk_bekerja": w, "pekerja_berhak": pd.NA, "sumber": "t",
+                               "tahun": 2024, "bulan": 8, "sintetis": False} for k, (_, w) in rows.items()])
+    base = cached_dataset()
+    return replace(base, regions=TREE, participants=participants, workforce=workforce)
+
+
+pairs = st.tuples(st.integers(0, 10**7), st.integers(1, 10**7))
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(pairs, min_size=3, max_size=3), pairs, pairs, pairs)
+def test_aggregation_never_double_counts(leaves, own_11, own_12, own_id):
+    values = dict(zip(LEAVES, leaves))
+    definition = {"segments": ["PU", "BPU", "JAKON", "PMI"], "denominator": ["penduduk_bekerja"],
+                  "trend_denominator": "penduduk_bekerja"}
+    bare = _panel(values, {})
+    # Parents' own published totals (any values) are in the data but never added in.
+    noisy = _panel(values, {"11": own_11, "12": own_12, "ID": own_id})
+    direct = metrics.aggregate_coverage(noisy, "ID", definition, level="kabkota").iloc[0]
+    assert direct["peserta"] == sum(p for p, _ in leaves)
+    assert direct["penduduk_bekerja"] == sum(w for _, w in leaves)
+    assert metrics.aggregate_coverage(bare, "ID", definition, level="kabkota").iloc[0]["peserta"] == direct["peserta"]
+    # Kab/kota -> province -> national gives the same totals as kab/kota -> national.
+    provinces = _panel({}, {})
+    provinces = replace(provinces,
+                        participants=pd.concat([metrics.aggregate_panel(bare, c).participants for c in ("11", "12")]),
+                        workforce=pd.concat([metrics.aggregate_panel(bare, c).workforce for c in ("11", "12")]))
+    stepwise = metrics.aggregate_coverage(provinces, "ID", definition).iloc[0]
+    assert stepwise["peserta"] == direct["peserta"] and stepwise["penduduk_bekerja"] == direct["penduduk_bekerja"]
+
+
+def test_a_missing_subregion_leaves_the_sum_out():
+    ds = _panel({"11.01": (10, 100), "11.02": (20, 200)}, {})
+    definition = {"segments": ["PU"], "denominator": ["penduduk_bekerja"], "trend_denominator": "penduduk_bekerja"}
+    assert metrics.aggregate_coverage(ds, "ID", definition, level="kabkota").empty  # 12.01 has no figure
+    assert metrics.aggregate_coverage(ds, "11", definition).iloc[0]["peserta"] == 30
+    recon = metrics.reconcile(_panel({"11.01": (10, 100), "11.02": (20, 200)}, {"11": (31, 300)}), "11", definition)
+    row = recon.set_index("ukuran").loc["peserta"]
+    assert row["selisih"] == 1 and row["status"] == metrics.DIFFERS
+    assert recon.set_index("ukuran").loc["penduduk_bekerja", "status"] == metrics.MATCH
+
+
+def test_subregions_are_one_level(ds):
+    assert len(metrics.subregions(ds.regions, "32")) == 27
+    assert metrics.subregions(ds.regions, "ID", "kabkota")[:2] == ["11.01", "11.02"]
+    assert "ID" not in metrics.subregions(ds.regions, "ID", "nasional")
+    assert np.all([c.startswith("32.") for c in metrics.subregions(ds.regions, "32", "kabkota")])

@@ -1,0 +1,110 @@
+"""The region report built through the library (no kernel): blocks render, summary numbers hold together."""
+
+import json
+import math
+
+import pytest
+
+from analysis.report import RegionReport
+
+
+@pytest.fixture(scope="module")
+def jabar():
+    return RegionReport.load("32", lang="en")
+
+
+@pytest.fixture(scope="module")
+def summary(jabar):
+    return jabar.summary()
+
+
+def test_summary_is_strict_json_and_keeps_the_existing_keys(summary):
+    json.dumps(summary, allow_nan=False)
+    for key in ("kode", "latest", "years", "references", "gaps", "definition", "forecast", "targets", "pace", "scenarios",
+                "ranking", "reconciliation"):
+        assert key in summary
+    assert summary["latest"]["tahun"] == 2025
+
+
+def test_forecast_is_on_the_trend_coverage_and_bands_nest(summary):
+    forecast = summary["forecast"]
+    assert forecast["ok"] and forecast["series"] == "cakupan_tren" and forecast["denominator"] == "penduduk_bekerja"
+    assert forecast["history_years"][-1] == 2025
+    years = forecast["years"]
+    assert list(years)[0] == "2026" and list(years)[-1] == "2045"
+    for band in years.values():
+        values = [band[k] for k in ("lo95", "lo80", "median", "hi80", "hi95")]
+        assert all(math.isfinite(v) and 0 <= v <= 1 for v in values)
+        assert values == sorted(values)
+
+
+def test_target_years_are_consistent(summary):
+    last = summary["forecast"]["history_years"][-1]
+    for target in summary["targets"]:
+        assert 0 <= target["prob_by_deadline"] <= 1
+        lo, hi = target["range80"]
+        for year in (target["reached_year"], lo, hi):
+            assert year is None or last <= year <= target["horizon"]
+        if lo is not None and hi is not None:
+            assert lo <= hi
+        assert (target["reached_year"] is None) == target["not_by_horizon"]
+
+
+def test_required_pace_against_the_recent_pace(summary):
+    pace = summary["pace"]
+    recent = pace["recent"]
+    assert (recent["start"], recent["end"]) == (2022, 2025)
+    # Jawa Barat 2022 (sample panel) -> 4,960,000 (Feb 2025, Databoks) participants, over 3 years.
+    start = summary["years"]["2022"]["peserta"]
+    assert recent["people_per_year"] == pytest.approx((4_960_000 - start) / 3)
+    change = pace["change"]
+    assert change["participants"] + change["workforce"] == pytest.approx(change["total"])
+    rpjmn = next(p for p in pace["targets"] if p["id"] == "rpjmn2029")
+    assert rpjmn["years"] == 4
+    assert rpjmn["points_per_year"] == pytest.approx((43.92 - recent["coverage"] * 100) / 4)
+    assert rpjmn["ratio_points"] == pytest.approx(rpjmn["points_per_year"] / recent["points_per_year"])
+
+
+def test_scenarios_shift_targets_forward_and_never_lower_coverage(summary):
+    scen = summary["scenarios"]
+    assert scen["illustrative"] is True
+    assert 0 < scen["informal_share"] < 1 and scen["bpu_year"] == 2024
+    baseline = summary["forecast"]["years"]
+    for result in scen["results"]:
+        for year, value in result["coverage"].items():
+            assert value >= baseline[year]["median"] - 1e-12
+            assert value <= 1
+        for target, base in zip(result["targets"], summary["targets"]):
+            assert target["prob_by_deadline"] >= base["prob_by_deadline"]  # the same paths, raised
+            assert target["shift_years"] is None or target["shift_years"] >= 0
+    together = next(r for r in scen["results"] if r["id"] == "semua")
+    alone = [r for r in scen["results"] if len(r["levers"]) == 1]
+    for year in together["added"]:
+        assert together["added"][year] <= sum(r["added"][year] for r in alone) + 1e-6  # no double counting
+
+
+def test_kabkota_reconcile_and_rank(summary):
+    assert summary["reconciliation"]["counts"].get("differs", 0) == 0
+    assert summary["reconciliation"]["counts"]["match"] == 52
+    ranked = summary["ranking"]
+    assert ranked["year"] == 2025 and len(ranked["regions"]) == 27
+    assert abs(sum(ranked["weights"].values()) - 1) < 1e-9
+
+
+def test_blocks_render_with_alt_text_and_escaped_text(jabar):
+    forecast = str(jabar.forecast())
+    assert 'id="forecast"' in forecast and 'alt="Fan chart of the coverage forecast for Jawa Barat' in forecast
+    assert "trend coverage" in forecast
+    targets = str(jabar.targets())
+    assert "P(by 2029)" in targets and ("reached in" in targets or "not by 2045" in targets)
+    assert "× the recent pace" in str(jabar.pace())
+    scenarios = str(jabar.scenarios())
+    assert "Illustrative scenarios" in scenarios and "<img" in scenarios
+    assert "Kabupaten Bogor" in str(jabar.subregions())
+
+
+def test_indonesian_report_and_a_region_without_children_data():
+    report = RegionReport.load("32.73", lang="id")
+    assert str(report.subregions()) == ""
+    assert "tercapai" in str(report.targets())
+    json.dumps(report.summary(), allow_nan=False)
