@@ -28,6 +28,7 @@ def test_indonesian_and_english_number_formats():
     assert fmt_pp(-0.06, "en") == "−0.1 pp"
     assert fmt_pp(2.34, "id") == "+2,3 poin persen"
     assert fmt_int(float("nan"), "id") == "–"
+    assert fmt_pp(-0.04, "id") == "±0,0 poin persen"  # no "−0,0": the sign follows the rounded value
 
 
 def test_periods_are_named_in_the_language():

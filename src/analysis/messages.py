@@ -64,8 +64,9 @@ def fmt_pp(points: float | None, lang: str, digits: int = 1) -> str:
     """Percentage points with an explicit sign ('+2,3 pp' / '+2.3 pp')."""
     if points is None or (isinstance(points, float) and math.isnan(points)):
         return "–"
-    sign = "+" if points > 0 else ("−" if points < 0 else "±")
-    return f"{sign}{fmt_num(abs(points), lang, digits)} {t('unit.pp', lang)}"
+    shown = round(points, digits)  # the sign follows what is printed: never "−0,0"
+    sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
+    return f"{sign}{fmt_num(abs(shown), lang, digits)} {t('unit.pp', lang)}"
 
 
 def fmt_period(periode: str, lang: str) -> str:

@@ -617,7 +617,7 @@ class RegionReport:
         body = (
             f"<h3>{esc(t('sources.definition', lang))}</h3><p>{esc(definition)}</p>"
             f"<h3>{esc(t('sources.list', lang))}</h3><ul class=\"sources\">{''.join(items)}</ul>"
-            f"<h3>{esc(t('sources.params', lang))}</h3><p>{esc(targets)}; horizon {self.params['horizon']}</p>"
+            f"<h3>{esc(t('sources.params', lang))}</h3><p>{esc(t('sources.params.text', lang, targets=targets, horizon=self.params['horizon']))}</p>"
             f"<p>{esc(self._analysis_params())}</p>"
         )
         return _section("sources.title", lang, body)

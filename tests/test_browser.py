@@ -1,0 +1,161 @@
+"""The built pages in a real headless Chromium (Debian's, never a downloaded one).
+
+Offline and self-contained: every request is recorded and anything but a file under the
+portfolio folder fails the test (http(s) requests are also aborted, so nothing leaves the
+machine). Charts must decode, the console must stay clean, the index filter and sorting must
+work, and axe-core must find no serious or critical violations. Skips only when no Chromium
+executable can be found.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium executable found (install Debian's chromium: make chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page opened from disk, with every request and console problem recorded."""
+
+    def __init__(self, browser, path: Path, root: Path, width: int = 1280):
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.problems: list[str] = []
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=True)
+        self.context.route(re.compile(r"^(https?|wss?|ftp):"), self._block)
+        self.page = self.context.new_page()
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.root = root
+
+    def _block(self, route) -> None:
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def outside_requests(self) -> list[str]:
+        inside = self.root.resolve().as_uri() + "/"
+        return [u for u in self.requests if not (u.startswith(inside) or u.startswith("data:"))] + self.blocked
+
+    def broken_images(self) -> list[str]:
+        return self.page.evaluate(
+            "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt)")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, built_portfolio):
+    opened = []
+
+    def open_page(path: Path, width: int = 1280) -> Visit:
+        v = Visit(browser, path, built_portfolio.root, width)
+        opened.append(v)
+        return v
+
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+def _pages(portfolio) -> list[Path]:
+    return [portfolio.page(lang, stem) for lang in portfolio.languages for stem in (*portfolio.regions, "overview")] + \
+        [portfolio.index(lang) for lang in portfolio.languages]
+
+
+def test_pages_load_offline_with_decoded_charts_and_a_clean_console(built_portfolio, visit):
+    for path in _pages(built_portfolio):
+        v = visit(path)
+        assert v.outside_requests() == [], path.name
+        assert v.problems == [], (path.name, v.problems)
+        assert v.broken_images() == [], path.name
+        assert v.page.evaluate("document.images.length") == path.read_text(encoding="utf-8").count("<img"), path.name
+
+
+def test_pages_fit_a_phone_screen(built_portfolio, visit):
+    for path in (built_portfolio.page("id", "32"), built_portfolio.page("id", "overview"), built_portfolio.index("id")):
+        v = visit(path, width=390)
+        assert v.page.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+
+
+def _visible_rows(page) -> list[str]:
+    """Region codes of the index rows a reader can see."""
+    return page.evaluate("Array.from(document.querySelectorAll('tbody tr')).filter(r => r.offsetParent !== null)"
+                         ".map(r => r.cells[0].textContent.trim())")
+
+
+def test_index_filter_finds_a_region_by_name_or_code(built_portfolio, visit):
+    v = visit(built_portfolio.index("id"))
+    page = v.page
+    everything = _visible_rows(page)
+    assert len(everything) == len(built_portfolio.regions)
+    page.fill("#q", "Bandung")
+    assert _visible_rows(page) == ["32.73"]
+    assert page.get_by_role("link", name="Kota Bandung").is_visible()
+    assert page.locator("section.block:visible").count() == 1
+    assert page.locator("#q-status").text_content().startswith("1 ")
+    page.fill("#q", "31")
+    assert _visible_rows(page) == ["31"]
+    page.fill("#q", "")
+    assert len(_visible_rows(page)) == len(everything)
+
+
+def test_index_columns_sort(built_portfolio, visit):
+    v = visit(built_portfolio.index("en"))
+    page = v.page
+    header = page.locator("#g-provinsi th", has_text="Coverage")
+    header.locator("button").click()
+    values = page.eval_on_selector_all("#g-provinsi tbody td.num[data-sort]:nth-of-type(2)", "cells => cells.map(c => parseFloat(c.dataset.sort))")
+    assert values == sorted(values) and header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    values = page.eval_on_selector_all("#g-provinsi tbody td.num[data-sort]:nth-of-type(2)", "cells => cells.map(c => parseFloat(c.dataset.sort))")
+    assert values == sorted(values, reverse=True) and header.get_attribute("aria-sort") == "descending"
+
+
+def test_axe_finds_no_serious_or_critical_violations(built_portfolio, visit):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    scans = [(built_portfolio.page("id", "32"), 1280), (built_portfolio.page("en", "overview"), 1280), (built_portfolio.index("id"), 1280),
+             # on a phone wide tables scroll sideways: they must stay reachable by keyboard
+             (built_portfolio.page("id", "32"), 390), (built_portfolio.page("en", "overview"), 390)]
+    for path, width in scans:
+        v = visit(path, width)
+        violations = axe.run(v.page).response["violations"]
+        serious = [(x["id"], x["impact"], len(x["nodes"])) for x in violations if x["impact"] in ("serious", "critical")]
+        assert serious == [], (path.name, width, serious)
+
+
+def test_print_view_hides_navigation_and_opens_map_figures(built_portfolio, visit):
+    v = visit(built_portfolio.page("id", "overview"))
+    v.page.emulate_media(media="print")
+    assert v.page.locator("nav.top").is_hidden()
+    assert v.page.locator("details table").first.is_visible()
