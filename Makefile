@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 reports: $(STAMP)
+	$(BIN)/cakupan backtest
 	$(BIN)/cakupan build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) chromium
@@ -39,6 +40,7 @@ data: $(STAMP)
 	$(BIN)/cakupan prepare
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_build.py
 
 clean:

@@ -1,83 +1,63 @@
-"""Batch engine: build many region reports fast, incrementally and with failures isolated.
+"""Batch build: which reports to make, which are already current, and the bookkeeping around them.
 
-Each worker keeps one warm Jupyter kernel and one nbconvert exporter for its whole life and
-executes the Papermill-parameterized notebook for one region after another (the dataset is
-loaded once per kernel). Each report's key is a hash of the notebook, the parameters, the
-region's slice of the data and the code, so unchanged reports are skipped. Every file is written
-atomically, so an interrupted build never leaves a half-written page, and the next build only
-does what is missing.
+Each report's key is a hash of the notebook, the parameters, the code, the region tree and the
+data rows of the region's lineage and subtree, so unchanged reports are skipped. The rendering
+itself happens on warm kernels (``analysis.executors``); this module alone writes into the output
+folder, while holding its lock, and every file is written atomically: an interrupted build never
+leaves a half-written page or manifest, and the next build only does what is missing.
 """
 
 from __future__ import annotations
 
-import copy
+import bisect
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib.resources import files
-from multiprocessing import get_context
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
 from analysis import __version__
 from analysis.data import PROJECT_ROOT, Dataset
-from analysis.params import params_digest
-from analysis.regions import LEVELS, ROOT, RegionTree
-from analysis.render import build_time, extract_summary, json_text, make_exporter, render_index, render_report, write_atomic
+from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task, describe
+from analysis.params import LANGUAGES, params_digest
+from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
-KERNEL_NAME = "python3"
-CELL_TIMEOUT = 600
-
-
-@dataclass(frozen=True)
-class Task:
-    kode: str
-    lang: str
-    key: str
-
-
-@dataclass
-class Result:
-    kode: str
-    lang: str
-    status: str  # built, skipped, failed
-    output: str | None
-    seconds: float
-    input_hash: str
-    error: str | None = None
-    summary: dict | None = None
-
-    def manifest_entry(self) -> dict:
-        entry = asdict(self)
-        entry.pop("summary")
-        return entry
+LOCK_NAME = ".cakupan.lock"
+MANIFEST_NAME = "build.json"
+INDEX_LEVELS = ("nasional", "provinsi", "kabkota")  # on the main index; deeper levels get one page per kab/kota
+INDEX_FIELDS = ("kode", "nama", "tingkat", "induk", "induk_nama", "sintetis", "latest")  # of a summary, for the index
 
 
 # --- selection and keys ------------------------------------------------------------------
 
 def select_regions(regions: RegionTree, params: dict, levels: list[str] | None = None, codes: list[str] | None = None) -> list[str]:
-    """Regions to build: explicit codes, or every region of the chosen levels (within the parents set in params)."""
-    if codes:
+    """Regions to build, ordered by level then code.
+
+    Codes alone: exactly those regions. Levels alone: every region of those levels under the
+    parents set in the parameters (``within``; none = the whole country). Both: every region of
+    those levels under the given codes (``--level desa --region 32.04``).
+    """
+    if codes and not levels:
         return list(dict.fromkeys(codes))
     chosen = []
     for level in levels or params["levels"]:
         if level == "nasional":
             chosen.append(ROOT)
             continue
-        parents = params.get("within", {}).get(level) or [None]
+        parents = codes or params.get("within", {}).get(level) or [None]
         for parent in parents:
             chosen += regions.codes(level, within=parent)
     order = {level: i for i, level in enumerate(LEVELS)}
@@ -112,129 +92,187 @@ def _row_digests(table: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def task_keys(ds: Dataset, params: dict, notebook: Path, codes: list[str], langs: list[str]) -> dict[tuple[str, str], str]:
+class DataDigests:
+    """Digests of the data each report reads: a region's own rows, its ancestors' and its subtree's.
+
+    Reports show their own rows, their ancestors' definition breaks and their children (ranking,
+    reconciliation), so a key covers the lineage and the whole subtree. Codes sort so that a
+    subtree is one contiguous run (``32`` < ``32.01`` < ``32.01.01`` < ``33``).
+    """
+
+    def __init__(self, ds: Dataset):
+        tables = [_row_digests(t) for t in (ds.participants, ds.workforce, ds.references, ds.breaks)]
+        self.own = {c: "|".join(t.get(c, "") for t in tables) for c in sorted(set().union(*tables))}
+        self.codes = list(self.own)
+        self._subtree: dict[str, str] = {}
+
+    def subtree(self, code: str) -> str:
+        if code not in self._subtree:
+            lo, hi = (0, len(self.codes)) if code == ROOT else (bisect.bisect_left(self.codes, code), bisect.bisect_left(self.codes, code + "/"))
+            h = hashlib.sha256()
+            for c in self.codes[lo:hi]:
+                h.update(f"{c}={self.own[c]};".encode())
+            self._subtree[code] = h.hexdigest()
+        return self._subtree[code]
+
+
+def task_keys(ds: Dataset, params: dict, notebook: str, codes: list[str], langs: list[str]) -> dict[tuple[str, str], str]:
     """Input hash of every (region, language) report."""
     base = hashlib.sha256()
-    base.update(notebook.read_bytes())
-    base.update(params_digest(params).encode())
-    base.update(code_digest().encode())
-    base.update(ds.sources.to_csv(index=False).encode())
-    participants, workforce = _row_digests(ds.participants), _row_digests(ds.workforce)
-    breaks = _row_digests(ds.breaks)
+    for part in (notebook, params_digest(params), code_digest(), ds.sources.to_csv(index=False)):
+        base.update(part.encode())
+        base.update(b"\0")
+    tree = ds.regions.table.reset_index()
+    base.update(pd.util.hash_pandas_object(tree.astype(str), index=False).to_numpy().tobytes())
+    data = DataDigests(ds)
     keys = {}
     for code in codes:
         h = base.copy()
-        lineage = [code, *ds.regions.ancestors(code)]
-        for c in lineage:
-            h.update(f"|{c}|{ds.regions.name(c)}|{breaks.get(c, '')}".encode())
-        h.update(f"|p{participants.get(code, '')}|w{workforce.get(code, '')}".encode())
+        for ancestor in ds.regions.ancestors(code):
+            h.update(f"|{ancestor}={data.own.get(ancestor, '')}".encode())
+        h.update(f"|{code}:{data.subtree(code)}".encode())
         for lang in langs:
             keys[(code, lang)] = hashlib.sha256(h.digest() + lang.encode()).hexdigest()
     return keys
 
 
-def output_paths(out: Path, task: Task) -> tuple[Path, Path]:
-    return out / task.lang / f"{task.kode}.html", out / task.lang / f"{task.kode}.json"
+def output_paths(out: Path, kode: str, lang: str) -> tuple[Path, Path]:
+    """Page and summary of one report; the code is checked again so it can never leave ``out``."""
+    if not is_valid_code(kode) or lang not in LANGUAGES:
+        raise ValueError(f"not a report name: {kode!r} {lang!r}")
+    return out / lang / f"{kode}.html", out / lang / f"{kode}.json"
 
 
 def is_current(out: Path, task: Task) -> dict | None:
     """The stored summary when the report exists and was built from the same inputs."""
-    html_path, json_path = output_paths(out, task)
-    if not (html_path.exists() and json_path.exists()):
+    html_path, json_path = output_paths(out, task.kode, task.lang)
+    if not html_path.exists():
         return None
     try:
         stored = json.loads(json_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return stored if stored.get("input_hash") == task.key else None
+    return stored if isinstance(stored, dict) and stored.get("input_hash") == task.key else None
 
 
-# --- the worker --------------------------------------------------------------------------
+# --- results, manifest, lock -------------------------------------------------------------
 
-class Worker:
-    """One warm kernel and one exporter; builds reports one after another."""
+@dataclass
+class Result:
+    kode: str
+    lang: str
+    status: str  # built, skipped, failed
+    output: str | None
+    seconds: float
+    input_hash: str
+    error: str | None = None
 
-    def __init__(self, notebook: Path, params_path: str, data_dir: str, languages: list[str], out: Path, built: dt.datetime):
-        from jupyter_client.manager import KernelManager
+    def manifest_entry(self) -> dict:
+        return asdict(self)
 
-        self.template = nbformat.read(notebook, as_version=4)
-        self.params_path, self.data_dir, self.languages, self.out, self.built = params_path, data_dir, languages, out, built
-        self.exporter = make_exporter()
-        # IPC sockets in a private folder: no TCP ports, nothing reachable from outside this machine.
-        self.sockets = tempfile.mkdtemp(prefix="cakupan-kernel-")
-        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "k"),
-                                connection_file=os.path.join(self.sockets, "kernel.json"))
-        self.km.start_kernel(env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}, cwd=str(notebook.parent))
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=120)
 
-    def _execute(self, task: Task) -> nbformat.NotebookNode:
-        import papermill
+class Manifest:
+    """``build.json``: one entry per region report (``reports``) and per other page such as the
+    national overview (``pages``), rewritten atomically as the build goes.
 
-        nb = copy.deepcopy(self.template)
-        # The kernel is shared by successive reports: start each from an empty namespace.
-        nb.cells.insert(0, nbformat.v4.new_code_cell("get_ipython().run_line_magic('reset', '-f')", id="cakupan-reset"))
-        return papermill.execute_notebook(
-            nb, None,
-            parameters={"region": task.kode, "params_path": self.params_path, "lang": task.lang, "data_dir": self.data_dir},
-            kernel_name=KERNEL_NAME, km=self.km, kc=self.kc, progress_bar=False, log_output=False,
-            execution_timeout=CELL_TIMEOUT,
-        )
+    Rewrites are spaced so that they never take more than a few percent of the build, however
+    many reports it lists.
+    """
 
-    def build(self, task: Task) -> Result:
-        start = time.perf_counter()
-        html_path, json_path = output_paths(self.out, task)
+    def __init__(self, path: Path, built: dt.datetime):
+        self.path, self.built = path, built
+        self.entries: dict[tuple[str, str], dict] = {}
+        self._next_flush = 0.0
+
+    def add(self, result: Result) -> None:
+        self.entries[(result.kode, result.lang)] = result.manifest_entry()
+        if time.monotonic() >= self._next_flush:
+            self.flush()
+
+    def flush(self, complete: bool = False) -> None:
+        from analysis.render import json_text, write_atomic
+
+        start = time.monotonic()
+        reports = [self.entries[k] for k in sorted(self.entries) if is_valid_code(k[0])]
+        counts: dict[str, int] = {}
+        for e in reports:
+            counts[e["status"]] = counts.get(e["status"], 0) + 1
+        doc = {"version": __version__, "built": self.built.isoformat(), "complete": complete, "counts": counts, "reports": reports}
+        pages = [self.entries[k] for k in sorted(self.entries) if not is_valid_code(k[0])]
+        if pages:
+            doc["pages"] = pages
+        write_atomic(self.path, json_text(doc))
+        now = time.monotonic()
+        self._next_flush = now + max(2.0, 30 * (now - start))
+
+
+class BuildLocked(Exception):
+    """Another live build holds the output folder."""
+
+
+class BuildLock:
+    """``.cakupan.lock`` in the output folder, locked (flock) for the whole build.
+
+    The kernel drops the lock when its holder dies, even by kill -9, so a stale lock file left by a
+    dead build is simply taken over; the pid inside only names the holder in the refusal.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.fd: int | None = None
+
+    def __enter__(self) -> BuildLock:
+        self.out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            nb = self._execute(task)
-            summary = extract_summary(nb)
-            if summary is None:
-                raise RuntimeError("the notebook published no summary")
-            page = render_report(nb, summary, self.languages, self.exporter, self.built)
-            write_atomic(html_path, page)
-            # The JSON goes last: its input hash marks the report as complete.
-            write_atomic(json_path, json_text({**summary, "input_hash": task.key, "version": __version__, "built": self.built.isoformat()}))
-        except Exception as exc:  # one failing region never stops the others
-            if not self.km.is_alive():
-                self.restart()
-            return Result(task.kode, task.lang, "failed", None, round(time.perf_counter() - start, 3), task.key, _describe(exc))
-        return Result(task.kode, task.lang, "built", str(html_path.relative_to(self.out)), round(time.perf_counter() - start, 3), task.key, None, summary)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise BuildLocked(f"another build is writing to {self.out} (pid {holder})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self.fd = fd
+        return self
 
-    def restart(self) -> None:
-        self.kc.stop_channels()
-        self.km.restart_kernel(now=True)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=120)
-
-    def close(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-        shutil.rmtree(self.sockets, ignore_errors=True)
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
-def _describe(exc: BaseException) -> str:
-    """One readable line: the exception a notebook cell raised, without the traceback."""
-    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
-    text = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
-    return " ".join(text.split())[:500]
+class Interrupted(KeyboardInterrupt):
+    """The build was stopped by a signal (SIGINT or SIGTERM); finished reports are kept."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
-_WORKER: Worker | None = None
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the build the same orderly way (manifest flushed, workers closed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
-def _init_worker(*args) -> None:
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    _WORKER = Worker(*args)
-    import atexit
-
-    atexit.register(_WORKER.close)
-
-
-def _run_task(task: Task) -> Result:
-    assert _WORKER is not None
-    return _WORKER.build(task)
+def _remove_stale_temporaries(out: Path, langs: Iterable[str]) -> None:
+    """Temporary files of a build killed mid-write (never visible as pages, but not left to pile up)."""
+    for folder in (out, *(out / lang for lang in langs)):
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
 
 
 # --- the build ---------------------------------------------------------------------------
@@ -245,156 +283,192 @@ class BuildOptions:
     params: dict
     params_path: str = ""
     data_dir: str = ""
-    notebook: Path = NOTEBOOK
+    notebook: Path | None = None  # the region notebook (default: notebooks/region_report.ipynb)
     jobs: int = 0
     force: bool = False
     fail_fast: bool = False
     languages: list[str] | None = None
     progress: Callable[[int, int, Result], None] | None = None
+    executor: LocalExecutor | DaskExecutor | None = None  # LocalExecutor(jobs) when not given
 
 
-def run_local(tasks: list[Task], opts: BuildOptions, built: dt.datetime) -> Iterator[Result]:
-    """Run tasks on ``jobs`` warm workers (in this process when jobs is 1)."""
-    args = (opts.notebook, opts.params_path, opts.data_dir, opts.params["languages"], opts.out, built)
-    jobs = max(1, min(opts.jobs or os.cpu_count() or 1, len(tasks)))
-    if jobs == 1:
-        worker = Worker(*args)
-        try:
-            for task in tasks:
-                yield worker.build(task)
-        finally:
-            worker.close()
-        return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=args) as pool:
-        pending: set[Future] = set()
-        queue = iter(tasks)
-        try:
-            for task in queue:
-                pending.add(pool.submit(_run_task, task))
-                if len(pending) >= jobs * 2:
-                    break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending.add(pool.submit(_run_task, nxt))
-        finally:
-            for future in pending:
-                future.cancel()
+def index_entry(summary: dict) -> dict:
+    """The few fields of a summary the index shows (kept for every report, so kept small)."""
+    return {k: summary[k] for k in INDEX_FIELDS if k in summary}
 
 
-class Manifest:
-    """``build.json``: one entry per report, rewritten atomically as the build goes."""
+def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
+    """Write one rendered report: page first, then the summary whose input hash marks it complete."""
+    from analysis.render import json_text, write_atomic
 
-    def __init__(self, path: Path, built: dt.datetime):
-        self.path, self.built = path, built
-        self.entries: dict[tuple[str, str], dict] = {}
-        self._last_flush = 0.0
-
-    def add(self, result: Result) -> None:
-        self.entries[(result.kode, result.lang)] = result.manifest_entry()
-        if time.monotonic() - self._last_flush > 2:
-            self.flush()
-
-    def flush(self, complete: bool = False) -> None:
-        counts: dict[str, int] = {}
-        for e in self.entries.values():
-            counts[e["status"]] = counts.get(e["status"], 0) + 1
-        doc = {"version": __version__, "built": self.built.isoformat(), "complete": complete, "counts": counts,
-               "reports": [self.entries[k] for k in sorted(self.entries)]}
-        write_atomic(self.path, json_text(doc))
-        self._last_flush = time.monotonic()
+    task = outcome.task
+    if outcome.error is not None:
+        return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, outcome.error)
+    html_path, json_path = output_paths(out, task.kode, task.lang)
+    write_atomic(html_path, outcome.page)
+    write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}))
+    return Result(task.kode, task.lang, "built", html_path.relative_to(out).as_posix(), outcome.seconds, task.key)
 
 
 def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
-    """Build every (region, language) report; returns one result per report."""
+    """Build every (region, language) report; returns one result per report reached.
+
+    Raises ``BuildLocked`` when another build holds ``opts.out`` and ``Interrupted`` on SIGINT/SIGTERM.
+    """
+    from analysis.render import build_time
+
     built = build_time()
     langs = opts.languages or opts.params["languages"]
-    keys = task_keys(ds, opts.params, opts.notebook, codes, langs)
-    tasks, results = [], []
-    manifest = Manifest(opts.out / "build.json", built)
-    for code in codes:
-        for lang in langs:
-            task = Task(code, lang, keys[(code, lang)])
-            stored = None if opts.force else is_current(opts.out, task)
-            if stored is not None:
-                result = Result(code, lang, "skipped", str(output_paths(opts.out, task)[0].relative_to(opts.out)), 0.0, task.key, None, stored)
-                results.append(result)
-                manifest.add(result)
-            else:
-                tasks.append(task)
-    total = len(results) + len(tasks)
-    for result in results:
-        if opts.progress:
-            opts.progress(results.index(result) + 1, total, result)
-    interrupted = None
-    if tasks:
-        stream = run_local(tasks, opts, built)
+    notebook = (opts.notebook or NOTEBOOK).read_text(encoding="utf-8")
+    keys = task_keys(ds, opts.params, notebook, codes, langs)
+    with BuildLock(opts.out), _stop_on_signals():
+        _remove_stale_temporaries(opts.out, langs)
+        manifest = Manifest(opts.out / MANIFEST_NAME, built)
+        results: list[Result] = []
+        entries: dict[tuple[str, str], dict] = {}
+        tasks = []
+        for code in codes:
+            for lang in langs:
+                task = Task(code, lang, keys[(code, lang)])
+                stored = None if opts.force else is_current(opts.out, task)
+                if stored is None:
+                    tasks.append(task)
+                    continue
+                results.append(Result(code, lang, "skipped", f"{lang}/{code}.html", 0.0, task.key))
+                entries[(code, lang)] = index_entry(stored)
+        total = len(results) + len(tasks)
+        for i, result in enumerate(results, 1):
+            manifest.add(result)
+            if opts.progress:
+                opts.progress(i, total, result)
+        complete = False
         try:
-            for result in stream:
-                results.append(result)
-                manifest.add(result)
-                if opts.progress:
-                    opts.progress(len(results), total, result)
-                if opts.fail_fast and result.status == "failed":
-                    break
-        except KeyboardInterrupt as exc:
-            interrupted = exc
+            stopped = _run(tasks, opts, built, notebook, manifest, results, entries, total) if tasks else False
+            if ROOT in codes and not stopped:
+                for result in _overview(opts, langs, built):
+                    manifest.add(result)
+                    results.append(result)
+            complete = not stopped
         finally:
-            stream.close()
-    manifest.flush(complete=interrupted is None and len(results) == total)
-    if interrupted is not None:
-        raise interrupted
-    write_indexes(ds.regions, results, opts, built)
+            manifest.flush(complete=complete)
+        write_indexes(ds.regions, codes, langs, entries, results, opts, built)
     return results
 
 
-def write_indexes(regions: RegionTree, results: list[Result], opts: BuildOptions, built: dt.datetime) -> None:
-    """``index.html`` (first language) and ``index-<lang>.html`` for the others."""
+def _run(tasks: list[Task], opts: BuildOptions, built: dt.datetime, notebook: str, manifest: Manifest,
+         results: list[Result], entries: dict, total: int) -> bool:
+    """Render and store the tasks; True when stopped early by --fail-fast."""
+    job = Job(notebook, opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat(), str((opts.notebook or NOTEBOOK).parent))
+    executor = opts.executor or LocalExecutor(opts.jobs)
+    groups: dict[str, list[Task]] = {}
+    for task in tasks:  # a region's languages together, on one kernel
+        groups.setdefault(task.kode, []).append(task)
+    stream = executor.run(job, groups.values(), len(groups))
+    try:
+        for outcome in stream:
+            result = _store(opts.out, outcome, built)
+            results.append(result)
+            manifest.add(result)
+            if outcome.summary is not None:
+                entries[(result.kode, result.lang)] = index_entry(outcome.summary)
+            if opts.progress:
+                opts.progress(len(results), total, result)
+            if opts.fail_fast and result.status == "failed":
+                return True
+    finally:
+        stream.close()
+    return False
+
+
+def _overview(opts: BuildOptions, langs: list[str], built: dt.datetime) -> list[Result]:
+    """The national overview page, built with the national report (skipped when unchanged)."""
+    from analysis.render import OVERVIEW, build_overview
+
+    def stamp(lang: str) -> tuple | None:
+        path = opts.out / lang / f"{OVERVIEW}.json"
+        return (path.stat().st_ino, path.stat().st_mtime_ns) if path.exists() else None
+
+    before = {lang: stamp(lang) for lang in langs}
+    start = time.perf_counter()
+    try:
+        build_overview(opts.out, opts.params_path, opts.data_dir, langs, built=built, force=opts.force)
+    except Exception as exc:  # reported like a failing region; the reports stand
+        return [Result(OVERVIEW, lang, "failed", None, round(time.perf_counter() - start, 3), "", describe(exc)) for lang in langs]
+    seconds = round(time.perf_counter() - start, 3)
+    results = []
+    for lang in langs:
+        stored = json.loads((opts.out / lang / f"{OVERVIEW}.json").read_text(encoding="utf-8"))
+        fresh = stamp(lang) != before[lang]
+        results.append(Result(OVERVIEW, lang, "built" if fresh else "skipped", f"{lang}/{OVERVIEW}.html",
+                              seconds if fresh else 0.0, stored.get("input_hash", "")))
+    return results
+
+
+def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entries: dict, results: list[Result],
+                  opts: BuildOptions, built: dt.datetime) -> None:
+    """The index of each language (``index.html`` for the first, ``index-<lang>.html`` for the others).
+
+    Kecamatan and desa are listed on one page per kab/kota (``index-32.04.html``,
+    ``index-en-32.04.html``), linked from the main index, so no page grows with the country.
+    """
+    from analysis.messages import t
+    from analysis.render import index_links, index_name, render_index, write_atomic
+
+    status = {(r.kode, r.lang): r.status for r in results}
     languages = opts.params["languages"]
-    for lang in {r.lang for r in results}:
-        entries = []
-        for r in results:
-            if r.lang != lang:
+    for lang in langs:
+        main, deeper = [], {}
+        for code in codes:
+            if (code, lang) not in status:
                 continue
-            entry = {"kode": r.kode, "status": r.status, **(r.summary or {})}
-            entry.setdefault("nama", regions.name(r.kode) if r.kode in regions else r.kode)
-            entry.setdefault("tingkat", regions.level(r.kode) if r.kode in regions else "")
-            entries.append(entry)
-        links = [(f"{lang}/backtest.html", "Backtest")] if (opts.out / lang / "backtest.html").exists() else []
-        name = "index.html" if lang == languages[0] else f"index-{lang}.html"
-        write_atomic(opts.out / name, render_index(entries, lang, languages, built, links))
+            entry = {"kode": code, "status": status[(code, lang)], **entries.get((code, lang), {})}
+            entry.setdefault("nama", regions.name(code))
+            entry.setdefault("tingkat", regions.level(code))
+            (main if entry["tingkat"] in INDEX_LEVELS else deeper.setdefault(code[:5], [])).append(entry)
+        name = index_name(lang, languages)
+        pages = {kab: name.replace(".html", f"-{kab}.html") for kab in deeper}
+        label = f"{t('level.kecamatan', lang)} / {t('level.desa', lang)}"
+        links = index_links(opts.out, lang) + [(pages[kab], f"{label}: {regions.name(kab)}") for kab in deeper]
+        write_atomic(opts.out / name, render_index(main, lang, languages, built, links))
+        for kab, group in deeper.items():
+            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))]))
 
 
 def progress_printer(stream=sys.stderr) -> Callable[[int, int, Result], None]:
-    """tqdm bar on a terminal; plain periodic lines otherwise."""
+    """tqdm bar on a terminal; plain periodic lines otherwise. Count, rate and ETA leave out the
+    skipped reports (they come first and take no time, so they would make the rate meaningless)."""
+    skipped = 0
     if stream.isatty():
         from tqdm import tqdm
 
         bar = None
 
         def update(done: int, total: int, result: Result) -> None:
-            nonlocal bar
+            nonlocal bar, skipped
+            if bar is None and result.status == "skipped" and done < total:
+                skipped += 1
+                return
             if bar is None:
-                bar = tqdm(total=total, unit="report", file=stream, dynamic_ncols=True)
+                bar = tqdm(total=total, initial=skipped, unit="report", file=stream, dynamic_ncols=True)
             bar.update(1)
             bar.set_postfix_str(f"{result.kode} {result.lang} {result.status}", refresh=False)
             if done == total:
                 bar.close()
 
         return update
-    state = {"last": 0.0, "start": time.monotonic()}
+    last, start = 0.0, time.monotonic()
 
     def plain(done: int, total: int, result: Result) -> None:
+        nonlocal last, start, skipped
         now = time.monotonic()
-        if done == total or now - state["last"] >= 5 or result.status == "failed":
-            elapsed = now - state["start"]
-            rate = done / elapsed if elapsed > 0 else 0.0
-            eta = (total - done) / rate if rate > 0 else 0.0
-            print(f"[{done}/{total}] {rate:.1f} reports/s, eta {eta:.0f}s; last {result.kode} {result.lang} {result.status}", file=stream, flush=True)
-            state["last"] = now
+        if result.status == "skipped" and done == skipped + 1:
+            skipped, start = done, now
+        if done == total or now - last >= 5 or result.status == "failed":
+            rate = (done - skipped) / (now - start) if now > start else 0.0
+            eta = f"{(total - done) / rate:.0f}s" if rate > 0 else "-"
+            print(f"[{done}/{total}] {skipped} unchanged, {rate:.2f} reports/s, eta {eta}; last {result.kode} {result.lang} {result.status}",
+                  file=stream, flush=True)
+            last = now
 
     return plain
 

@@ -15,10 +15,21 @@ never both for the same table.
 
 Rows whose ``sumber`` starts with ``sintetis`` are synthetic (the sample panel); reports that
 use any of them carry a visible banner.
+
+CSV files are read only where their meaning is certain (README, "When the data is wrong"): UTF-8
+with or without a byte order mark, ``,`` or ``;`` between values (told apart by the header line),
+any line ending, empty lines skipped, counts with thousands grouped by two or more separators
+(``5.900.000``) or by one where the file or column shows the convention. Everything else is
+refused with its file, line, column and value: other encodings, rows with more values than the
+header, an ambiguous ``5.900``, files above ``MAX_CSV_BYTES``.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import dataclasses
+import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, Problem, problem
-from analysis.regions import RegionTree, is_valid_code, load_regions
+from analysis.regions import REGION_COLUMNS, ROOT, RegionTree, is_valid_code, load_regions, parent_of, validate_region_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_ROOT = PROJECT_ROOT / "data"
@@ -48,6 +59,23 @@ BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan")
 REFERENCE_COLUMNS = ("kode", "periode", "indikator", "nilai", "sumber")
 REFERENCE_INDICATORS = ("cakupan",)
 MEASURES = ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak")
+
+# A CSV above this size is refused before it is read: a national desa panel by year fits (about
+# 170 MB); anything larger belongs in Parquet, several times smaller and read without parsing text.
+MAX_CSV_BYTES = 256 * 1024 * 1024
+DELIMITERS = (",", ";")  # ';' is what Excel writes under an Indonesian locale
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never in a real table: a corrupt or binary file
+MAX_COUNT = 400_000_000  # more people than live in Indonesia: a count above it is a typing or unit error
+CEILING = f"at most {MAX_COUNT} people; more than live in Indonesia means extra digits or another unit"
+# A single separator before three digits is 5900 in Indonesian and 5.9 in English writing ...
+AMBIGUOUS_RE = r"[1-9][0-9]{0,2}[.,][0-9]{3}"
+AMBIGUOUS = ("a whole number of people without a lone separator, which is ambiguous (5.900 is 5900 in Indonesian "
+             "but 5.9 in English): write 5900, or group every thousand (5.900.000)")
+
+
+def _grouped(separator: str, least: int) -> str:
+    """Thousands grouped by ``separator``; two or more groups can only be a whole number (5.900.000)."""
+    return rf"[1-9][0-9]{{0,2}}(?:\{separator}[0-9]{{3}}){{{least},}}"
 
 
 @dataclass
@@ -102,12 +130,128 @@ def _read_parquet_text(path: Path) -> pd.DataFrame:
                          for name, col in zip(table.column_names, table.columns, strict=True)}, columns=table.column_names)
 
 
+def _locate_byte(raw: bytes, offset: int, delimiter: str) -> tuple[int, str | None, bytes]:
+    """Line, column name and field bytes around ``raw[offset]`` (for a byte that cannot be read)."""
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    end = raw.find(b"\n", offset)
+    end = len(raw) if end < 0 else end
+    sep = delimiter.encode()
+    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")], delimiter=delimiter), [])
+    index = max(len(next(csv.reader([raw[start:offset].decode("utf-8", "replace")], delimiter=delimiter), [])) - 1, 0)
+    column = header[index] if line > 1 and index < len(header) else None
+    field_end = raw.find(sep, offset, end)
+    return line, column, raw[raw.rfind(sep, start, offset) + 1:end if field_end < 0 else field_end].rstrip(b"\r")
+
+
+def _sniff(header: str, columns: tuple[str, ...]) -> str:
+    """The delimiter that splits the header line into the most expected column names (',' on a tie)."""
+    return max(DELIMITERS, key=lambda d: len(set(next(csv.reader([header], delimiter=d), [])) & set(columns)))
+
+
+def _unreadable(raw: bytes, path: Path, delimiter: str) -> Problem | None:
+    """The first byte that makes the file something other than UTF-8 text, if any."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return problem(path, 1, None, raw[:8], "UTF-8 text; this file is UTF-16 (Excel 'Unicode Text'): save it as 'CSV UTF-8'")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column, value = _locate_byte(raw, exc.start, delimiter)
+        return problem(path, line, column, value,
+                       f"UTF-8 text; byte 0x{raw[exc.start]:02X} is not UTF-8 (the file is probably Windows-1252 from Excel: "
+                       "save it as 'CSV UTF-8', or convert it with iconv -f cp1252 -t utf-8)")
+    control = CONTROL_BYTES.search(raw)
+    if control:
+        line, column, value = _locate_byte(raw, control.start(), delimiter)
+        return problem(path, line, column, value, f"text without control characters (found U+{raw[control.start()]:04X}: is the file damaged?)")
+    return None
+
+
+def _long_rows(text: str, delimiter: str, width: int, path: Path) -> list[Problem]:
+    """Rows with more values than the header, or a quote never closed (the parser only names the first)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    out, start = [], 1
+    try:
+        for row in reader:
+            if len(row) > width:
+                out.append(problem(path, start, None, delimiter.join(row), f"{width} values like the header, found {len(row)} "
+                                   f"(put a value that contains '{delimiter}' in double quotes, e.g. \"31{delimiter}4\")"))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        closing = "unexpected end of data" in str(exc)
+        out.append(problem(path, start, None, text.split("\n", start)[start - 1].rstrip("\r"),
+                           'a closing double quote (") for the value opened on this line' if closing
+                           else "well-formed CSV quoting (a double quote inside a value is written twice)"))
+    return out
+
+
+def _other_delimiter(table: pd.DataFrame, delimiter: str) -> pd.Series:
+    """Rows written with the other delimiter (a ',' line pasted into a ';' file): one value holding them all."""
+    if len(table.columns) < 2:
+        return pd.Series(False, index=table.index)
+    suspect = table.iloc[:, -1] == ""
+    if suspect.any():
+        suspect &= (table.iloc[:, 1:] == "").all(axis=1) & table.iloc[:, 0].str.contains(";" if delimiter == "," else ",", regex=False)
+    return suspect
+
+
+def _record_lines(table: pd.DataFrame, quoted: bool) -> np.ndarray:
+    """The line on which each parsed record starts: only a quoted value can hold a line break."""
+    lines = np.arange(1, len(table) + 1)
+    if quoted:
+        breaks = sum(table[c].str.count("\n").to_numpy() for c in table.columns)
+        lines += np.concatenate([[0], np.cumsum(breaks)[:-1]])
+    return lines
+
+
+def _read_csv_text(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every cell as text, indexed by line number minus 2, with the header as column names.
+
+    The index keeps each record's own line (header = line 1) across skipped empty lines and line
+    breaks inside quoted values, so a problem always names the line an editor shows.
+    """
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        return pd.DataFrame(), [problem(path, None, None, f"{size} bytes", f"a CSV file of at most {MAX_CSV_BYTES // 2**20} MB: "
+                                        f"store a larger table as {path.stem}.parquet with the same columns")]
+    raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    first = raw.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    delimiter = _sniff(first, columns)
+    unreadable = _unreadable(raw, path, delimiter)
+    if unreadable:
+        return pd.DataFrame(), [unreadable]
+    if not first.strip():
+        return pd.DataFrame(), [problem(path, 1, None, first, f"a header line {','.join(columns)}")]
+    try:
+        table = pd.read_csv(io.BytesIO(raw), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, index_col=False, encoding="utf-8")
+    except pd.errors.ParserError as exc:
+        header = next(csv.reader([first], delimiter=delimiter))
+        return pd.DataFrame(), _long_rows(raw.decode("utf-8"), delimiter, len(header), path) or [
+            problem(path, None, None, str(exc).strip()[:200], "a well-formed CSV table")]
+    lines = _record_lines(table, quoted=b'"' in raw)[1:]
+    header, table = list(table.iloc[0]), table.iloc[1:]
+    blank = (table[table.columns[0]] == "").to_numpy()
+    if blank.any():  # empty lines (or Excel's ',,,,' rows) carry nothing
+        blank = blank & (table == "").all(axis=1).to_numpy()
+        table, lines = table[~blank], lines[~blank]
+    table.index = pd.Index(lines - 2)
+    table.columns = header
+    mixed = _other_delimiter(table, delimiter)
+    if mixed.any():
+        return pd.DataFrame(), [problem(path, int(line), None, value, f"values separated by '{delimiter}' like the header line")
+                                for line, value in zip(_lines(mixed), table.iloc[:, 0][mixed])]
+    if delimiter == ";":  # Excel writes ';' where the decimal mark is ',': '.' then groups thousands
+        table.attrs["thousands"] = "."
+    return table, []
+
+
 def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a CSV (or, for participants/workforce, a Parquet file) as text, checking the header.
 
     Values are validated by the caller. Parquet cells become the text a CSV would hold (whole numbers
     without '.0', missing as ''), so one validation serves both formats and a problem's line number is
-    the row's line in the equivalent CSV (header = line 1). A UTF-8 byte order mark is accepted.
+    the row's line in the equivalent CSV (header = line 1). The index is the line number minus 2.
     """
     if path.stem in PARQUET_TABLES and path.suffix in (".csv", ".parquet"):
         csv_path, parquet_path = path.with_suffix(".csv"), path.with_suffix(".parquet")
@@ -115,7 +259,7 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
             return pd.DataFrame(columns=columns), [problem(
                 parquet_path, None, None, f"{csv_path.name} and {parquet_path.name}",
                 f"only one of {csv_path.name} or {parquet_path.name} in a data directory (remove the one that is out of date)")]
-    if not path.exists():
+    if not path.is_file():
         return pd.DataFrame(columns=columns), [problem(path, None, None, None, f"a file {path.name} with columns {', '.join(columns)}")]
     if path.suffix == ".parquet":
         try:
@@ -123,19 +267,21 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
         except Exception as exc:  # pyarrow raises several types for unreadable files
             return pd.DataFrame(columns=columns), [problem(path, None, None, str(exc)[:200], "a readable Parquet file")]
     else:
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except pd.errors.EmptyDataError:
-            return pd.DataFrame(columns=columns), [problem(path, 1, None, "", f"a header line {','.join(columns)}")]
-        except UnicodeDecodeError as exc:
-            return pd.DataFrame(columns=columns), [problem(path, None, None, exc.object[exc.start:exc.start + 8], "UTF-8 text")]
+        df, problems = _read_csv_text(path, columns)
+        if problems:
+            return pd.DataFrame(columns=columns), problems
     problems = []
+    names = list(df.columns)
     for col in required:
         if col not in df.columns:
             problems.append(problem(path, 1, col, None, f"a column named '{col}' (columns: {', '.join(columns)})"))
-    for col in df.columns:
+    for i, col in enumerate(names):
         if col not in columns:
             problems.append(problem(path, 1, col, col, f"only the columns {', '.join(columns)}"))
+        elif col in names[:i]:
+            problems.append(problem(path, 1, col, col, "each column once"))
+    if problems:
+        return pd.DataFrame(columns=columns), problems
     for col in columns:
         if col not in df.columns:
             df[col] = ""
@@ -146,7 +292,17 @@ _read_csv = _read_table  # the former name, for callers written before Parquet s
 
 
 def _lines(mask: pd.Series) -> np.ndarray:
-    return np.flatnonzero(mask.to_numpy()) + 2  # header is line 1
+    """Line numbers of the flagged rows: a table's index is its line number minus 2 (header = line 1)."""
+    return mask.index.to_numpy()[np.flatnonzero(mask.to_numpy())] + 2
+
+
+def _flag(df: pd.DataFrame, mask: pd.Series, column: str, path: Path, expected: str | pd.Series, out: list[Problem]) -> None:
+    """One problem per flagged row, naming its line and its value in ``column`` (``expected``: per row, or one text)."""
+    positions = np.flatnonzero(mask.to_numpy())
+    if len(positions):
+        values = df[column].iloc[positions].to_numpy()
+        texts = expected.iloc[positions] if isinstance(expected, pd.Series) else [expected] * len(positions)
+        out.extend(problem(path, int(line), column, value, text) for line, value, text in zip(_lines(mask), values, texts))
 
 
 def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> None:
@@ -155,18 +311,12 @@ def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Pr
     ids, uniques = pd.factorize(codes, use_na_sentinel=False)
     shape_ok = np.fromiter((is_valid_code(u) for u in uniques), dtype=bool, count=len(uniques))
     known = regions.table.index.get_indexer(pd.Index(uniques)) >= 0  # the tree's index is unique
-    bad_shape = pd.Series(~shape_ok[ids])
-    for line in _lines(bad_shape):
-        out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001"))
-    unknown = pd.Series((shape_ok & ~known)[ids])
-    for line in _lines(unknown):
-        out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a code present in the region tree (add it to regions.csv)"))
+    _flag(df, pd.Series(~shape_ok[ids], index=df.index), "kode", path, "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001", out)
+    _flag(df, pd.Series((shape_ok & ~known)[ids], index=df.index), "kode", path, "a code present in the region tree (add it to regions.csv)", out)
 
 
 def _check_periods(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
-    bad = ~df["periode"].str.fullmatch(PERIOD_RE)
-    for line in _lines(bad):
-        out.append(problem(path, int(line), "periode", df["periode"].iat[line - 2], "a period YYYY or YYYY-MM"))
+    _flag(df, ~df["periode"].str.fullmatch(PERIOD_RE), "periode", path, "a period YYYY or YYYY-MM", out)
 
 
 def _plain_digits(text: pd.Series) -> pd.Series | None:
@@ -190,20 +340,49 @@ def _plain_digits(text: pd.Series) -> pd.Series | None:
     return pd.Series(pd.arrays.IntegerArray(data, mask), index=text.index, name=text.name)
 
 
+def _thousands(text: pd.Series, declared: str | None) -> str | None:
+    """The separator that groups thousands in a count column: declared by the file (';' files come
+    from decimal-comma locales, so '.' groups), else shown by a value only grouping explains
+    (5.900.000), unless the column shows both kinds."""
+    if declared:
+        return declared
+    shown = [sep for sep in ".," if text.str.fullmatch(_grouped(sep, 2)).any()]
+    return shown[0] if len(shown) == 1 else None
+
+
 def _parse_counts(df: pd.DataFrame, column: str, path: Path, out: list[Problem], optional: bool = False) -> pd.Series:
-    """Whole non-negative numbers; empty allowed only for optional columns."""
+    """Whole non-negative numbers; empty allowed only for optional columns.
+
+    Thousands separators are read where their meaning is certain (see ``_thousands``); without that
+    a single separator before three digits (5.900) is refused as ambiguous.
+    """
     text = df[column].str.strip()
     empty = text == ""
     values = _plain_digits(text)
+    ambiguous = huge = pd.Series(False, index=text.index)
     if values is not None:  # fast path: every cell is digits or empty, so only empties can be wrong
         bad = empty & (not optional)
     else:
-        values = pd.to_numeric(text.where(~empty), errors="coerce")
-        bad = (~empty & (values.isna() | (values < 0) | (values != np.floor(values)))) | (empty & (not optional))
-    for line in _lines(bad):
-        expected = "a whole number of people, 0 or more" + (" (or empty)" if optional else "")
-        out.append(problem(path, int(line), column, df[column].iat[line - 2], expected))
+        sep = _thousands(text, df.attrs.get("thousands"))
+        if sep:
+            grouped = text.str.fullmatch(_grouped(sep, 1))
+            unread = text.str.contains("[.,]") & ~grouped  # the other mark is a decimal: not whole people
+        else:
+            grouped = text.str.fullmatch(_grouped(".", 2)) | text.str.fullmatch(_grouped(",", 2))
+            ambiguous = unread = text.str.fullmatch(AMBIGUOUS_RE)
+        plain = text.where(~grouped, text.str.replace(r"[.,]", "", regex=True))
+        values = pd.to_numeric(plain.where(~empty & ~unread), errors="coerce")
+        whole = np.isfinite(values) & (values >= 0) & (values == np.floor(values))
+        huge = whole & (values >= 2**63)  # beyond any count, and beyond Int64
+        bad = (~empty & (~whole | huge)) | (empty & (not optional))
+    expected = pd.Series("a whole number of people, 0 or more" + (" (or empty)" if optional else ""), index=text.index)
+    _flag(df, bad, column, path, expected.mask(ambiguous, AMBIGUOUS).mask(huge, CEILING), out)
     return values.where(~bad).astype("Int64")
+
+
+def _check_ceiling(df: pd.DataFrame, counts: pd.Series, column: str, path: Path, out: list[Problem]) -> None:
+    over = (counts > MAX_COUNT).fillna(False).astype(bool)
+    _flag(df, over, column, path, CEILING, out)
 
 
 def _check_duplicates(df: pd.DataFrame, key: list[str], path: Path, out: list[Problem]) -> None:
@@ -212,16 +391,15 @@ def _check_duplicates(df: pd.DataFrame, key: list[str], path: Path, out: list[Pr
         return
     group = df.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
     first_of_group = np.unique(group, return_index=True)[1]  # ngroup numbers groups 0..n-1
+    first_line = df.index.to_numpy()[first_of_group] + 2
     columns = [df[k].to_numpy() for k in key]
-    for line in _lines(dup):
-        i = line - 2
-        first = int(first_of_group[group[i]]) + 2
-        out.append(problem(path, int(line), ",".join(key), ",".join(c[i] for c in columns), f"a unique key; the same key is on line {first}"))
+    for i, line in zip(np.flatnonzero(dup.to_numpy()), _lines(dup)):
+        out.append(problem(path, int(line), ",".join(key), ",".join(c[i] for c in columns),
+                           f"a unique key; the same key is on line {first_line[group[i]]}"))
 
 
 def _check_sources(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
-    for line in _lines(df["sumber"].str.strip() == ""):
-        out.append(problem(path, int(line), "sumber", "", "the source of the figure (never empty)"))
+    _flag(df, df["sumber"].str.strip() == "", "sumber", path, "the source of the figure (never empty)", out)
 
 
 def _add_time(df: pd.DataFrame) -> pd.DataFrame:
@@ -238,14 +416,12 @@ def _add_time(df: pd.DataFrame) -> pd.DataFrame:
 def validate_participants(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
     _check_codes(df, path, regions, out)
     _check_periods(df, path, out)
-    bad_seg = ~df["segmen"].isin(SEGMENTS + (TOTAL,))
-    for line in _lines(bad_seg):
-        out.append(problem(path, int(line), "segmen", df["segmen"].iat[line - 2], f"one of {', '.join(SEGMENTS + (TOTAL,))}"))
+    _flag(df, ~df["segmen"].isin(SEGMENTS + (TOTAL,)), "segmen", path, f"one of {', '.join(SEGMENTS + (TOTAL,))}", out)
     counts = _parse_counts(df, "peserta_aktif", path, out)
+    _check_ceiling(df, counts, "peserta_aktif", path, out)
     _check_sources(df, path, out)
     _check_duplicates(df, ["kode", "periode", "segmen"], path, out)
-    df = df.assign(peserta_aktif=counts)
-    return df
+    return df.assign(peserta_aktif=counts)
 
 
 def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
@@ -253,13 +429,13 @@ def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: l
     _check_periods(df, path, out)
     employed = _parse_counts(df, "penduduk_bekerja", path, out, optional=True)
     eligible = _parse_counts(df, "pekerja_berhak", path, out, optional=True)
+    _check_ceiling(df, employed, "penduduk_bekerja", path, out)
+    _check_ceiling(df, eligible, "pekerja_berhak", path, out)
     neither = employed.isna() & eligible.isna() & (df["penduduk_bekerja"].str.strip() == "") & (df["pekerja_berhak"].str.strip() == "")
-    for line in _lines(neither):
-        out.append(problem(path, int(line), "penduduk_bekerja", "", "a count in penduduk_bekerja or pekerja_berhak"))
+    _flag(df, neither, "penduduk_bekerja", path, "a count in penduduk_bekerja or pekerja_berhak", out)
     over = (eligible > employed).fillna(False).astype(bool)
-    for line in _lines(over):
-        out.append(problem(path, int(line), "pekerja_berhak", df["pekerja_berhak"].iat[line - 2],
-                           f"at most penduduk_bekerja ({df['penduduk_bekerja'].iat[line - 2]}): the eligible are a subset of the employed"))
+    expected = "at most penduduk_bekerja (" + df["penduduk_bekerja"] + "): the eligible are a subset of the employed"
+    _flag(df, over, "pekerja_berhak", path, expected, out)
     _check_sources(df, path, out)
     _check_duplicates(df, ["kode", "periode"], path, out)
     return df.assign(penduduk_bekerja=employed, pekerja_berhak=eligible)
@@ -274,8 +450,7 @@ def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.Data
         return df
     _check_codes(df, path, regions, out)
     _check_periods(df, path, out)
-    for line in _lines(~df["ukuran"].isin(MEASURES)):
-        out.append(problem(path, int(line), "ukuran", df["ukuran"].iat[line - 2], f"one of {', '.join(MEASURES)}"))
+    _flag(df, ~df["ukuran"].isin(MEASURES), "ukuran", path, f"one of {', '.join(MEASURES)}", out)
     return df
 
 
@@ -289,11 +464,9 @@ def _load_references(path: Path, regions: RegionTree, out: list[Problem]) -> pd.
     _check_codes(df, path, regions, out)
     _check_periods(df, path, out)
     _check_sources(df, path, out)
-    for line in _lines(~df["indikator"].isin(REFERENCE_INDICATORS)):
-        out.append(problem(path, int(line), "indikator", df["indikator"].iat[line - 2], f"one of {', '.join(REFERENCE_INDICATORS)}"))
+    _flag(df, ~df["indikator"].isin(REFERENCE_INDICATORS), "indikator", path, f"one of {', '.join(REFERENCE_INDICATORS)}", out)
     values = pd.to_numeric(df["nilai"], errors="coerce")
-    for line in _lines(values.isna() | (values < 0)):
-        out.append(problem(path, int(line), "nilai", df["nilai"].iat[line - 2], "a percentage written with a decimal point, e.g. 31.4"))
+    _flag(df, ~(np.isfinite(values) & (values >= 0)), "nilai", path, "a percentage written with a decimal point, e.g. 31.4", out)
     return df.assign(nilai=values)
 
 
@@ -306,12 +479,41 @@ def _load_sources(path: Path, out: list[Problem]) -> pd.DataFrame:
     return df
 
 
+def _region_rows(path: Path, tree: RegionTree) -> tuple[pd.DataFrame, list[Problem]]:
+    """``regions.csv`` read like the data tables and checked row by row, each problem at its line."""
+    df, problems = _read_table(path, REGION_COLUMNS, REGION_COLUMNS)
+    if problems:
+        return df, problems
+    line_of = df.index.to_numpy() + 2
+    problems = [dataclasses.replace(p, line=int(line_of[p.line - 2])) for p in validate_region_rows(df.reset_index(drop=True), path)]
+    _flag(df, df["nama"].str.strip() == "", "nama", path, "the region's name (never empty)", problems)
+    parents = pd.Series([(parent_of(c) if is_valid_code(c) else None) or ROOT for c in df["kode"]], index=df.index, dtype="str")
+    orphan = ~(parents.isin(tree.table.index) | parents.isin(df["kode"]))
+    _flag(df, orphan, "kode_induk", path, "a parent region that exists (for " + df["kode"] + "): add " + parents + " to regions.csv", problems)
+    _check_duplicates(df, ["kode"], path, problems)
+    return df, problems
+
+
+def load_region_tree(directory: Path) -> RegionTree:
+    """The Kemendagri tree with the directory's ``regions.csv`` added or overriding, validated like the data."""
+    tree = load_regions(REGION_TREE_FILE)
+    path = directory / "regions.csv"
+    if not path.exists():
+        return tree
+    extra, problems = _region_rows(path, tree)
+    if problems:
+        raise InputError(problems)
+    table = pd.concat([tree.table.reset_index(), extra[list(REGION_COLUMNS)]], ignore_index=True)
+    table.loc[(table["tingkat"] == "provinsi") & (table["kode_induk"] == ""), "kode_induk"] = ROOT
+    return RegionTree(table.drop_duplicates("kode", keep="last").set_index("kode"))
+
+
 def load_dataset(directory: str | Path | None = None) -> Dataset:
     """Load and validate a data directory; raises InputError listing every problem found."""
     directory = Path(directory) if directory is not None else BUNDLED_DIR
     if not directory.is_dir():
         raise InputError([problem(directory, None, None, str(directory), "a data directory with participants.csv and workforce.csv")])
-    regions = load_regions(REGION_TREE_FILE, directory / "regions.csv")
+    regions = load_region_tree(directory)
     problems: list[Problem] = []
     p_path, w_path = _table_path(directory, "participants"), _table_path(directory, "workforce")
     participants, found = _read_table(p_path, PARTICIPANT_COLUMNS, PARTICIPANT_COLUMNS)
@@ -327,7 +529,8 @@ def load_dataset(directory: str | Path | None = None) -> Dataset:
     references = _load_references(directory / "references.csv", regions, problems)
     if problems:
         raise InputError(problems)
-    return Dataset(directory, regions, _add_time(participants), _add_time(workforce), sources, breaks, references)
+    tables = [t.reset_index(drop=True) for t in (_add_time(participants), _add_time(workforce), sources, breaks, references)]
+    return Dataset(directory, regions, *tables)
 
 
 def _fingerprint(directory: Path) -> tuple:

@@ -1007,7 +1007,7 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
     table_path = datamod._table_path(into, table_stem) if not create else into / f"{table_stem}.csv"
     report = ImportReport(into=into, table=table_path.name, measure=measure, segment=segment if not workforce else None, created=create)
 
-    regions = load_regions(REGION_TREE_FILE, into / "regions.csv" if not create else None)
+    regions = datamod.load_region_tree(into) if not create else load_regions(REGION_TREE_FILE)
     names = NameIndex(regions)
     problems: list[Problem] = []
     unmatched: list[str] = []

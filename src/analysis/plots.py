@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from analysis.data import SEGMENTS, TOTAL  # noqa: E402
 from analysis.messages import fmt_num, fmt_pct, t  # noqa: E402
@@ -56,6 +57,8 @@ def new_figure(width: float = 7.2, height: float = 3.6) -> tuple[Figure, plt.Axe
 
 def to_svg(fig: Figure) -> bytes:
     buf = io.BytesIO()
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)  # labels are data text: '$' is a dollar sign, never mathtext
     with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()

@@ -73,7 +73,8 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
         row["growth"] = pace["points_per_year"]
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
         rows.append(row)
-    return pd.DataFrame(rows).set_index("kode")
+    columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason"]
+    return pd.DataFrame(rows, columns=columns).set_index("kode")
 
 
 def years_to_target(gap_points: float, points_per_year: float) -> float:

@@ -1,0 +1,176 @@
+"""Build speed and memory, measured in one run on this machine (not a test: it takes a while).
+
+    .venv/bin/python benchmarks/bench_build.py                 # everything, 1,000 desa reports
+    .venv/bin/python benchmarks/bench_build.py --desa 200 --keep /tmp/bench
+
+Steps, each in fresh processes:
+
+(a) the naive loop: for each of 10 regions, the ``papermill`` CLI, then ``jupyter nbconvert --to
+    html --no-input`` (a cold kernel and two new processes per report);
+(b) ``cakupan build --force`` for the same 10 reports;
+(c) the default portfolio (national, provinces, Jawa Barat kab/kota, both languages), cold;
+(d) the same again with nothing changed;
+(e) desa reports from a synthetic desa panel (``cakupan sample --levels kecamatan desa``).
+
+Peak memory is the largest total PSS (proportional set size: shared pages counted once) of the
+command and all its descendants (workers and kernels), sampled every 0.2 s. The extrapolations
+assume the per-report cost of (e) for every village, in every language of the parameters; on a
+Dask cluster they assume one warm kernel per worker and no other bottleneck (a task is seconds of
+work and a few kilobytes of traffic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "region_report.ipynb"
+NAIVE_REGIONS = [f"32.{i:02d}" for i in range(1, 11)]
+DESA_WITHIN = ["32.04", "32.03", "32.05"]  # Kab. Bandung, Cianjur, Garut: 1,082 desa
+ALL_DESA = 83_762
+DASK_WORKERS = 32
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+    stderr: str
+
+
+def _tree_pss(process: psutil.Process) -> float:
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            info = p.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total / 2**20
+
+
+def run(command: list[str], env: dict | None = None, cwd: Path | None = None, check: bool = True) -> Measure:
+    """Run a command, timing it and sampling the memory of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak, done = 0.0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        watched = psutil.Process(proc.pid)
+        while not done.wait(0.2):
+            try:
+                peak = max(peak, _tree_pss(watched))
+            except psutil.NoSuchProcess:
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if check and proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command[:4])} ... failed ({proc.returncode}):\n{stderr[-2000:]}")
+    return Measure(seconds, peak, stderr)
+
+
+def naive(work: Path) -> Measure:
+    """Papermill CLI then nbconvert CLI, one report at a time (what a notebook user would script)."""
+    total, peak = 0.0, 0.0
+    for region in NAIVE_REGIONS:
+        executed = work / f"naive-{region}.ipynb"
+        m1 = run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "region", region, "-p", "lang", "id",
+                  "-k", "python3", "--no-progress-bar"], cwd=NOTEBOOK.parent)
+        m2 = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+        total += m1.seconds + m2.seconds
+        peak = max(peak, m1.peak_mb, m2.peak_mb)
+    return Measure(total, peak, "")
+
+
+def cakupan(*args: str) -> Measure:
+    return run([str(BIN / "cakupan"), *args])
+
+
+def manifest_counts(out: Path) -> dict[str, int]:
+    doc = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    counts = dict(doc["counts"])
+    for page in doc.get("pages", []):
+        counts[page["status"]] = counts.get(page["status"], 0) + 1
+    return counts
+
+
+def desa_codes(data: Path, count: int) -> list[str]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from analysis.data import REGION_TREE_FILE
+    from analysis.regions import load_regions
+
+    regions = load_regions(REGION_TREE_FILE)
+    return [code for parent in DESA_WITHIN for code in regions.codes("desa", within=parent)][:count]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--desa", type=int, default=1000, help="desa reports in step (e) (default 1000)")
+    parser.add_argument("--jobs", type=int, default=0, help="workers for cakupan build (default: all cores)")
+    parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one, removed)")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="cakupan-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    jobs = args.jobs or os.cpu_count() or 1
+    job_args = ["--jobs", str(jobs)]
+    rows = []
+    try:
+        print(f"cakupan build benchmark: {os.cpu_count()} cores, {jobs} workers, {psutil.virtual_memory().total / 2**30:.0f} GB; work in {work}", flush=True)
+        a = naive(work)
+        rows.append(("(a) naive papermill + nbconvert CLI", len(NAIVE_REGIONS), a, ""))
+        out = work / "ten"
+        b = cakupan("build", "--force", "--out", str(out), "--region", *NAIVE_REGIONS, "--lang", "id", *job_args)
+        rows.append(("(b) cakupan build --force, same 10", len(NAIVE_REGIONS), b, manifest_counts(out)))
+        out = work / "portfolio"
+        c = cakupan("build", "--out", str(out), *job_args)
+        counts = manifest_counts(out)
+        rows.append(("(c) default portfolio, cold", sum(counts.values()), c, counts))
+        d = cakupan("build", "--out", str(out), *job_args)
+        rows.append(("(d) default portfolio, unchanged", sum(counts.values()), d, manifest_counts(out)))
+        data = work / "desa-data"
+        cakupan("sample", "--levels", "kecamatan", "desa", "--within", *DESA_WITHIN, "--out", str(data))
+        out = work / "desa"
+        codes = desa_codes(data, args.desa)
+        e = cakupan("build", "--data", str(data), "--out", str(out), "--region", *codes, "--lang", "id", *job_args)
+        rows.append((f"(e) desa reports (from {len(codes)} desa)", len(codes), e, manifest_counts(out)))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print(f"{'step':40} {'reports':>8} {'seconds':>9} {'s/report':>9} {'peak MB':>8}  statuses")
+    for name, n, m, counts in rows:
+        status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else ""
+        print(f"{name:40} {n:>8} {m.seconds:>9.1f} {m.seconds / n:>9.3f} {m.peak_mb:>8.0f}  {status}")
+    ratio = rows[0][2].seconds / rows[1][2].seconds
+    print(f"\nnaive / cakupan (same 10 reports): {ratio:.1f}x   (goal >= 20)")
+    print(f"unchanged default portfolio: {rows[3][2].seconds:.1f} s   (goal < 3 s)")
+    print(f"peak memory at {rows[4][1]} desa reports: {rows[4][2].peak_mb:.0f} MB   (goal < 2048 MB)")
+    per_report = rows[4][2].seconds / rows[4][1]
+    reports = ALL_DESA * 2
+    print(f"all {ALL_DESA:,} desa x 2 languages = {reports:,} reports at {per_report:.3f} s/report:")
+    print(f"  this machine ({jobs} workers): {reports * per_report / 3600:.1f} h")
+    print(f"  {DASK_WORKERS}-worker Dask cluster (same cores): {reports * per_report * jobs / DASK_WORKERS / 3600:.1f} h")
+
+
+if __name__ == "__main__":
+    main()
