@@ -441,28 +441,31 @@ def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: l
     return df.assign(penduduk_bekerja=employed, pekerja_berhak=eligible)
 
 
-def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
+def _load_keyed(path: Path, columns: tuple[str, ...], regions: RegionTree, out: list[Problem]) -> tuple[pd.DataFrame, bool]:
+    """An optional table keyed by region and period; True when its codes and periods were checked."""
     if not path.exists():
-        return pd.DataFrame(columns=BREAK_COLUMNS)
-    df, problems = _read_table(path, BREAK_COLUMNS, BREAK_COLUMNS)
+        return pd.DataFrame(columns=columns), False
+    df, problems = _read_table(path, columns, columns)
     out.extend(problems)
     if problems:
-        return df
+        return df, False
     _check_codes(df, path, regions, out)
     _check_periods(df, path, out)
+    return df, True
+
+
+def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
+    df, checked = _load_keyed(path, BREAK_COLUMNS, regions, out)
+    if not checked:
+        return df
     _flag(df, ~df["ukuran"].isin(MEASURES), "ukuran", path, f"one of {', '.join(MEASURES)}", out)
     return df
 
 
 def _load_references(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
-    if not path.exists():
-        return pd.DataFrame(columns=REFERENCE_COLUMNS)
-    df, problems = _read_table(path, REFERENCE_COLUMNS, REFERENCE_COLUMNS)
-    out.extend(problems)
-    if problems:
+    df, checked = _load_keyed(path, REFERENCE_COLUMNS, regions, out)
+    if not checked:
         return df
-    _check_codes(df, path, regions, out)
-    _check_periods(df, path, out)
     _check_sources(df, path, out)
     _flag(df, ~df["indikator"].isin(REFERENCE_INDICATORS), "indikator", path, f"one of {', '.join(REFERENCE_INDICATORS)}", out)
     values = pd.to_numeric(df["nilai"], errors="coerce")

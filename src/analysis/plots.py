@@ -82,6 +82,24 @@ def _styled(ax: plt.Axes) -> None:
             ax.spines[side].set_visible(False)
 
 
+TARGET_MARKERS = ["*", "P", "X", "h"]
+
+
+def _mark_breaks_and_targets(ax: plt.Axes, break_years: Sequence[int], targets: Sequence[dict], lang: str,
+                             guides: bool = False) -> None:
+    """Numbered dashed lines before each break year; a marker (and optionally a guide line) per target."""
+    for i, year in enumerate(sorted(set(break_years))):
+        ax.axvline(year - 0.5, color=GREY, linestyle="--", linewidth=1)
+        ax.annotate(str(i + 1), (year - 0.5, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                    fontsize=8, color=GREY)
+    for i, target in enumerate(targets):
+        if guides:
+            ax.axhline(target["percent"], color=GREEN, linestyle=":", linewidth=0.8)
+        ax.plot([target["year"]], [target["percent"]], TARGET_MARKERS[i % len(TARGET_MARKERS)], color=GREEN,
+                markersize=11, zorder=5,
+                label=t("trend.legend.target", lang, label=target["label"], value=fmt_pct(target["percent"] / 100, lang, 2)))
+
+
 def trend_chart(
     table: pd.DataFrame,
     lang: str,
@@ -107,15 +125,7 @@ def trend_chart(
         measure = other["ukuran_penyebut"].iloc[-1]
         ax.plot(other["tahun"], other["cakupan"] * 100, "s", color=VERMILLION, markersize=7,
                 label=t("trend.legend.alt_denominator", lang, measure=t(f"measure.{measure}", lang)), zorder=4)
-    for i, year in enumerate(sorted(set(break_years))):
-        ax.axvline(year - 0.5, color=GREY, linestyle="--", linewidth=1)
-        ax.annotate(str(i + 1), (year - 0.5, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
-                    fontsize=8, color=GREY)
-    markers = ["*", "P", "X", "h"]
-    for i, target in enumerate(targets):
-        ax.plot([target["year"]], [target["percent"]], markers[i % len(markers)], color=GREEN, markersize=11,
-                label=t("trend.legend.target", lang, label=target["label"], value=fmt_pct(target["percent"] / 100, lang, 2)),
-                zorder=4)
+    _mark_breaks_and_targets(ax, break_years, targets, lang)
     top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(tg["percent"] for tg in targets), 10])
     ax.set_ylim(0, top * 1.1)
     if len(years):
@@ -201,15 +211,7 @@ def fan_chart(
         colour, marker, dash = SCENARIO_STYLE[i % len(SCENARIO_STYLE)]
         ax.plot(line_years, np.asarray(shares) * 100, linestyle=dash, marker=marker, markevery=4, color=colour,
                 linewidth=1.4, markersize=5, label=label, zorder=3)
-    for i, year in enumerate(sorted(set(break_years))):
-        ax.axvline(year - 0.5, color=GREY, linestyle="--", linewidth=1)
-        ax.annotate(str(i + 1), (year - 0.5, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
-                    fontsize=8, color=GREY)
-    markers = ["*", "P", "X", "h"]
-    for i, target in enumerate(targets):
-        ax.axhline(target["percent"], color=GREEN, linestyle=":", linewidth=0.8)
-        ax.plot([target["year"]], [target["percent"]], markers[i % len(markers)], color=GREEN, markersize=11, zorder=5,
-                label=t("trend.legend.target", lang, label=target["label"], value=fmt_pct(target["percent"] / 100, lang, 2)))
+    _mark_breaks_and_targets(ax, break_years, targets, lang, guides=True)
     ax.set_ylim(0, max(100.0, float(np.nanmax([*values, *(forecast["hi95"] * 100), 0]))) * 1.05)
     ax.set_xlim(min([*years, *future]) - 0.7, max(future) + 0.7)
     ax.set_xlabel(t("trend.axis.year", lang))
