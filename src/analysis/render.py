@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-import nbformat
-from nbconvert import HTMLExporter
 
 from analysis import __version__
 from analysis.data import PROJECT_ROOT
@@ -34,7 +32,9 @@ from analysis.regions import LEVELS, ROOT, is_valid_code, parent_of
 from analysis.report import SUMMARY_MIME
 
 if TYPE_CHECKING:
+    import nbformat
     from jupyter_client import KernelManager
+    from nbconvert import HTMLExporter
 
 TEMPLATE_DIR = Path(str(files("analysis").joinpath("templates")))
 CSS = (TEMPLATE_DIR / "cakupan" / "style.css").read_text(encoding="utf-8")
@@ -51,6 +51,8 @@ def build_time() -> dt.datetime:
 
 
 def make_exporter() -> HTMLExporter:
+    from nbconvert import HTMLExporter  # heavy: imported only where pages are rendered
+
     return HTMLExporter(template_name="cakupan", extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True)
 
 
@@ -245,6 +247,8 @@ def build_overview(out: Path, params_path: str = "", data_dir: str = "", langs: 
         if force or not html_path.exists() or _stored_hash(json_path) != key:
             todo[lang] = key
     if todo:
+        import nbformat
+
         template = nbformat.read(OVERVIEW_NOTEBOOK, as_version=4)
         with private_kernel(OVERVIEW_NOTEBOOK.parent) as km:
             for lang, key in todo.items():
