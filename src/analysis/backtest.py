@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -41,6 +40,7 @@ import pandas as pd
 
 from analysis import forecast as fc
 from analysis.data import TOTAL, load_dataset
+from analysis.messages import fmt_num, t
 
 HORIZONS = (1, 2, 3)
 MIN_TRAIN = 4
@@ -298,24 +298,6 @@ def comparisons(folds: pd.DataFrame) -> list[dict[str, object]]:
 DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
 
 
-@lru_cache(maxsize=1)
-def _own_catalogue() -> dict[str, dict[str, str]]:
-    import yaml
-
-    return yaml.safe_load(files("analysis").joinpath("messages_backtest.yaml").read_text(encoding="utf-8"))
-
-
-def msg(key: str, lang: str, **values: object) -> str:
-    """Message from the main catalogue, or from messages_backtest.yaml until it is merged there."""
-    try:
-        from analysis.messages import t
-
-        return t(key, lang, **values)
-    except (KeyError, FileNotFoundError, ImportError, OSError):
-        entry = _own_catalogue()[key]
-        return entry[lang].format(**values) if values else entry[lang]
-
-
 def _plain(value: float, digits: int) -> str:
     return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
 
@@ -352,32 +334,30 @@ def render_html(table: pd.DataFrame, lang: str, comparisons: list[dict[str, obje
     """The self-contained backtest page in ``lang`` (no external requests; text escaped by jinja2)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    from analysis.messages import fmt_num
-
     env = Environment(loader=FileSystemLoader(str(files("analysis").joinpath("templates"))),
                       autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    t = _with_pooled(table)
+    pooled = _with_pooled(table)
     sets = []
-    for name in dict.fromkeys(t["series_set"]):
-        part = t[t["series_set"] == name]
-        rows = [{"method": msg(f"backtest.method.{r['method']}", lang),
-                 "horizon": msg("backtest.pooled", lang) if r["horizon"] == "1-3" else r["horizon"],
+    for name in dict.fromkeys(pooled["series_set"]):
+        part = pooled[pooled["series_set"] == name]
+        rows = [{"method": t(f"backtest.method.{r['method']}", lang),
+                 "horizon": t("backtest.pooled", lang) if r["horizon"] == "1-3" else r["horizon"],
                  "pooled": r["horizon"] == "1-3", "n_series": int(r["n_series"]), "n_folds": int(r["n_folds"]),
                  "values": [fmt_num(float(r[c]), lang, d) for c, d in DIGITS.items()]} for _, r in part.iterrows()]
-        sets.append({"title": msg(f"backtest.set.{name}", lang), "note": msg(f"backtest.note.{name}", lang),
+        sets.append({"title": t(f"backtest.set.{name}", lang), "note": t(f"backtest.note.{name}", lang),
                      "synthetic": bool(part["synthetic"].iloc[0]), "rows": rows})
-    headers = [msg(f"backtest.col.{c}", lang) for c in ("method", "horizon", "n_series", "n_folds", *DIGITS)]
+    headers = [t(f"backtest.col.{c}", lang) for c in ("method", "horizon", "n_series", "n_folds", *DIGITS)]
     factors = " / ".join(fmt_num(x, lang, 2) for x in fc.CALIBRATION)
-    lines = [msg("backtest.comparison", lang, set=msg(f"backtest.set.{c['series_set']}", lang),
-                 other=msg(f"backtest.method.{c['other']}", lang), diff=fmt_num(c["diff"], lang, 3),
+    lines = [t("backtest.comparison", lang, set=t(f"backtest.set.{c['series_set']}", lang),
+                 other=t(f"backtest.method.{c['other']}", lang), diff=fmt_num(c["diff"], lang, 3),
                  lo=fmt_num(c["lo"], lang, 3), hi=fmt_num(c["hi"], lang, 3), n=c["n_series"])
              for c in (comparisons or [])]
     return env.get_template("backtest.html.j2").render(
-        lang=lang, title=msg("backtest.title", lang), intro=msg("backtest.intro", lang),
-        any_synthetic=any(s["synthetic"] for s in sets), synthetic_banner=msg("backtest.synthetic_banner", lang),
-        synthetic_tag=msg("backtest.synthetic_tag", lang), headers=headers, sets=sets,
-        comparison_title=msg("backtest.comparison_title", lang), comparisons=lines,
-        metrics_note=msg("backtest.metrics_note", lang), calibration_note=msg("backtest.calibration_note", lang, factors=factors))
+        lang=lang, title=t("backtest.title", lang), intro=t("backtest.intro", lang),
+        any_synthetic=any(s["synthetic"] for s in sets), synthetic_banner=t("backtest.synthetic_banner", lang),
+        synthetic_tag=t("backtest.synthetic_tag", lang), headers=headers, sets=sets,
+        comparison_title=t("backtest.comparison_title", lang), comparisons=lines,
+        metrics_note=t("backtest.metrics_note", lang), calibration_note=t("backtest.calibration_note", lang, factors=factors))
 
 
 def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[str, ...],

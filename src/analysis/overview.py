@@ -30,7 +30,7 @@ from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import load_params
 from analysis.regions import ROOT
 from analysis.render import OVERVIEW
-from analysis.report import Html, RegionReport, esc
+from analysis.report import Html, RegionReport, esc, header_cells
 
 PRE_SPLIT = {"93": "91", "94": "91", "95": "91", "96": "92"}  # province created in 2022 -> province it was part of
 SEPARATE_FROM = 2024  # first year with separate figures for the new Papua provinces
@@ -216,7 +216,7 @@ class Overview:
 
     def _map_table(self, values: pd.DataFrame, inherited: dict[str, str], caption: str) -> str:
         lang = self.lang
-        head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in ("index.col.code", "index.col.name", "index.col.coverage"))
+        head = header_cells(lang, ("index.col.code", "index.col.name", "index.col.coverage"))
         rows = []
         for code in sorted({*values.index, *inherited}):
             if code in inherited:

@@ -47,6 +47,11 @@ def _year(value: float | int | None) -> int | None:
     return None if value is None else int(value)
 
 
+def header_cells(lang: str, keys: tuple[str, ...]) -> str:
+    """Column headers of a data table, each a message key."""
+    return "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in keys)
+
+
 def _section(key: str, lang: str, body: str, level: int = 2) -> Html:
     slug = key.split(".")[0]
     return Html(f'<section class="block" id="{slug}"><h{level}>{esc(t(key, lang))}</h{level}>{body}</section>')
@@ -212,7 +217,7 @@ class RegionReport:
             f'<td class="num">{esc(fmt_pct(shares[s], lang))}</td></tr>'
             for s in SEGMENTS if s in shares
         )
-        head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in ("split.col.segment", "split.col.people", "split.col.share"))
+        head = header_cells(lang, ("split.col.segment", "split.col.people", "split.col.share"))
         table = (f'<table class="data"><caption>{esc(t("split.table.caption", lang, period=period))}</caption>'
                  f"<thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
         return _section("split.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
@@ -231,7 +236,7 @@ class RegionReport:
         lang, row = self.lang, self.latest
         if row is None:
             return _section("gap.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
-        head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in ("gap.col.target", "gap.col.year", "gap.col.value", "gap.col.people", "gap.col.points"))
+        head = header_cells(lang, ("gap.col.target", "gap.col.year", "gap.col.value", "gap.col.people", "gap.col.points"))
         cells = "".join(
             f'<tr><th scope="row">{esc(g["label"])}</th><td>{g["year"]}</td><td class="num">{esc(fmt_pct(g["percent"] / 100, lang, 2))}</td>'
             f'<td class="num">{esc(t("gap.reached", lang)) if g["reached"] else fmt_int(g["people"], lang)}</td>'
@@ -393,7 +398,7 @@ class RegionReport:
             f'<td class="num">{esc(fmt_pct(frame.at[year, "lo95"], lang))}–{esc(fmt_pct(frame.at[year, "hi95"], lang))}</td></tr>'
             for year in self._key_years()
         )
-        head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in ("trend.axis.year", "forecast.col.median", "forecast.col.band80", "forecast.col.band95"))
+        head = header_cells(lang, ("trend.axis.year", "forecast.col.median", "forecast.col.band80", "forecast.col.band95"))
         table = (f'<table class="data"><caption>{esc(t("forecast.caption", lang))}</caption>'
                  f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         return _section("forecast.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
@@ -430,7 +435,7 @@ class RegionReport:
                         points=fmt_pp(recent["points_per_year"], lang, 2))
         parts = {k: fmt_pp(v, lang, 2) for k, v in change.items()}
         body = f"<p>{esc(recent_text)}</p><p>{esc(t('pace.decomposition', lang, **period, **parts, measure=measure))}</p>"
-        head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in (
+        head = header_cells(lang, (
             "gap.col.target", "pace.col.years", "pace.col.people", "pace.col.points", "pace.col.ratio"))
         rows = "".join(
             f'<tr><th scope="row">{esc(p["label"])} ({esc(fmt_pct(p["percent"] / 100, lang, 2))}, {p["year"]})</th>'
@@ -542,7 +547,7 @@ class RegionReport:
             body += f"<h3>{esc(t('subregions.reconcile.title', lang))}</h3><p>{esc(lead)}</p>"
             differs = recon[recon["status"] == metrics.DIFFERS]
             if not differs.empty:
-                head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in (
+                head = header_cells(lang, (
                     "subregions.col.period", "subregions.col.measure", "subregions.col.own", "subregions.col.sum", "subregions.col.difference"))
                 rows = "".join(
                     f'<tr><th scope="row">{esc(fmt_period(r.periode, lang))}</th><td>{esc(self._measure_name(r.ukuran))}</td>'
@@ -580,7 +585,7 @@ class RegionReport:
                 return t("gap.reached", lang)
             return t("pace.ratio.never", lang) if math.isinf(value) else fmt_num(value, lang, 1)
 
-        head = "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in (
+        head = header_cells(lang, (
             "subregions.col.rank", "index.col.name", "index.col.coverage", "subregions.col.growth",
             "subregions.col.distance", "subregions.col.composite"))
         rows = "".join(
