@@ -37,7 +37,7 @@ lab: $(STAMP)
 
 # Regenerate the bundled dataset (real rows from data/raw plus the sample panel).
 data: $(STAMP)
-	$(BIN)/cakupan prepare
+	$(BIN)/cakupan sample
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py

@@ -47,11 +47,19 @@ GOOD = ["32.01", "32.02"]
 BAD = "32.03"
 
 
-def write_probe_notebook(path: Path, extra: str = "") -> Path:
+OVERVIEW_PROBE_CELL = '''
+from analysis.report import publish
+publish({"kode": "overview", "lang": lang, "title": "Probe overview"})
+'''
+
+
+def write_probe_notebook(path: Path, extra: str = "", overview: bool = False) -> Path:
+    """The stand-in region notebook, or with ``overview`` a stand-in overview (no region parameter)."""
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('region = "32"\nparams_path = ""\nlang = "id"\ndata_dir = ""', id="parameters")
+    names = 'params_path = ""\nlang = "id"\ndata_dir = ""'
+    params = nbformat.v4.new_code_cell(names if overview else 'region = "32"\n' + names, id="parameters")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(PROBE_CELL + extra, id="probe")]
+    nb.cells = [params, nbformat.v4.new_code_cell((OVERVIEW_PROBE_CELL if overview else PROBE_CELL) + extra, id="probe")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -243,6 +251,31 @@ def test_a_crashing_kernel_is_restarted_for_the_next_region(tmp_path, ds):
     assert statuses == {("32.01", "id"): "failed", ("32.02", "id"): "built"}
     error = json.loads((out / "build.json").read_text(encoding="utf-8"))["reports"][0]["error"]
     assert error.startswith("DeadKernelError")
+
+
+def test_a_hung_report_is_stopped_at_the_timeout_and_the_next_region_built(tmp_path, ds):
+    hanging = write_probe_notebook(tmp_path / "hang.ipynb", extra='\nif region == "32.01":\n    time.sleep(600)\n')
+    out = tmp_path / "out"
+    statuses = build(ds, GOOD, out, hanging, executor=LocalExecutor(1, timeout=3))
+    assert statuses == {("32.01", "id"): "failed", ("32.02", "id"): "built"}
+    entry = json.loads((out / "build.json").read_text(encoding="utf-8"))["reports"][0]
+    assert entry["error"].startswith("TimeoutError: no result after 3 s") and 3 <= entry["seconds"] < 60
+
+
+def test_the_overview_comes_with_the_national_report_and_is_skipped_when_unchanged(tmp_path, ds, probe):
+    out, both = tmp_path / "out", ["id", "en"]
+    overview = write_probe_notebook(tmp_path / "overview.ipynb", overview=True)
+    pages = {(stem, lang) for stem in ("overview", "ID") for lang in both}
+    assert build(ds, ["ID"], out, probe, overview_notebook=overview, languages=both) == dict.fromkeys(pages, "built")
+    assert build(ds, ["ID"], out, probe, overview_notebook=overview, languages=both) == dict.fromkeys(pages, "skipped")
+    edited = write_probe_notebook(tmp_path / "edited.ipynb", extra="\n# edited\n", overview=True)
+    statuses = build(ds, ["ID"], out, probe, overview_notebook=edited, languages=both)
+    assert statuses == {**dict.fromkeys(pages, "skipped"), ("overview", "id"): "built", ("overview", "en"): "built"}
+    manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert [(e["kode"], e["lang"]) for e in manifest["pages"]] == [("overview", "en"), ("overview", "id")]
+    assert {e["kode"] for e in manifest["reports"]} == {"ID"}
+    assert "Probe overview" in (out / "en" / "overview.html").read_text(encoding="utf-8")
+    assert build(ds, ["32.01"], tmp_path / "regional", probe, overview_notebook=edited) == {("32.01", "id"): "built"}
 
 
 def test_fail_fast_stops_at_the_first_failure(tmp_path, failing, probe):

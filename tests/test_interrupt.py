@@ -60,7 +60,7 @@ def test_a_stopped_build_is_consistent_and_the_next_one_completes_it(tmp_path, p
     build = start(probe, out, sleep="0.5")
     wait_for_pages(out, 2, build)
     family = psutil.Process(build.pid).children(recursive=True)
-    assert len(family) >= 4  # fork server, two workers, their kernels
+    assert len(family) >= 3  # fork server and two workers (their kernels run inside them)
     if how == "kill":
         build.kill()
     elif how == "term":

@@ -21,7 +21,7 @@ from analysis import __version__, maps
 from analysis.messages import fmt_datetime, fmt_pct, t
 from analysis.overview import map_year
 from analysis.params import load_params, params_digest
-from analysis.render import CSS, build_overview, render_index
+from analysis.render import CSS, render_index
 
 MAX_PAGE_BYTES = 1_500_000
 EXTERNAL = re.compile(r"^(https?:)?//", re.I)
@@ -223,24 +223,6 @@ def test_overview_maps_show_over_100_percent_and_the_papua_split(built_portfolio
         hrefs = [a.get("href") for a in page.all("a")]
         for source in (maps.PROVINCES_SOURCE, maps.KABKOTA_SOURCE):
             assert source.url in hrefs and source.licence_url in hrefs
-
-
-def test_build_overview_runs_the_notebook_only_when_its_inputs_changed(built_portfolio, tmp_path, monkeypatch):
-    import papermill
-
-    from analysis.render import overview_key
-
-    calls = []
-    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **kw: calls.append(kw["parameters"]["lang"]) or 1 / 0)
-    for lang in built_portfolio.languages:
-        (tmp_path / lang).mkdir()
-        shutil.copy(built_portfolio.page(lang, "overview"), tmp_path / lang)
-        stored = json.loads((built_portfolio.root / lang / "overview.json").read_text(encoding="utf-8"))
-        stored["input_hash"] = overview_key(load_params(None), "", lang) if lang == "id" else "stale"
-        (tmp_path / lang / "overview.json").write_text(json.dumps(stored), encoding="utf-8")
-    with pytest.raises(ZeroDivisionError):
-        build_overview(tmp_path, built=built_portfolio.built)
-    assert calls == ["en"]
 
 
 # --- index ----------------------------------------------------------------------------------

@@ -30,11 +30,12 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.data import PROJECT_ROOT, Dataset
-from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task, describe
+from analysis.executors import OVERVIEW, REGION, DaskExecutor, Job, LocalExecutor, Outcome, Task
 from analysis.params import LANGUAGES, params_digest
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
+OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
 LOCK_NAME = ".cakupan.lock"
 MANIFEST_NAME = "build.json"
 INDEX_LEVELS = ("nasional", "provinsi", "kabkota")  # on the main index; deeper levels get one page per kab/kota
@@ -136,9 +137,26 @@ def task_keys(ds: Dataset, params: dict, notebook: str, codes: list[str], langs:
     return keys
 
 
+def overview_key(params: dict, data_dir: str, notebook: str, lang: str) -> str:
+    """Input hash of one overview page: notebook, parameters, code, data files, boundaries, language."""
+    from analysis.data import BUNDLED_DIR, REGION_TREE_FILE
+    from analysis.maps import GEO_DIR
+
+    h = hashlib.sha256()
+    for part in (notebook, params_digest(params), code_digest()):
+        h.update(part.encode())
+        h.update(b"\0")
+    data = Path(data_dir) if data_dir else BUNDLED_DIR
+    for path in sorted([p for p in data.iterdir() if p.is_file()]) + [REGION_TREE_FILE, *sorted(GEO_DIR.glob("*.geojson"))]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(lang.encode())
+    return h.hexdigest()
+
+
 def output_paths(out: Path, kode: str, lang: str) -> tuple[Path, Path]:
     """Page and summary of one report; the code is checked again so it can never leave ``out``."""
-    if not is_valid_code(kode) or lang not in LANGUAGES:
+    if not (is_valid_code(kode) or kode == OVERVIEW) or lang not in LANGUAGES:
         raise ValueError(f"not a report name: {kode!r} {lang!r}")
     return out / lang / f"{kode}.html", out / lang / f"{kode}.json"
 
@@ -284,6 +302,7 @@ class BuildOptions:
     params_path: str = ""
     data_dir: str = ""
     notebook: Path | None = None  # the region notebook (default: notebooks/region_report.ipynb)
+    overview_notebook: Path | None = None  # default: notebooks/overview.ipynb
     jobs: int = 0
     force: bool = False
     fail_fast: bool = False
@@ -311,7 +330,8 @@ def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
 
 
 def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
-    """Build every (region, language) report; returns one result per report reached.
+    """Build every (region, language) report, and the national overview when the national report
+    is among them; returns one result per page reached.
 
     Raises ``BuildLocked`` when another build holds ``opts.out`` and ``Interrupted`` on SIGINT/SIGTERM.
     """
@@ -319,50 +339,48 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
 
     built = build_time()
     langs = opts.languages or opts.params["languages"]
-    notebook = (opts.notebook or NOTEBOOK).read_text(encoding="utf-8")
-    keys = task_keys(ds, opts.params, notebook, codes, langs)
+    notebooks = {REGION: (opts.notebook or NOTEBOOK).read_text(encoding="utf-8")}
+    keys = task_keys(ds, opts.params, notebooks[REGION], codes, langs)
+    # The overview first: the longest report starts while the regions fill the other workers.
+    tasks = []
+    if ROOT in codes:
+        notebooks[OVERVIEW] = (opts.overview_notebook or OVERVIEW_NOTEBOOK).read_text(encoding="utf-8")
+        tasks += [Task(OVERVIEW, lang, overview_key(opts.params, opts.data_dir, notebooks[OVERVIEW], lang), OVERVIEW) for lang in langs]
+    tasks += [Task(code, lang, keys[(code, lang)]) for code in codes for lang in langs]
     with BuildLock(opts.out), _stop_on_signals():
         _remove_stale_temporaries(opts.out, langs)
         manifest = Manifest(opts.out / MANIFEST_NAME, built)
         results: list[Result] = []
         entries: dict[tuple[str, str], dict] = {}
-        tasks = []
-        for code in codes:
-            for lang in langs:
-                task = Task(code, lang, keys[(code, lang)])
-                stored = None if opts.force else is_current(opts.out, task)
-                if stored is None:
-                    tasks.append(task)
-                    continue
-                results.append(Result(code, lang, "skipped", f"{lang}/{code}.html", 0.0, task.key))
-                entries[(code, lang)] = index_entry(stored)
-        total = len(results) + len(tasks)
+        todo = []
+        for task in tasks:
+            stored = None if opts.force else is_current(opts.out, task)
+            if stored is None:
+                todo.append(task)
+                continue
+            results.append(Result(task.kode, task.lang, "skipped", f"{task.lang}/{task.kode}.html", 0.0, task.key))
+            entries[(task.kode, task.lang)] = index_entry(stored)
         for i, result in enumerate(results, 1):
             manifest.add(result)
             if opts.progress:
-                opts.progress(i, total, result)
+                opts.progress(i, len(tasks), result)
         complete = False
         try:
-            stopped = _run(tasks, opts, built, notebook, manifest, results, entries, total) if tasks else False
-            if ROOT in codes and not stopped:
-                for result in _overview(opts, langs, built):
-                    manifest.add(result)
-                    results.append(result)
-            complete = not stopped
+            job = Job(tuple(notebooks.items()), opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat())
+            complete = not _run(todo, job, opts, built, manifest, results, entries, len(tasks)) if todo else True
         finally:
             manifest.flush(complete=complete)
         write_indexes(ds.regions, codes, langs, entries, results, opts, built)
     return results
 
 
-def _run(tasks: list[Task], opts: BuildOptions, built: dt.datetime, notebook: str, manifest: Manifest,
+def _run(tasks: list[Task], job: Job, opts: BuildOptions, built: dt.datetime, manifest: Manifest,
          results: list[Result], entries: dict, total: int) -> bool:
     """Render and store the tasks; True when stopped early by --fail-fast."""
-    job = Job(notebook, opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat(), str((opts.notebook or NOTEBOOK).parent))
     executor = opts.executor or LocalExecutor(opts.jobs)
-    groups: dict[str, list[Task]] = {}
-    for task in tasks:  # a region's languages together, on one kernel
-        groups.setdefault(task.kode, []).append(task)
+    groups: dict[tuple[str, str], list[Task]] = {}
+    for task in tasks:  # a page's languages together, on one kernel
+        groups.setdefault((task.notebook, task.kode), []).append(task)
     stream = executor.run(job, groups.values(), len(groups))
     try:
         for outcome in stream:
@@ -378,30 +396,6 @@ def _run(tasks: list[Task], opts: BuildOptions, built: dt.datetime, notebook: st
     finally:
         stream.close()
     return False
-
-
-def _overview(opts: BuildOptions, langs: list[str], built: dt.datetime) -> list[Result]:
-    """The national overview page, built with the national report (skipped when unchanged)."""
-    from analysis.render import OVERVIEW, build_overview
-
-    def stamp(lang: str) -> tuple | None:
-        path = opts.out / lang / f"{OVERVIEW}.json"
-        return (path.stat().st_ino, path.stat().st_mtime_ns) if path.exists() else None
-
-    before = {lang: stamp(lang) for lang in langs}
-    start = time.perf_counter()
-    try:
-        build_overview(opts.out, opts.params_path, opts.data_dir, langs, built=built, force=opts.force)
-    except Exception as exc:  # reported like a failing region; the reports stand
-        return [Result(OVERVIEW, lang, "failed", None, round(time.perf_counter() - start, 3), "", describe(exc)) for lang in langs]
-    seconds = round(time.perf_counter() - start, 3)
-    results = []
-    for lang in langs:
-        stored = json.loads((opts.out / lang / f"{OVERVIEW}.json").read_text(encoding="utf-8"))
-        fresh = stamp(lang) != before[lang]
-        results.append(Result(OVERVIEW, lang, "built" if fresh else "skipped", f"{lang}/{OVERVIEW}.html",
-                              seconds if fresh else 0.0, stored.get("input_hash", "")))
-    return results
 
 
 def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entries: dict, results: list[Result],

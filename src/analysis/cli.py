@@ -66,6 +66,8 @@ def cmd_build(ns: argparse.Namespace) -> int:
 
     params = load_params(ns.params)
     started = time.perf_counter()
+    if ns.executor == "local" and (ns.force or not (Path(ns.out) / batch.MANIFEST_NAME).exists()):
+        executors.warm_up()  # surely work to do: the workers' imports overlap reading the data
     ds = load_dataset(ns.data)
     codes = batch.select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
     if not codes:

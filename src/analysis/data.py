@@ -32,7 +32,7 @@ import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +89,11 @@ class Dataset:
     sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SOURCE_COLUMNS))
     breaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAK_COLUMNS))
     references: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS))
+
+    @cached_property
+    def reporting(self) -> frozenset[str]:
+        """Codes with at least one participant or workforce row (most of the tree has none)."""
+        return frozenset(self.participants["kode"]).union(self.workforce["kode"])
 
 
 PARQUET_TABLES = ("participants", "workforce")  # tables that may be stored as .parquet instead of .csv

@@ -1,19 +1,22 @@
-"""Running report tasks: warm kernels in local processes or on a Dask cluster.
+"""Running report tasks: warm in-process kernels in worker processes, or on a Dask cluster.
 
-A ``Worker`` owns one Jupyter kernel and one nbconvert exporter for its whole life and renders
-one region after another: the notebook is parameterized by Papermill, its cells run on the warm
-kernel (the dataset stays loaded there), and the page is exported in memory. Workers never write
-files: they return the page and the summary, and the build (which holds the output lock) writes
-them. That keeps every write in one process, so a crashed or orphaned worker cannot touch the
-output folder, and a remote Dask cluster needs no write access to it.
+A ``Worker`` owns one IPython kernel running *in its own process* (``ipykernel.inprocess``) and
+one nbconvert exporter, and renders one report after another: the notebook is parameterized by
+Papermill, nbclient runs its cells on the warm kernel, and the page is exported in memory. The
+kernel shares the process's imports (pandas, matplotlib, statsmodels, Cakupan) and its dataset
+cache, so a report costs only its own cells: no kernel process to start, no sockets, no
+messages serialized. Workers never write files: they return the page and the summary, and the
+build (which holds the output lock) writes them, so a crashed worker cannot touch the output.
 
-Executors are small classes with one method, ``run(job, groups, total)``, yielding an ``Outcome``
-per task in completion order. A group is the reports of one region (its languages): they run
-back to back on the same kernel, so whatever the kernel caches for a region serves them all.
+Because the kernel lives in the worker's process, a report that crashes (``os._exit``, a
+segfault) or hangs takes the process with it. ``LocalExecutor`` therefore runs workers in child
+processes it watches: the report that was running is recorded as failed, the process replaced,
+and the rest of the queue carries on. On Dask the nanny replaces a dead worker the same way.
 
-- ``LocalExecutor``: one worker in this process for one job, else processes from a fork server;
-- ``DaskExecutor``: dask.distributed, a loopback ``LocalCluster`` or an existing scheduler, with a
-  warm worker per Dask worker thread kept in a module-level cache of the Dask worker process.
+- ``LocalExecutor``: ``jobs`` worker processes forked from a server that imported the heavy
+  modules once (``warm_up`` starts it early, so the imports overlap the build's own start);
+- ``DaskExecutor``: dask.distributed, a loopback ``LocalCluster`` or an existing scheduler, with one
+  warm worker per Dask worker process kept in a module-level cache.
 """
 
 from __future__ import annotations
@@ -22,25 +25,24 @@ import copy
 import datetime as dt
 import hashlib
 import os
-import shutil
-import tempfile
+import signal
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from multiprocessing import get_context
+from multiprocessing import connection, get_context
 
-from jupyter_core.utils import run_sync
+# jsonschema (under nbformat) imports this optional IRI-syntax checker when it is installed, and
+# building its grammar costs 0.8 s in every process; notebooks never need IRI format checks.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 KERNEL_NAME = "python3"
-CELL_TIMEOUT = 600
-# No IPython history (an SQLite write per cell, shared by every kernel) and no output cache (it
-# would keep every report's results alive): both cost time and memory across thousands of reports.
-KERNEL_ARGS = ("--HistoryManager.enabled=False", "--InteractiveShell.cache_size=0")
-# Each report starts from an empty namespace; imported modules and the cached dataset stay warm.
-RESET_CODE = "get_ipython().reset(new_session=False)"
+# A report that has not finished in this time is hung: its worker process is killed.
+TASK_TIMEOUT = 600.0
+REGION, OVERVIEW = "region", "overview"  # the notebooks a job can run
 
 
 @dataclass(frozen=True)
@@ -48,18 +50,18 @@ class Task:
     kode: str
     lang: str
     key: str
+    notebook: str = REGION
 
 
 @dataclass(frozen=True)
 class Job:
     """What every worker needs, sent once per worker rather than with each task."""
 
-    notebook: str  # notebook JSON text (remote workers need not share the file)
+    notebooks: tuple[tuple[str, str], ...]  # (name, notebook JSON text): remote workers need not share files
     params_path: str
     data_dir: str
     languages: tuple[str, ...]
     built: str  # ISO timestamp shown on pages
-    cwd: str  # working directory of the kernels
 
     @cached_property
     def digest(self) -> str:
@@ -95,32 +97,35 @@ def _template(text: str):
     return nb
 
 
+def _parameters(job: Job, task: Task) -> dict[str, str]:
+    common = {"params_path": job.params_path, "lang": task.lang, "data_dir": job.data_dir}
+    return {"region": task.kode, **common} if task.notebook == REGION else common
+
+
 class Worker:
-    """One warm kernel and one exporter; renders reports one after another."""
+    """One warm in-process kernel and one exporter; renders reports one after another."""
 
     def __init__(self, job: Job):
-        from jupyter_client.manager import AsyncKernelManager
+        import matplotlib
+        from ipykernel.inprocess.manager import InProcessKernelManager
+        from traitlets.config import Config
 
         from analysis.render import make_exporter
 
+        matplotlib.use("Agg")  # charts become SVG text; no display, no inline-backend hooks
         self.job = job
-        self.template = _template(job.notebook)
+        self.templates = {name: _template(text) for name, text in job.notebooks}
         self.exporter = make_exporter()
         self.built = dt.datetime.fromisoformat(job.built)
-        # IPC sockets in a private folder: no TCP ports, nothing reachable from outside this machine.
-        self.sockets = tempfile.mkdtemp(prefix="cakupan-kernel-")
-        # The asynchronous client lets nbclient notice a dead kernel at once; a blocking one would
-        # wait for the cell timeout. Its coroutines run on this thread's loop (run_sync).
-        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "k"),
-                                     connection_file=os.path.join(self.sockets, "kernel.json"))
-        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
-        run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGS), env=env, cwd=job.cwd)
-        self._connect()
-
-    def _connect(self) -> None:
+        # No IPython history (an SQLite write per cell, shared by every kernel) and no output cache
+        # (it would keep every report's results alive): both cost time and memory over many reports.
+        config = Config()
+        config.HistoryManager.enabled = False
+        config.InteractiveShell.cache_size = 0
+        self.km = InProcessKernelManager(config=config)
+        self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=120)
 
     def render(self, task: Task) -> Outcome:
         from analysis.render import extract_summary, render_report
@@ -133,61 +138,48 @@ class Worker:
                 raise RuntimeError("the notebook published no summary")
             page = render_report(nb, summary, list(self.job.languages), self.exporter, self.built)
         except Exception as exc:  # one failing region never stops the others
-            self._recover(exc)
             return Outcome(task, round(time.perf_counter() - start, 3), error=describe(exc))
         return Outcome(task, round(time.perf_counter() - start, 3), page, summary)
-
-    def render_group(self, group: list[Task]) -> list[Outcome]:
-        return [self.render(task) for task in group]
 
     def _execute(self, task: Task):
         """Papermill-parameterize the notebook and run its cells on the warm kernel."""
         from nbclient import NotebookClient
         from papermill.parameterize import parameterize_notebook
 
-        reply = run_sync(self.kc.execute_interactive)(RESET_CODE, silent=True, store_history=False, timeout=60, output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError("the kernel could not reset its namespace")
-        parameters = {"region": task.kode, "params_path": self.job.params_path, "lang": task.lang, "data_dir": self.job.data_dir}
-        nb = parameterize_notebook(copy.deepcopy(self.template), parameters, kernel_name=KERNEL_NAME, language="python")
-        # nbclient directly, not papermill.execute_notebook: that one ignores the kernel client it is
-        # given and connects a new one for every report (0.2 s, and its sockets are never closed).
-        client = NotebookClient(nb, km=self.km, kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT)
+        # Each report starts from an empty namespace; imported modules and the cached dataset stay warm.
+        self.km.kernel.shell.reset(new_session=False)
+        nb = parameterize_notebook(copy.deepcopy(self.templates[task.notebook]), _parameters(self.job, task),
+                                   kernel_name=KERNEL_NAME, language="python")
+        client = NotebookClient(nb, km=self.km, kernel_name=KERNEL_NAME)
         client.kc = self.kc
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index, store_history=False)
         return nb
 
-    def _recover(self, exc: Exception) -> None:
-        """After an error the kernel is reused; after a timeout (still busy) or a crash it is restarted."""
-        if run_sync(self.km.is_alive)() and not isinstance(exc, TimeoutError):
-            return
-        self.kc.stop_channels()
-        run_sync(self.km.restart_kernel)(now=True)
-        self._connect()
-
     def close(self) -> None:
-        try:
-            self.kc.stop_channels()
-            run_sync(self.km.shutdown_kernel)(now=True)
-        finally:
-            shutil.rmtree(self.sockets, ignore_errors=True)
+        self.kc.stop_channels()
+        self.km.shutdown_kernel()
 
 
 # --- local processes ---------------------------------------------------------------------
 
-_WORKER: Worker | None = None
-
-
 # Imported once by the fork server, so that each worker process starts with them loaded.
-PRELOAD = ["analysis.executors", "analysis.render", "nbclient", "papermill.parameterize", "jupyter_client.manager"]
+PRELOAD = ["analysis.executors", "analysis.warm", "nbclient", "papermill.parameterize", "ipykernel.inprocess.manager"]
+
+
+def warm_up() -> None:
+    """Start the fork server now: its imports then run while the build reads data and hashes keys."""
+    from multiprocessing import forkserver
+
+    get_context("forkserver").set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
 
 
 def _watch_build(lifeline) -> None:
     """Exit when the build process is gone, even after kill -9: an orphan must not linger.
 
     ``lifeline`` is the read end of a pipe whose only write end the build holds, so it reaches
-    end-of-file exactly when the build dies. The kernel notices this process exiting and stops too.
+    end-of-file exactly when the build dies.
     """
     try:
         lifeline.recv_bytes()
@@ -196,104 +188,150 @@ def _watch_build(lifeline) -> None:
     os._exit(1)
 
 
-def _start_worker(job: Job, lifeline) -> None:
-    import signal
-    from multiprocessing.util import Finalize
-
-    global _WORKER
+def _serve(job: Job, conn, lifeline) -> None:
+    """Worker process: render each task received, answer with its outcome, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
     threading.Thread(target=_watch_build, args=(lifeline,), daemon=True).start()
-    _WORKER = Worker(job)
-    # Run when the pool stops this process (forked processes end without atexit handlers).
-    Finalize(_WORKER, _WORKER.close, exitpriority=10)
+    try:
+        worker = Worker(job)
+    except Exception as exc:  # every report of this worker fails with the reason
+        worker, broken = None, f"the worker could not start: {describe(exc)}"
+    while (task := conn.recv()) is not None:
+        conn.send(worker.render(task) if worker else Outcome(task, 0.0, error=broken))
+    if worker:
+        worker.close()
 
 
-def _render_here(group: list[Task]) -> list[Outcome]:
-    assert _WORKER is not None
-    return _WORKER.render_group(group)
+@dataclass
+class _Process:
+    """A worker process seen from the build: its pipe and the task it is running."""
+
+    process: object
+    conn: object
+    task: Task | None = None
+    started: float = 0.0
+    queue: deque = field(default_factory=deque)  # the rest of its region's languages
 
 
 class LocalExecutor:
-    """``jobs`` warm workers on this machine: in this process for one job, worker processes otherwise.
+    """``jobs`` worker processes on this machine, each with a warm in-process kernel.
 
-    Worker processes come from a fork server that has imported the heavy modules once: starting
-    them costs a fork each, not a fresh interpreter importing nbconvert, Papermill and pandas.
+    Processes come from a fork server that has imported the heavy modules once, so starting one
+    costs a fork. A process that dies (a crashing report) or overruns ``TASK_TIMEOUT`` (a hung
+    report, then killed) fails only the report it was running; a fresh process takes the rest.
     """
 
-    def __init__(self, jobs: int = 0):
+    def __init__(self, jobs: int = 0, timeout: float = TASK_TIMEOUT):
         self.jobs = jobs or os.cpu_count() or 1
+        self.timeout = timeout
 
     def close(self) -> None:
         """Nothing to release: workers live only as long as one ``run``."""
 
     def run(self, job: Job, groups: Iterable[list[Task]], total: int) -> Iterator[Outcome]:
-        jobs = max(1, min(self.jobs, total))
-        if jobs == 1:
-            worker = Worker(job)
-            try:
-                for group in groups:
-                    yield from worker.render_group(group)
-            finally:
-                worker.close()
-            return
+        warm_up()
         context = get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
         lifeline, held = context.Pipe(duplex=False)
+        queue = iter(groups)
+        pool: list[_Process] = []
+
+        def start() -> _Process:
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(job, theirs, lifeline), daemon=True)
+            process.start()
+            theirs.close()
+            return _Process(process, mine)
+
+        def feed(worker: _Process) -> bool:
+            """Send the worker its next task (its region's next language, else a new region)."""
+            if not worker.queue:
+                worker.queue.extend(next(queue, ()))
+            if not worker.queue:
+                return False
+            worker.task, worker.started = worker.queue.popleft(), time.monotonic()
+            worker.conn.send(worker.task)
+            return True
+
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(job, lifeline)) as pool:
-                yield from _pool_stream(pool, groups, 2 * jobs)
-        finally:
+            for _ in range(max(1, min(self.jobs, total))):
+                worker = start()
+                pool.append(worker)
+                feed(worker)
+            while any(w.task for w in pool):
+                busy = [w for w in pool if w.task]
+                deadline = min(w.started for w in busy) + self.timeout
+                ready = connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                                        timeout=max(0.0, deadline - time.monotonic()))
+                for worker in busy:
+                    outcome = self._collect(worker, ready)
+                    if outcome is None:
+                        continue
+                    yield outcome
+                    if not worker.process.is_alive():  # replaced; it keeps its region's other languages
+                        replacement = start()
+                        replacement.queue = worker.queue
+                        pool[pool.index(worker)] = worker = replacement
+                    feed(worker)
+        finally:  # also when the build stops early (--fail-fast, a signal): busy workers are stopped
+            for worker in pool:
+                if worker.task is None and worker.process.is_alive():
+                    worker.conn.send(None)
+                else:
+                    worker.process.kill()
+            for worker in pool:
+                worker.process.join(timeout=10)
+                if worker.process.is_alive():
+                    worker.process.kill()
+                    worker.process.join()
+                worker.conn.close()
             lifeline.close()
             held.close()
 
-
-def _pool_stream(pool: ProcessPoolExecutor, groups: Iterable[list[Task]], window: int) -> Iterator[Outcome]:
-    """At most ``window`` groups in flight (memory stays flat); outcomes in completion order."""
-    queue = iter(groups)
-    pending: dict[Future, list[Task]] = {}
-    try:
-        for group in queue:
-            pending[pool.submit(_render_here, group)] = group
-            if len(pending) >= window:
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                group = pending.pop(future)
-                try:
-                    outcomes = future.result()
-                except Exception as exc:  # a worker process died (e.g. killed): its reports failed
-                    outcomes = [Outcome(task, 0.0, error=describe(exc)) for task in group]
-                yield from outcomes
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending[pool.submit(_render_here, nxt)] = nxt
-    finally:
-        for future in pending:
-            future.cancel()
+    def _collect(self, worker: _Process, ready: list) -> Outcome | None:
+        """The outcome of the worker's task if it is done, died or overran; None while it runs."""
+        task, seconds = worker.task, round(time.monotonic() - worker.started, 3)
+        if worker.conn in ready:
+            try:
+                outcome = worker.conn.recv()
+            except (EOFError, OSError):  # died while answering
+                outcome = None
+            if outcome is not None:
+                worker.task = None
+                return outcome
+        if worker.process.sentinel in ready or not worker.process.is_alive():
+            worker.process.join()
+            error = f"DeadKernelError: the worker process died (exit code {worker.process.exitcode}) while running this report"
+        elif seconds >= self.timeout:
+            worker.process.kill()
+            worker.process.join()
+            error = f"TimeoutError: no result after {self.timeout:.0f} s; the worker process was stopped"
+        else:
+            return None
+        worker.task = None
+        return Outcome(task, seconds, error=error)
 
 
 # --- dask.distributed -------------------------------------------------------------------
 
-# Warm workers of this Dask worker process, one per (job, worker thread); they live across tasks.
-_DASK_WORKERS: dict[tuple[str, int], Worker] = {}
+# The warm worker of this Dask worker process for each job; one in-process kernel per process, so
+# the threads of a multi-threaded Dask worker take turns (run workers with one thread each).
+_DASK_WORKERS: dict[str, Worker] = {}
 _DASK_LOCK = threading.Lock()
 
 
 def _render_on_dask(job: Job, group: list[Task]) -> list[Outcome]:
-    key = (job.digest, threading.get_ident())
-    worker = _DASK_WORKERS.get(key)
-    if worker is None:
-        worker = Worker(job)
-        with _DASK_LOCK:
-            _DASK_WORKERS[key] = worker
-    return worker.render_group(group)
+    with _DASK_LOCK:
+        worker = _DASK_WORKERS.get(job.digest)
+        if worker is None:
+            worker = _DASK_WORKERS[job.digest] = Worker(job)
+        return [worker.render(task) for task in group]
 
 
 def _close_dask_workers(digest: str) -> None:
     with _DASK_LOCK:
-        for key in [k for k in _DASK_WORKERS if k[0] == digest]:
-            _DASK_WORKERS.pop(key).close()
+        worker = _DASK_WORKERS.pop(digest, None)
+        if worker is not None:
+            worker.close()
 
 
 class DaskExecutor:

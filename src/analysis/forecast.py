@@ -49,7 +49,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 KINDS = ("share", "count")
 METHODS = ("naive", "drift", "ets_damped", "theta", "linear")
@@ -424,6 +423,8 @@ def _calibration(horizon: int, factors: tuple[float, ...]) -> np.ndarray:
 
 def _assemble(prep: _Prepared, kind: str, method: str, members: tuple[str, ...], mean: np.ndarray,
               sigma: np.ndarray, factors: tuple[float, ...], caught: list[str], seed: int, n_paths: int) -> ForecastResult:
+    from scipy import stats  # here, not at the top: parameter validation imports this module's constants
+
     n_obs = len(prep.history)
     df = max(float(n_obs - 2), MIN_DF)
     q = {level: float(stats.t.ppf(0.5 + level / 2, df)) for level in LEVELS}

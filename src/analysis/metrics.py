@@ -339,10 +339,10 @@ def reconcile(ds: Dataset, parent: str, definition: dict, level: str | None = No
     """
     codes = subregions(ds.regions, parent, level)
     segments = list(definition["segments"])
-    parts = ds.participants.rename(columns={"segmen": "ukuran", "peserta_aktif": "nilai"})
-    long = pd.concat([_numerators(ds.participants[ds.participants["kode"].isin([parent, *codes])], segments),
-                      parts[["kode", "periode", "ukuran", "nilai", "sintetis", "sumber"]],
-                      _workforce_long(ds.workforce)], ignore_index=True)
+    participants = ds.participants[ds.participants["kode"].isin([parent, *codes])]
+    parts = participants.rename(columns={"segmen": "ukuran", "peserta_aktif": "nilai"})
+    long = pd.concat([_numerators(participants, segments), parts[["kode", "periode", "ukuran", "nilai", "sintetis", "sumber"]],
+                      _workforce_long(ds.workforce[ds.workforce["kode"].isin([parent, *codes])])], ignore_index=True)
     own = long[long["kode"] == parent].assign(periode=lambda d: _month_key(d["periode"]))
     own = own.set_index(["periode", "ukuran"])["nilai"].rename("nilai_induk").astype("float64")
     sums = _sum_over(long, codes, "ukuran", "nilai")

@@ -27,7 +27,7 @@ from analysis import forecast as fc
 from analysis import maps, metrics, plots, ranking
 from analysis.data import Dataset, cached_dataset
 from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
-from analysis.params import load_params
+from analysis.params import cached_params
 from analysis.regions import ROOT
 from analysis.render import OVERVIEW
 from analysis.report import Html, RegionReport, esc, header_cells
@@ -67,7 +67,7 @@ class Overview:
 
     @classmethod
     def load(cls, params_path: str | None = None, lang: str = "id", data_dir: str | None = None) -> "Overview":
-        params = load_params(params_path or None)
+        params = cached_params(params_path or None)
         if lang not in params["languages"]:
             raise ValueError(f"language {lang!r} is not one of {params['languages']}")
         ds = cached_dataset(data_dir or None)

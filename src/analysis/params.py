@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -272,6 +273,21 @@ def load_params(path: str | Path | None = None) -> dict:
     if out:
         raise InputError(out)
     return params
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str | None, stamp: tuple) -> dict:
+    return load_params(path)
+
+
+def cached_params(path: str | Path | None = None) -> dict:
+    """``load_params`` once per process and file version (warm kernels build many reports).
+
+    A deep copy each time: a notebook may change its parameters without touching the next report's.
+    """
+    file = Path(path).resolve() if path else None
+    stamp = (file.stat().st_mtime_ns, file.stat().st_size) if file and file.is_file() else ()
+    return copy.deepcopy(_cached(str(file) if file else None, stamp))
 
 
 def params_digest(params: dict) -> str:

@@ -8,15 +8,10 @@ the index's small script are inline.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import hashlib
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -25,7 +20,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from analysis import __version__
-from analysis.data import PROJECT_ROOT
+from analysis.executors import OVERVIEW  # also the file stem of the overview page in each language folder
 from analysis.messages import fmt_datetime, fmt_pct, t
 from analysis.params import load_params, params_digest
 from analysis.regions import LEVELS, ROOT, is_valid_code, parent_of
@@ -33,13 +28,10 @@ from analysis.report import SUMMARY_MIME
 
 if TYPE_CHECKING:
     import nbformat
-    from jupyter_client import KernelManager
     from nbconvert import HTMLExporter
 
 TEMPLATE_DIR = Path(str(files("analysis").joinpath("templates")))
 CSS = (TEMPLATE_DIR / "cakupan" / "style.css").read_text(encoding="utf-8")
-OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
-OVERVIEW = "overview"  # file stem of the overview page in each language folder
 
 
 def build_time() -> dt.datetime:
@@ -50,10 +42,14 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
+@lru_cache(maxsize=1)
 def make_exporter() -> HTMLExporter:
+    """The process's exporter, its template compiled once (it keeps no state between pages)."""
     from nbconvert import HTMLExporter  # heavy: imported only where pages are rendered
 
-    return HTMLExporter(template_name="cakupan", extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True)
+    exporter = HTMLExporter(template_name="cakupan", extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True)
+    exporter.template  # noqa: B018 -- loads and compiles the template now
+    return exporter
 
 
 def extract_summary(nb: nbformat.NotebookNode) -> dict | None:
@@ -187,89 +183,3 @@ def render_index(entries: list[dict], lang: str, languages: list[str], built: dt
         other=other, other_href=index_name(other, languages) if other else None,
         other_label=t("index.other_language", lang) if other else None, links=links,
     )
-
-
-# --- the national overview -----------------------------------------------------------------
-
-def overview_key(params: dict, data_dir: str, lang: str) -> str:
-    """Input hash of one overview page: notebook, parameters, code, data files, boundaries, language."""
-    from analysis.batch import code_digest
-    from analysis.data import BUNDLED_DIR, REGION_TREE_FILE
-    from analysis.maps import GEO_DIR
-
-    h = hashlib.sha256()
-    h.update(OVERVIEW_NOTEBOOK.read_bytes())
-    h.update(params_digest(params).encode())
-    h.update(code_digest().encode())
-    data = Path(data_dir) if data_dir else BUNDLED_DIR
-    for path in sorted([p for p in data.iterdir() if p.is_file()]) + [REGION_TREE_FILE, *sorted(GEO_DIR.glob("*.geojson"))]:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    h.update(lang.encode())
-    return h.hexdigest()
-
-
-@contextmanager
-def private_kernel(cwd: Path, kernel_name: str = "python3") -> Iterator[KernelManager]:
-    """A started Jupyter kernel on IPC sockets in a private folder (no TCP port, nothing reachable
-    from outside this machine), shut down on exit. Successive notebooks share it, so imports, the
-    dataset and module-level caches load once."""
-    from jupyter_client.manager import KernelManager
-
-    sockets = tempfile.mkdtemp(prefix="cakupan-kernel-")
-    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"),
-                       connection_file=os.path.join(sockets, "kernel.json"))
-    km.start_kernel(env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}, cwd=str(cwd))
-    try:
-        yield km
-    finally:
-        km.shutdown_kernel(now=True)
-        shutil.rmtree(sockets, ignore_errors=True)
-
-
-def build_overview(out: Path, params_path: str = "", data_dir: str = "", langs: list[str] | None = None,
-                   exporter: HTMLExporter | None = None, built: dt.datetime | None = None, force: bool = False) -> list[Path]:
-    """Execute ``notebooks/overview.ipynb`` with Papermill for each language and write
-    ``<out>/<lang>/overview.html`` (and ``overview.json``, whose input hash lets the next build
-    skip an unchanged page). Returns the pages. A failing notebook raises, naming the cell's error.
-    """
-    import papermill
-
-    params = load_params(params_path or None)
-    languages = params["languages"]
-    langs = langs or languages
-    exporter = exporter or make_exporter()
-    built = built or build_time()
-    todo = {}
-    for lang in langs:
-        key = overview_key(params, data_dir, lang)
-        html_path, json_path = out / lang / f"{OVERVIEW}.html", out / lang / f"{OVERVIEW}.json"
-        if force or not html_path.exists() or _stored_hash(json_path) != key:
-            todo[lang] = key
-    if todo:
-        import nbformat
-
-        template = nbformat.read(OVERVIEW_NOTEBOOK, as_version=4)
-        with private_kernel(OVERVIEW_NOTEBOOK.parent) as km:
-            for lang, key in todo.items():
-                nb = copy.deepcopy(template)
-                # The kernel is shared by both languages: each run starts from an empty namespace.
-                nb.cells.insert(0, nbformat.v4.new_code_cell("get_ipython().run_line_magic('reset', '-f')", id="cakupan-reset"))
-                nb = papermill.execute_notebook(
-                    nb, None, parameters={"lang": lang, "params_path": params_path, "data_dir": data_dir},
-                    kernel_name="python3", km=km, progress_bar=False, log_output=False,
-                )
-                summary = extract_summary(nb)
-                if summary is None:
-                    raise RuntimeError("the overview notebook published no summary")
-                write_atomic(out / lang / f"{OVERVIEW}.html", render_report(nb, summary, languages, exporter, built))
-                write_atomic(out / lang / f"{OVERVIEW}.json",
-                             json_text({**summary, "input_hash": key, "version": __version__, "built": built.isoformat()}))
-    return [out / lang / f"{OVERVIEW}.html" for lang in langs]
-
-
-def _stored_hash(path: Path) -> str | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("input_hash")
-    except (OSError, ValueError):
-        return None

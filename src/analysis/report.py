@@ -7,6 +7,7 @@ catalogue, every number is formatted for the report's language, and every piece 
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ from analysis import metrics, plots, ranking
 from analysis import scenarios as sc
 from analysis.data import SEGMENTS, Dataset, cached_dataset
 from analysis.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t
-from analysis.params import load_params
+from analysis.params import cached_params
 
 SUMMARY_MIME = "application/vnd.cakupan.summary+json"
+_last: RegionReport | None = None  # the latest report loaded in this process (see RegionReport.load)
 
 
 class Html(str):
@@ -69,14 +71,26 @@ class RegionReport:
 
     @classmethod
     def load(cls, region: str, params_path: str | None = None, lang: str = "id", data_dir: str | None = None) -> "RegionReport":
-        params = load_params(params_path or None)
+        """The report of ``region`` in ``lang``.
+
+        The batch engine renders a region's languages one after the other in one process; the
+        second reuses the first's analysis (forecasts, scenarios, rankings: nothing computed here
+        depends on the language), so it costs only its text and charts.
+        """
+        global _last
+        params = cached_params(params_path or None)
         ds = cached_dataset(data_dir or None)
         if region not in ds.regions:
             raise KeyError(f"region {region!r} is not in the region tree")
         if lang not in params["languages"]:
             raise ValueError(f"language {lang!r} is not one of {params['languages']}")
-        table = metrics.coverage_table(ds, [region], params["coverage"])
-        return cls(region, lang, params, ds, table)
+        if _last is not None and _last.code == region and _last.ds is ds and _last.params == params:
+            report = copy.copy(_last)  # shares the computed results, held in the instance's __dict__
+            report.lang = lang
+        else:
+            report = cls(region, lang, params, ds, metrics.coverage_table(ds, [region], params["coverage"]))
+        _last = report
+        return report
 
     # --- facts -----------------------------------------------------------------------------
     @property
@@ -521,25 +535,34 @@ class RegionReport:
 
     # --- regions below ------------------------------------------------------------------------------
     @cached_property
-    def reconciliation(self) -> pd.DataFrame:
+    def _children_report(self) -> bool:
+        return not self.ds.reporting.isdisjoint(self.ds.regions.children(self.code))
+
+    @cached_property
+    def reconciliation(self) -> pd.DataFrame | None:
         """Own published figures against the sum of the children (rows where at least one child reports)."""
+        if not self._children_report:
+            return None
         table = metrics.reconcile(self.ds, self.code, self.params["coverage"])
-        return table[table["anak_ada"] > 0].reset_index(drop=True)
+        table = table[table["anak_ada"] > 0].reset_index(drop=True)
+        return None if table.empty else table
 
     @cached_property
     def children_ranking(self) -> pd.DataFrame | None:
+        if not self._children_report:
+            return None
         table = ranking.rank_within(self.ds, self.code, self.params)
         return None if table.empty or table["coverage"].isna().all() else table
 
     def subregions(self) -> Html:
         lang = self.lang
         recon, ranked = self.reconciliation, self.children_ranking
-        if recon.empty and ranked is None:
+        if recon is None and ranked is None:
             return Html("")
         children = self.ds.regions.children(self.code)
         level = t(f"level.{self.ds.regions.level(children[0])}", lang) if children else ""
         body = ""
-        if not recon.empty:
+        if recon is not None:
             counts = recon["status"].value_counts()
             lead = t("subregions.reconcile.lead", lang, region=self.name, n=len(children), level=level,
                      match=int(counts.get(metrics.MATCH, 0)), differs=int(counts.get(metrics.DIFFERS, 0)),
@@ -743,7 +766,7 @@ class RegionReport:
 
     def _reconciliation_summary(self) -> dict | None:
         recon = self.reconciliation
-        if recon.empty:
+        if recon is None:
             return None
         return {
             "children": len(self.ds.regions.children(self.code)),
