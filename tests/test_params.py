@@ -52,3 +52,18 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     with pytest.raises(InputError) as err:
         load_params(_write(tmp_path, "horizon: 2045\nlevels: [provinsi\n"))
     assert err.value.problems[0].line is not None
+
+
+def test_cached_params_are_copies_and_follow_the_file(tmp_path):
+    import os
+
+    from analysis.params import cached_params
+
+    path = _write(tmp_path, "horizon: 2050\n")
+    first = cached_params(path)
+    assert first == load_params(path)
+    first["targets"].clear()  # a notebook changing its parameters must not reach the next report
+    assert cached_params(path)["targets"] == load_params(path)["targets"] != []
+    path.write_text("horizon: 2060\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a new version even within the file system's timestamp resolution
+    assert cached_params(path)["horizon"] == 2060

@@ -108,3 +108,17 @@ def test_indonesian_report_and_a_region_without_children_data():
     assert str(report.subregions()) == ""
     assert "tercapai" in str(report.targets())
     json.dumps(report.summary(), allow_nan=False)
+
+
+def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
+    from analysis import report
+
+    first = RegionReport.load("32.73", lang="id")
+    outlook, scenarios = first.outlook, first.scenario_results
+    second = RegionReport.load("32.73", lang="en")
+    assert second is not first and second.lang == "en" and first.lang == "id"
+    assert second.outlook is outlook and second.scenario_results is scenarios
+    assert first.summary()["forecast"] == second.summary()["forecast"]
+    assert first.title() != second.title()
+    other = RegionReport.load("32.01", lang="en")
+    assert other.outlook is not outlook and report._last is other

@@ -31,9 +31,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from multiprocessing import connection, get_context
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 # jsonschema (under nbformat) imports this optional IRI-syntax checker when it is installed, and
 # building its grammar costs 0.8 s in every process; notebooks never need IRI format checks.
@@ -206,8 +209,8 @@ def _serve(job: Job, conn, lifeline) -> None:
 class _Process:
     """A worker process seen from the build: its pipe and the task it is running."""
 
-    process: object
-    conn: object
+    process: BaseProcess
+    conn: Connection
     task: Task | None = None
     started: float = 0.0
     queue: deque = field(default_factory=deque)  # the rest of its region's languages
@@ -275,7 +278,8 @@ class LocalExecutor:
         finally:  # also when the build stops early (--fail-fast, a signal): busy workers are stopped
             for worker in pool:
                 if worker.task is None and worker.process.is_alive():
-                    worker.conn.send(None)
+                    with suppress(OSError):  # it may have died just now
+                        worker.conn.send(None)
                 else:
                     worker.process.kill()
             for worker in pool:

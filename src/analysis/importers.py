@@ -333,6 +333,18 @@ def number_style(cells: list[tuple[int, str, object]], path: Path) -> str:
     return "en" if "en" in first else "id"
 
 
+def _cell_count(value: object, report: FileReport, scale: int, line: int, column: str, problems: list[Problem]) -> int | None:
+    """The count in a data cell; None for an empty cell (counted as missing) or a bad one (a problem)."""
+    if is_missing(value):
+        report.missing += 1
+        return None
+    try:
+        return parse_count(value, report.number_style, scale)
+    except ValueError as exc:
+        problems.append(problem(report.path, line, column, _text(value), str(exc)))
+        return None
+
+
 def parse_count(cell: object, style: str, scale: int = 1) -> int:
     """A head count from a cell; raises ValueError with the expectation when it is not one."""
     if isinstance(cell, bool):
@@ -623,14 +635,8 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
             if month is None:
                 problems.append(problem(path, line, "bulan", month_text, "a month: 1-12 or a name like Agustus"))
                 continue
-        value = cell(row, measure_col)
-        if is_missing(value):
-            report.missing += 1
-            continue
-        try:
-            count = parse_count(value, report.number_style, scale)
-        except ValueError as exc:
-            problems.append(problem(path, line, measure_col, _text(value), str(exc)))
+        count = _cell_count(cell(row, measure_col), report, scale, line, measure_col, problems)
+        if count is None:
             continue
         scales.add(scale)
         records.append(Record(code, periode_text(int(year_text), month, period_month), count, line, measure_col))
@@ -791,15 +797,8 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
         code = codes.get(line)
         for j, value in cells:
             column = col_names[j]
-            if is_missing(value):
-                report.missing += 1
-                continue
-            try:
-                count = parse_count(value, report.number_style, scale)
-            except ValueError as exc:
-                problems.append(problem(path, line, column, _text(value), str(exc)))
-                continue
-            if code is not None:
+            count = _cell_count(value, report, scale, line, column, problems)
+            if count is not None and code is not None:
                 year, month = periods[j]
                 records.append(Record(code, periode_text(year, month, period_month), count, line, column))
     return records, problems, unmatched

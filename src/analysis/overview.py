@@ -30,7 +30,7 @@ from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
 from analysis.regions import ROOT
 from analysis.render import OVERVIEW
-from analysis.report import Html, RegionReport, esc, header_cells
+from analysis.report import Html, RegionReport, data_table, esc, header_cells
 
 PRE_SPLIT = {"93": "91", "94": "91", "95": "91", "96": "92"}  # province created in 2022 -> province it was part of
 SEPARATE_FROM = 2024  # first year with separate figures for the new Papua provinces
@@ -198,8 +198,7 @@ class Overview:
                 f'<td class="num">{esc(self._target_year_text(r["target_year"]))}</td></tr>'
             )
         caption = t("overview.league.caption", lang, year=self.reference_year)
-        table = (f'<table class="data"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-                 f'<tbody>{"".join(rows)}</tbody></table>')
+        table = data_table(caption, head, "".join(rows))
         lead = t("overview.league.lead", lang, window=self.params["pace"]["window"], target=target["label"],
                  target_value=fmt_pct(target["percent"] / 100, lang, 2),
                  coverage=fmt_pct(weights.get("coverage", 0), lang, 0), growth=fmt_pct(weights.get("growth", 0), lang, 0),
@@ -225,8 +224,7 @@ class Overview:
                 r = values.loc[code]
                 value = esc(fmt_pct(r["cakupan"], lang)) + (" ◇" if r["sintetis"] else "")
             rows.append(f'<tr><td>{esc(code)}</td><th scope="row">{self._name(code)}</th><td class="num">{value}</td></tr>')
-        return (f'<details><summary>{esc(t("map.table", lang))}</summary><table class="data"><caption>{esc(caption)}</caption>'
-                f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></details>')
+        return f'<details><summary>{esc(t("map.table", lang))}</summary>{data_table(caption, head, "".join(rows))}</details>'
 
     def _map_figure(self, fig: Figure, alt: str, notes: list[str], source: maps.GeoSource) -> str:
         credit = t("map.credit", self.lang, title=source.title, licence=source.licence)

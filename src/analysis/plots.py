@@ -82,6 +82,14 @@ def _styled(ax: plt.Axes) -> None:
             ax.spines[side].set_visible(False)
 
 
+def _year_axes(ax: plt.Axes, lang: str, y_label: str, y_decimals: int) -> None:
+    """Whole years along x; the y label (a message key) and numbers formatted for the language."""
+    ax.set_xlabel(t("trend.axis.year", lang))
+    ax.set_ylabel(t(y_label, lang))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, y_decimals)))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
 TARGET_MARKERS = ["*", "P", "X", "h"]
 
 
@@ -130,10 +138,7 @@ def trend_chart(
     ax.set_ylim(0, top * 1.1)
     if len(years):
         ax.set_xlim(min(years) - 0.7, max([*years, *(tg["year"] for tg in targets), x_end or 0]) + 0.7)
-    ax.set_xlabel(t("trend.axis.year", lang))
-    ax.set_ylabel(t("trend.axis.coverage", lang))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _year_axes(ax, lang, "trend.axis.coverage", 0)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return fig
 
@@ -157,10 +162,7 @@ def split_chart(table: pd.DataFrame, lang: str) -> Figure:
                label=t(f"segment.{segment}", lang))
         bottom += values
     ax.set_ylim(0, max(bottom.max(initial=0), 0.1) * 1.15)
-    ax.set_ylabel(t("split.axis.people", lang))
-    ax.set_xlabel(t("trend.axis.year", lang))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 1)))
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _year_axes(ax, lang, "split.axis.people", 1)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return fig
 
@@ -214,10 +216,7 @@ def fan_chart(
     _mark_breaks_and_targets(ax, break_years, targets, lang, guides=True)
     ax.set_ylim(0, max(100.0, float(np.nanmax([*values, *(forecast["hi95"] * 100), 0]))) * 1.05)
     ax.set_xlim(min([*years, *future]) - 0.7, max(future) + 0.7)
-    ax.set_xlabel(t("trend.axis.year", lang))
-    ax.set_ylabel(t("trend.axis.coverage", lang))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _year_axes(ax, lang, "trend.axis.coverage", 0)
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", fontsize=7.5, frameon=False, ncols=3)
     return fig

@@ -54,6 +54,12 @@ def header_cells(lang: str, keys: tuple[str, ...]) -> str:
     return "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in keys)
 
 
+def data_table(caption: str | None, head: str, rows: str) -> str:
+    """A data table: caption (plain text, escaped here), header cells and body rows (markup)."""
+    caption_html = f"<caption>{esc(caption)}</caption>" if caption is not None else ""
+    return f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
 def _section(key: str, lang: str, body: str, level: int = 2) -> Html:
     slug = key.split(".")[0]
     return Html(f'<section class="block" id="{slug}"><h{level}>{esc(t(key, lang))}</h{level}>{body}</section>')
@@ -208,7 +214,7 @@ class RegionReport:
                 f'<td class="num">{fmt_int(r.penyebut, lang)} <span class="muted">({esc(t(f"measure.{r.ukuran_penyebut}", lang))})</span></td>'
                 f'<td class="num">{esc(fmt_pct(r.cakupan, lang))}{marker}</td><td class="src">{esc(r.sumber)}</td></tr>'
             )
-        return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        return data_table(None, head, "".join(rows))
 
     def split(self) -> Html:
         lang = self.lang
@@ -232,8 +238,7 @@ class RegionReport:
             for s in SEGMENTS if s in shares
         )
         head = header_cells(lang, ("split.col.segment", "split.col.people", "split.col.share"))
-        table = (f'<table class="data"><caption>{esc(t("split.table.caption", lang, period=period))}</caption>'
-                 f"<thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
+        table = data_table(t("split.table.caption", lang, period=period), head, cells)
         return _section("split.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
 
     def gaps(self) -> list[dict]:
@@ -259,7 +264,7 @@ class RegionReport:
         )
         lead = t("gap.lead", lang, period=int(row["tahun"]), denominator=fmt_int(row["penyebut"], lang),
                  measure=t(f"measure.{row['ukuran_penyebut']}", lang))
-        table = f'<table class="data"><caption>{esc(t("gap.caption", lang))}</caption><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>'
+        table = data_table(t("gap.caption", lang), head, cells)
         return _section("gap.title", lang, f"<p>{esc(lead)}</p>{table}")
 
     # --- forecast, targets, pace, scenarios --------------------------------------------------------
@@ -413,8 +418,7 @@ class RegionReport:
             for year in self._key_years()
         )
         head = header_cells(lang, ("trend.axis.year", "forecast.col.median", "forecast.col.band80", "forecast.col.band95"))
-        table = (f'<table class="data"><caption>{esc(t("forecast.caption", lang))}</caption>'
-                 f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        table = data_table(t("forecast.caption", lang), head, rows)
         return _section("forecast.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
 
     def targets(self) -> Html:
@@ -459,8 +463,7 @@ class RegionReport:
             f'<td class="num">{esc(self._ratio_text(p["ratio_points"], p["deadline_passed"]))}</td></tr>'
             for p in self.paces
         )
-        table = (f'<table class="data"><caption>{esc(t("pace.caption", lang, year=recent["end"]))}</caption>'
-                 f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        table = data_table(t("pace.caption", lang, year=recent["end"]), head, rows)
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
         note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2), **period)
         return _section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>')
@@ -529,8 +532,7 @@ class RegionReport:
             row(self._scenario_name(entry), fmt_int(result.stock[i], lang), result.median[i], years)
             for entry, result, years in self.scenario_results)
         heads = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
-        table = (f'<table class="data"><caption>{esc(t("scenarios.caption", lang))}</caption>'
-                 f"<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>")
+        table = data_table(t("scenarios.caption", lang), heads, rows)
         return _section("scenarios.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
 
     # --- regions below ------------------------------------------------------------------------------
@@ -577,8 +579,7 @@ class RegionReport:
                     f'<td class="num">{fmt_int(r.nilai_induk, lang)}</td><td class="num">{fmt_int(r.jumlah, lang)}</td>'
                     f'<td class="num">{fmt_int(r.selisih, lang)} ({esc(fmt_pct(r.selisih_relatif, lang))})</td></tr>'
                     for r in differs.itertuples())
-                body += (f'<table class="data"><caption>{esc(t("subregions.reconcile.caption", lang))}</caption>'
-                         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+                body += data_table(t("subregions.reconcile.caption", lang), head, rows)
         if ranked is not None:
             body += self._ranking_table(ranked, level)
         return _section("subregions.title", lang, body)
@@ -619,8 +620,7 @@ class RegionReport:
             f'<td class="num">{esc(fmt_num(r["composite"], lang, 3) if r["ranked"] else self._unranked(r, year))}</td></tr>'
             for code, r in ranked.iterrows())
         return (f"<h3>{esc(t('subregions.ranking.title', lang))}</h3><p>{esc(lead)}</p>"
-                f'<table class="data"><caption>{esc(t("subregions.ranking.caption", lang, year=year))}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+                + data_table(t("subregions.ranking.caption", lang, year=year), head, rows) +
                 f'<p class="muted">{esc(t("subregions.ranking.rules", lang))}</p>')
 
     def provenance(self) -> Html:

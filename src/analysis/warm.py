@@ -7,6 +7,8 @@ of paying for them again in every process on its first report.
 
 from __future__ import annotations
 
+import gc
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -27,3 +29,6 @@ _ax.plot([2020, 2024], [30.0, 31.4], "o-", label="warm")
 _ax.legend()
 plots.to_svg(_fig)  # font files, glyph and text-layout caches
 make_exporter()
+# Everything loaded so far lives as long as the workers: keep it out of the collector's scans (and
+# its pages shared with the workers, which a scan would copy into each of them).
+gc.freeze()
