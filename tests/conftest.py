@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+# Command-line messages follow the locale; tests read the English ones whatever the machine's locale.
+os.environ["CAKUPAN_LANG"] = "en"
+
 PORTFOLIO_REGIONS = ("ID", "32", "31", "32.73")
 PORTFOLIO_EPOCH = 1_700_000_000  # 14 Nov 2023 22:13:20 UTC: every page's build time
 

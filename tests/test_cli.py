@@ -52,3 +52,19 @@ def test_sample_writes_a_valid_dataset(tmp_path):
     result = run("sample", "--out", str(tmp_path / "s"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "s" / "participants.csv").read_bytes() == (BUNDLED_DIR / "participants.csv").read_bytes()
+
+
+def test_messages_follow_cakupan_lang_then_the_locale(tmp_path):
+    from analysis.messages import cli_language
+
+    assert cli_language({"CAKUPAN_LANG": "id", "LANG": "en_US.UTF-8"}) == "id"
+    assert cli_language({"LC_ALL": "id_ID.UTF-8", "LANG": "en_US.UTF-8"}) == "id"
+    assert cli_language({"LC_ALL": "", "LC_MESSAGES": "C", "LANG": "id_ID.UTF-8"}) == "en"
+    assert cli_language({"CAKUPAN_LANG": "fr", "LANG": "id_ID.UTF-8"}) == "id"
+    assert cli_language({}) == "en"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "CAKUPAN_LANG": "id"}
+    done = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "data/bundled: baik (" in done.stdout and "sintetis)" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "analysis", "build", "--out", str(tmp_path), "--region", "99"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and "cakupan: masukan tidak valid (1 masalah):" in done.stderr

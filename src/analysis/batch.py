@@ -31,6 +31,7 @@ import pandas as pd
 from analysis import __version__
 from analysis.data import PROJECT_ROOT, Dataset
 from analysis.executors import OVERVIEW, REGION, DaskExecutor, Job, LocalExecutor, Outcome, Task
+from analysis.messages import cli_language, t
 from analysis.params import LANGUAGES, params_digest
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
@@ -227,6 +228,10 @@ class Manifest:
 class BuildLocked(Exception):
     """Another live build holds the output folder."""
 
+    def __init__(self, out: Path, holder: str):
+        super().__init__(f"another build is writing to {out} (pid {holder})")
+        self.out, self.holder = out, holder
+
 
 class BuildLock:
     """``.cakupan.lock`` in the output folder, locked (flock) for the whole build.
@@ -247,7 +252,7 @@ class BuildLock:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
-            raise BuildLocked(f"another build is writing to {self.out} (pid {holder})") from None
+            raise BuildLocked(self.out, holder) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self.fd = fd
@@ -405,7 +410,6 @@ def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entri
     Kecamatan and desa are listed on one page per kab/kota (``index-32.04.html``,
     ``index-en-32.04.html``), linked from the main index, so no page grows with the country.
     """
-    from analysis.messages import t
     from analysis.render import index_links, index_name, render_index, write_atomic
 
     status = {(r.kode, r.lang): r.status for r in results}
@@ -428,9 +432,11 @@ def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entri
             write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))]))
 
 
-def progress_printer(stream=sys.stderr) -> Callable[[int, int, Result], None]:
-    """tqdm bar on a terminal; plain periodic lines otherwise. Count, rate and ETA leave out the
-    skipped reports (they come first and take no time, so they would make the rate meaningless)."""
+def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[int, int, Result], None]:
+    """tqdm bar on a terminal; plain periodic lines otherwise, in ``lang`` (default: the command
+    line's language). Count, rate and ETA leave out the skipped reports (they come first and take
+    no time, so they would make the rate meaningless)."""
+    lang = lang or cli_language()
     skipped = 0
     if stream.isatty():
         from tqdm import tqdm
@@ -445,7 +451,7 @@ def progress_printer(stream=sys.stderr) -> Callable[[int, int, Result], None]:
             if bar is None:
                 bar = tqdm(total=total, initial=skipped, unit="report", file=stream, dynamic_ncols=True)
             bar.update(1)
-            bar.set_postfix_str(f"{result.kode} {result.lang} {result.status}", refresh=False)
+            bar.set_postfix_str(f"{result.kode} {result.lang} {t(f'cli.status.{result.status}', lang)}", refresh=False)
             if done == total:
                 bar.close()
 
@@ -460,8 +466,8 @@ def progress_printer(stream=sys.stderr) -> Callable[[int, int, Result], None]:
         if done == total or now - last >= 5 or result.status == "failed":
             rate = (done - skipped) / (now - start) if now > start else 0.0
             eta = f"{(total - done) / rate:.0f}s" if rate > 0 else "-"
-            print(f"[{done}/{total}] {skipped} unchanged, {rate:.2f} reports/s, eta {eta}; last {result.kode} {result.lang} {result.status}",
-                  file=stream, flush=True)
+            print(t("cli.progress", lang, done=done, total=total, skipped=skipped, rate=f"{rate:.2f}", eta=eta, kode=result.kode,
+                    language=result.lang, status=t(f"cli.status.{result.status}", lang)), file=stream, flush=True)
             last = now
 
     return plain

@@ -14,6 +14,7 @@ from pathlib import Path
 from analysis import __version__
 from analysis.data import BUNDLED_DIR, PROJECT_ROOT, load_dataset
 from analysis.errors import InputError, problem
+from analysis.messages import cli_language, t
 from analysis.params import LANGUAGES, load_params
 from analysis.regions import LEVELS, ROOT, is_valid_code
 
@@ -29,7 +30,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _report_invalid(exc: InputError) -> int:
-    print(f"cakupan: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):", file=sys.stderr)
+    count = len(exc.problems)
+    print(t("cli.invalid.one" if count == 1 else "cli.invalid.many", cli_language(), count=count), file=sys.stderr)
     print(exc.render(), file=sys.stderr)
     return EXIT_INVALID
 
@@ -37,8 +39,8 @@ def _report_invalid(exc: InputError) -> int:
 def cmd_validate(ns: argparse.Namespace) -> int:
     load_params(ns.params)
     ds = load_dataset(ns.data)
-    print(f"{ds.directory}: ok ({len(ds.participants)} participant rows, {len(ds.workforce)} workforce rows, "
-          f"{int(ds.participants['sintetis'].sum() + ds.workforce['sintetis'].sum())} synthetic)")
+    print(t("cli.valid", cli_language(), directory=ds.directory, participants=len(ds.participants), workforce=len(ds.workforce),
+            synthetic=int(ds.participants["sintetis"].sum() + ds.workforce["sintetis"].sum())))
     return EXIT_OK
 
 
@@ -78,7 +80,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
     try:
         executor = executors.make_executor(ns.executor, ns.jobs, ns.scheduler)
     except (OSError, TimeoutError) as exc:
-        print(f"cakupan: cannot reach the Dask scheduler at {ns.scheduler}: {exc}", file=sys.stderr)
+        print(t("cli.scheduler", cli_language(), address=ns.scheduler, error=exc), file=sys.stderr)
         return EXIT_INVALID
     out = Path(ns.out)
     opts = batch.BuildOptions(
@@ -87,25 +89,25 @@ def cmd_build(ns: argparse.Namespace) -> int:
         fail_fast=ns.fail_fast, languages=ns.lang, progress=batch.progress_printer(), executor=executor,
     )
     langs = ns.lang or params["languages"]
-    print(f"cakupan {__version__}: {len(codes)} regions × {len(langs)} languages → {out}", file=sys.stderr)
+    say = cli_language()
+    print(t("cli.build.start", say, version=__version__, regions=len(codes), languages=len(langs), out=out), file=sys.stderr)
     try:
         results = batch.build(ds, codes, opts)
     except batch.BuildLocked as exc:
-        print(f"cakupan: {exc}; nothing written", file=sys.stderr)
+        print(t("cli.build.locked", say, out=exc.out, pid=exc.holder), file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt as exc:
-        print("cakupan: interrupted; finished reports are kept, run the same command to complete the rest", file=sys.stderr)
+        print(t("cli.build.interrupted", say), file=sys.stderr)
         return 128 + getattr(exc, "signum", 2)
     finally:
         executor.close()
     counts = batch.summarize(results)
     failed = [r for r in results if r.status == "failed"]
     for r in failed[:20]:
-        print(f"  failed {r.kode} ({r.lang}): {r.error}", file=sys.stderr)
+        print(t("cli.build.failed", say, kode=r.kode, language=r.lang, error=r.error), file=sys.stderr)
     if len(failed) > 20:
-        print(f"  ... and {len(failed) - 20} more failures (see {out / batch.MANIFEST_NAME})", file=sys.stderr)
-    print(f"built {counts['built']}, skipped {counts['skipped']} (unchanged), failed {counts['failed']} "
-          f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / batch.MANIFEST_NAME), file=sys.stderr)
+    print(t("cli.build.done", say, **counts, seconds=f"{time.perf_counter() - started:.1f}"), file=sys.stderr)
     print((out / ("index.html" if langs[0] == params["languages"][0] else f"index-{langs[0]}.html")).resolve())
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -133,7 +135,8 @@ def cmd_sample(ns: argparse.Namespace) -> int:
         bundle.write_csv(table, out / name)
     load_dataset(out)
     synthetic = sum(int(t["sumber"].str.startswith("sintetis").sum()) for n, t in tables.items() if "sumber" in t and n != "sources.csv")
-    print(f"{out}: {len(tables['participants.csv'])} participant rows, {len(tables['workforce.csv'])} workforce rows, {synthetic} synthetic")
+    print(t("cli.sample.written", cli_language(), directory=out, participants=len(tables["participants.csv"]),
+            workforce=len(tables["workforce.csv"]), synthetic=synthetic))
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
 
@@ -31,6 +33,18 @@ def catalogue() -> dict[str, dict[str, str]]:
                 raise ValueError(f"message keys defined twice ({entry.name}): {', '.join(clash)}")
             merged.update(part)
     return merged
+
+
+def cli_language(environ: Mapping[str, str] = os.environ) -> str:
+    """Language of the command line's messages: ``CAKUPAN_LANG`` (id or en), else the locale as
+    POSIX orders it (the first set of LC_ALL, LC_MESSAGES, LANG; ``id_ID...`` is Indonesian), else English."""
+    chosen = environ.get("CAKUPAN_LANG", "")
+    if chosen in LANGUAGES:
+        return chosen
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return "id" if environ[name].lower().startswith("id") else "en"
+    return "en"
 
 
 def t(key: str, lang: str, **values: object) -> str:
