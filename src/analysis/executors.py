@@ -362,7 +362,8 @@ class DaskExecutor:
         cluster, client = None, self.client
         if client is None:
             cluster = LocalCluster(n_workers=max(1, min(self.jobs, total)), threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                                   preload=["analysis.warm"])
             client = Client(cluster, set_as_default=False)
         try:
             shared = client.scatter(job, broadcast=True, hash=False)
