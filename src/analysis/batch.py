@@ -138,8 +138,9 @@ def task_keys(ds: Dataset, params: dict, notebook: str, codes: list[str], langs:
     return keys
 
 
-def overview_key(params: dict, data_dir: str, notebook: str, lang: str) -> str:
-    """Input hash of one overview page: notebook, parameters, code, data files, boundaries, language."""
+def overview_keys(params: dict, data_dir: str, notebook: str, langs: list[str]) -> dict[str, str]:
+    """Input hash of the overview page in each language: notebook, parameters, code, every data
+    file and the boundaries (read once for all languages), language."""
     from analysis.data import BUNDLED_DIR, REGION_TREE_FILE
     from analysis.maps import GEO_DIR
 
@@ -151,8 +152,7 @@ def overview_key(params: dict, data_dir: str, notebook: str, lang: str) -> str:
     for path in sorted([p for p in data.iterdir() if p.is_file()]) + [REGION_TREE_FILE, *sorted(GEO_DIR.glob("*.geojson"))]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    h.update(lang.encode())
-    return h.hexdigest()
+    return {lang: hashlib.sha256(h.digest() + lang.encode()).hexdigest() for lang in langs}
 
 
 def output_paths(out: Path, kode: str, lang: str) -> tuple[Path, Path]:
@@ -350,7 +350,8 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
     tasks = []
     if ROOT in codes:
         notebooks[OVERVIEW] = (opts.overview_notebook or OVERVIEW_NOTEBOOK).read_text(encoding="utf-8")
-        tasks += [Task(OVERVIEW, lang, overview_key(opts.params, opts.data_dir, notebooks[OVERVIEW], lang), OVERVIEW) for lang in langs]
+        keys_overview = overview_keys(opts.params, opts.data_dir, notebooks[OVERVIEW], langs)
+        tasks += [Task(OVERVIEW, lang, keys_overview[lang], OVERVIEW) for lang in langs]
     tasks += [Task(code, lang, keys[(code, lang)]) for code in codes for lang in langs]
     with BuildLock(opts.out), _stop_on_signals():
         _remove_stale_temporaries(opts.out, langs)

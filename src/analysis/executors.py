@@ -109,13 +109,11 @@ class Worker:
     """One warm in-process kernel and one exporter; renders reports one after another."""
 
     def __init__(self, job: Job):
-        import matplotlib
         from ipykernel.inprocess.manager import InProcessKernelManager
         from traitlets.config import Config
 
-        from analysis.render import make_exporter
+        from analysis.render import make_exporter  # imports analysis.plots, which selects matplotlib's Agg backend
 
-        matplotlib.use("Agg")  # charts become SVG text; no display, no inline-backend hooks
         self.job = job
         self.templates = {name: _template(text) for name, text in job.notebooks}
         self.exporter = make_exporter()
@@ -245,15 +243,13 @@ class LocalExecutor:
             theirs.close()
             return _Process(process, mine)
 
-        def feed(worker: _Process) -> bool:
-            """Send the worker its next task (its region's next language, else a new region)."""
+        def feed(worker: _Process) -> None:
+            """Send the worker its next task (its region's next language, else a new region), if any."""
             if not worker.queue:
                 worker.queue.extend(next(queue, ()))
-            if not worker.queue:
-                return False
-            worker.task, worker.started = worker.queue.popleft(), time.monotonic()
-            worker.conn.send(worker.task)
-            return True
+            if worker.queue:
+                worker.task, worker.started = worker.queue.popleft(), time.monotonic()
+                worker.conn.send(worker.task)
 
         try:
             for _ in range(max(1, min(self.jobs, total))):

@@ -30,7 +30,7 @@ from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
 from analysis.regions import ROOT
 from analysis.render import OVERVIEW
-from analysis.report import Html, RegionReport, data_table, esc, header_cells
+from analysis.report import Html, RegionReport, column_headers, data_table, esc, header_cells
 
 PRE_SPLIT = {"93": "91", "94": "91", "95": "91", "96": "92"}  # province created in 2022 -> province it was part of
 SEPARATE_FROM = 2024  # first year with separate figures for the new Papua provinces
@@ -185,7 +185,7 @@ class Overview:
         weights = self.params["ranking"]["weights"]
         heads = ("overview.col.rank", "index.col.name", "overview.col.coverage", "overview.col.pace",
                  "overview.col.gap", "overview.col.target_year")
-        head = "".join(f'<th scope="col">{esc(t(k, lang, year=self.reference_year, target=target["label"]))}</th>' for k in heads)
+        head = column_headers(t(k, lang, year=self.reference_year, target=target["label"]) for k in heads)
         rows = []
         for code, r in self.league.iterrows():
             rank = fmt_num(r["rank"], lang, 1 if r["rank"] % 1 else 0) if r["ranked"] else "–"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import html
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,9 +50,14 @@ def _year(value: float | int | None) -> int | None:
     return None if value is None else int(value)
 
 
+def column_headers(labels: Iterable[str]) -> str:
+    """Column header cells of a data table from their (plain-text) labels."""
+    return "".join(f'<th scope="col">{esc(label)}</th>' for label in labels)
+
+
 def header_cells(lang: str, keys: tuple[str, ...]) -> str:
     """Column headers of a data table, each a message key."""
-    return "".join(f'<th scope="col">{esc(t(k, lang))}</th>' for k in keys)
+    return column_headers(t(k, lang) for k in keys)
 
 
 def data_table(caption: str | None, head: str, rows: str) -> str:
@@ -203,9 +209,7 @@ class RegionReport:
 
     def year_table(self) -> str:
         lang = self.lang
-        head = "".join(f'<th scope="col">{esc(h)}</th>' for h in (
-            t("trend.axis.year", lang), t("headline.participants", lang), t("headline.denominator", lang),
-            t("index.col.coverage", lang), t("sources.list", lang)))
+        head = header_cells(lang, ("trend.axis.year", "headline.participants", "headline.denominator", "index.col.coverage", "sources.list"))
         rows = []
         for r in self.table.dropna(subset=["cakupan"]).itertuples():
             marker = " ◇" if r.sintetis else ""
@@ -531,8 +535,7 @@ class RegionReport:
         rows = row(t("scenarios.baseline", lang), "–", baseline.median[i], base_years) + "".join(
             row(self._scenario_name(entry), fmt_int(result.stock[i], lang), result.median[i], years)
             for entry, result, years in self.scenario_results)
-        heads = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
-        table = data_table(t("scenarios.caption", lang), heads, rows)
+        table = data_table(t("scenarios.caption", lang), column_headers(head), rows)
         return _section("scenarios.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
 
     # --- regions below ------------------------------------------------------------------------------

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import gc
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 # Imported here for their import cost only: the fitting code imports them where it is used.
-import statsmodels.tsa.exponential_smoothing.ets  # noqa: E402, F401
-import statsmodels.tsa.forecasting.theta  # noqa: E402, F401
-from scipy import stats  # noqa: E402, F401
+import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401
+import statsmodels.tsa.forecasting.theta  # noqa: F401
+from scipy import stats  # noqa: F401
 
-from analysis import overview, plots, report  # noqa: E402, F401
-from analysis.messages import LANGUAGES, fmt_int, fmt_pct, t  # noqa: E402
-from analysis.render import make_exporter  # noqa: E402
+from analysis import overview, plots, report  # noqa: F401 (plots selects the Agg backend)
+from analysis.messages import LANGUAGES, fmt_int, fmt_pct, t
+from analysis.render import make_exporter
 
 for _lang in LANGUAGES:
-    t("nav.index", _lang), fmt_int(5_900_000, _lang), fmt_pct(0.314, _lang)
+    t("nav.index", _lang)
+    fmt_int(5_900_000, _lang)
+    fmt_pct(0.314, _lang)
 _fig, _ax = plots.new_figure()
 _ax.plot([2020, 2024], [30.0, 31.4], "o-", label="warm")
 _ax.legend()
