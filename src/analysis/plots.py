@@ -91,6 +91,7 @@ def _year_axes(ax: plt.Axes, lang: str, y_label: str, y_decimals: int) -> None:
 
 
 TARGET_MARKERS = ["*", "P", "X", "h"]
+POINT_MARKERS = ["^", "v", "<", ">"]  # figures outside a series (never a target's marker)
 
 
 def _mark_breaks_and_targets(ax: plt.Axes, break_years: Sequence[int], targets: Sequence[dict], lang: str,
@@ -139,7 +140,7 @@ def trend_chart(
         ax.plot(other["tahun"], other["cakupan"] * 100, "s", color=VERMILLION, markersize=7,
                 label=t("trend.legend.alt_denominator", lang, measure=t(f"measure.{measure}", lang)), zorder=4)
     for i, (x, value, label) in enumerate(points):
-        ax.plot([x], [value], TARGET_MARKERS[(i + 1) % len(TARGET_MARKERS)], color=VERMILLION, markerfacecolor="white",
+        ax.plot([x], [value], POINT_MARKERS[i % len(POINT_MARKERS)], color=VERMILLION, markerfacecolor="white",
                 markersize=8, label=label, zorder=4)
     _mark_breaks_and_targets(ax, break_years, targets, lang)
     top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(p[1] for p in points), *(tg["percent"] for tg in targets), 10])
