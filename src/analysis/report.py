@@ -314,12 +314,12 @@ class RegionReport:
         official = len(f.official_years)
         body = (f"<p>{esc(t('forecast.lead', lang, measure=measure, first=int(history.index[0]), last=result.last_year, n=len(history)))} "
                 f"{esc(t('forecast.official', lang, official=len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
-                f"<p>{esc(t('forecast.method', lang, methods=methods, cap=fmt_pct(result.cap, lang, 0)))}</p>"
+                f"<p>{esc(t('forecast.method', lang, methods=methods, cap=fmt_pct(result.cap, lang, 0) + (m if result.cap > 1 else '')))}</p>"
                 f"<p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
         if not sample and official < len(f.trend_years):
             body += f"<p>{esc(t('forecast.official_only', lang, n=official, total=len(f.trend_years)))}</p>"
         if result.cap > 1:
-            body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0)))}</p>"
+            body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0) + m))}</p>"
         if sample:
             body += f'<p class="note">{esc(t("forecast.sample", lang, official=official, n=len(history)))}{MARK}</p>'
         if not f.breaks.empty:
