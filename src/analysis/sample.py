@@ -18,7 +18,7 @@ from analysis.regions import RegionTree
 
 SAMPLE_SOURCE = f"{SYNTHETIC_PREFIX}:cakupan-sample-v1"
 SAMPLE_SOURCE_ENTRY = (
-    "DATA CONTOH (sintetis) dibuat oleh Cakupan dengan seed tetap, dikalibrasi ke angka resmi; bukan angka resmi",
+    "DATA CONTOH (sintetis) dibuat oleh Cakupan dengan benih acak tetap, dikalibrasi ke angka resmi; bukan angka resmi",
     "",
     "dibuat oleh Cakupan",
     "SAMPLE DATA (synthetic) made by Cakupan with a fixed seed, calibrated to official figures; not official figures",
