@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -338,7 +338,3 @@ class RegionFacts:
         table = ranking.rank_within(self.ds, self.code, self.params)
         return None if table.empty or table["coverage"].isna().all() else table
 
-
-def with_table(facts: RegionFacts, table: pd.DataFrame) -> RegionFacts:
-    """Facts of the same region over another coverage table (e.g. all rows an overview page shows)."""
-    return replace(facts, table=table)

@@ -28,8 +28,6 @@ from analysis.regions import ROOT
 from analysis.summary import region_summary
 
 SUMMARY_MIME = "application/vnd.cakupan.summary+json"
-_section = section  # the former name
-__all__ = ["SUMMARY_MIME", "MARK", "Html", "RegionReport", "column_headers", "data_table", "esc", "header_cells", "publish"]
 
 
 @dataclass
@@ -560,7 +558,11 @@ def sample_banner(parts: list[tuple[str, str, str]], lang: str) -> Html:
 def provenance_block(table: pd.DataFrame, points: pd.DataFrame, ds: Dataset, params: dict, lang: str, segments: str) -> Html:
     """Sources with links (and licences) in the page's language, the coverage definition and the parameters."""
     cov = params["coverage"]
-    used = sorted({part for s in [*table["sumber"], *points.get("sumber", [])] for part in str(s).split(" + ") if part})
+    def keys(values: object) -> list[str]:
+        return sorted({part for s in values for part in str(s).split(" + ") if part})
+
+    series = keys(table["sumber"])
+    used = series + [k for k in keys(points.get("sumber", [])) if k not in series]  # the series' sources first
     definition = t("sources.definition.text", lang, segments=segments,
                    denominators=", ".join(t(f"measure.{m}", lang) for m in cov["denominator"]),
                    trend=t(f"measure.{cov['trend_denominator']}", lang))
