@@ -186,10 +186,11 @@ def _hostile_data(folder: Path) -> None:
     with open(folder / "regions.csv", "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([data.REGION_COLUMNS, ["32", NASTY[0], "provinsi", "ID"], ["32.73", NASTY[1], "kabkota", "32"]])
     sources = pd.read_csv(folder / "sources.csv", dtype=str, keep_default_na=False)
-    sources.loc[sources["sumber"].isin(["bps-jabar-kabkota", "sintetis:cakupan-sample-v1"]), "judul"] = NASTY[2]
+    hit = sources["sumber"].isin(["bps-jabar-kabkota", "sintetis:cakupan-sample-v1"])
+    sources.loc[hit, "judul"] = sources.loc[hit, "judul_en"] = NASTY[2]  # English pages show judul_en
     sources.to_csv(folder / "sources.csv", index=False)
     breaks = pd.read_csv(folder / "breaks.csv", dtype=str, keep_default_na=False)
-    breaks.loc[breaks["kode"] == "32", "catatan"] = NASTY[3]
+    breaks.loc[breaks["kode"] == "32", "catatan"] = breaks.loc[breaks["kode"] == "32", "catatan_en"] = NASTY[3]
     breaks.to_csv(folder / "breaks.csv", index=False)
 
 

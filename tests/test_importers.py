@@ -90,7 +90,7 @@ def test_opendata_jabar_into_new_directory(tmp_path):
     report = run("opendata-jabar", [src], into)
     assert report.written and report.created and report.added == 5
     assert sorted(rows_of(into)) == expected_odj()
-    assert rows_of(into, "sources.csv") == [(f"{SOURCE} [odj.csv]", SOURCE, "", "")]
+    assert rows_of(into, "sources.csv") == [(f"{SOURCE} [odj.csv]", SOURCE, "", "", "", "")]  # judul_en, lisensi_en empty
     assert rows_of(into, "participants.csv") == []
     ds = load_dataset(into)
     assert ds.workforce.loc[ds.workforce["kode"] == "32.73", "penduduk_bekerja"].tolist() == [jabar_value("32.73", 2022), jabar_value("32.73", 2023)]
@@ -211,7 +211,7 @@ def test_conflicts_are_listed_and_nothing_written_then_replace(bundled_copy, tmp
     assert rows[("32.73", "2022-08")] == ("32.73", "2022-08", str(v22 + 1), "", f"{SOURCE} [revisi.csv]")
     assert rows[("32.04", "2023-08")][4] == "bps-jabar-kabkota"  # unchanged rows keep their source
     assert len(rows_of(bundled_copy)) == len(before_rows := pd.read_csv(BUNDLED_DIR / "workforce.csv")) and len(before_rows) > 700
-    assert rows_of(bundled_copy, "sources.csv")[-1] == (f"{SOURCE} [revisi.csv]", SOURCE, "", "")
+    assert rows_of(bundled_copy, "sources.csv")[-1] == (f"{SOURCE} [revisi.csv]", SOURCE, "", "", "", "")
     load_dataset(bundled_copy)
 
 

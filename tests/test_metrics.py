@@ -33,20 +33,54 @@ def jabar(ds, definition):
     return metrics.coverage_table(ds, ["32"], definition).set_index("tahun")
 
 
-def test_jawa_barat_2024_coverage_matches_the_published_figure(jabar):
-    row = jabar.loc[2024]
-    assert row["PU"] == 5_000_000 and row["BPU"] == 923_000
-    assert row["peserta"] == JB_PARTICIPANTS
+def test_jawa_barat_2024_figure_is_beside_the_series_and_matches_the_published_figure(ds, definition, jabar):
+    # The regional office's August 2024 count is another month and definition than the December
+    # Kemnaker series: it is not a point of the series, but an off-series figure.
+    assert math.isnan(jabar.loc[2024, "peserta"]) and jabar.loc[2024, "penduduk_bekerja"] == 24_417_110
+    points = metrics.off_series(ds, "32", definition).set_index("periode")
+    row = points.loc["2024-08"]
+    assert row["peserta"] == JB_PARTICIPANTS and not row["sintetis"]
     assert row["penyebut"] == JB_ELIGIBLE and row["ukuran_penyebut"] == "pekerja_berhak"
     assert row["cakupan"] == pytest.approx(0.3133862434, abs=1e-10)  # 31.34%; published as 31.4%
-    assert round(row["cakupan"] * 100, 2) == 31.34
-    # The trend coverage keeps the employed population as denominator: 5,923,000 / 24,417,110.
+    # Beside the trend it is read over the employed population: 5,923,000 / 24,417,110.
     assert row["cakupan_tren"] == pytest.approx(5_923_000 / 24_417_110)
+    # February 2025 (Databoks) is the other figure outside the series.
+    assert list(points.index) == ["2024-08", "2025-02"] and points.at["2025-02", "peserta"] == 4_960_000
 
 
-def test_formal_and_informal_shares_of_jawa_barat_2024(jabar):
-    shares = metrics.segment_shares(jabar.loc[2024])
-    assert shares == {"PU": pytest.approx(0.8441668074), "BPU": pytest.approx(0.1558331926)}
+def test_series_use_one_reference_month(ds, definition):
+    national = metrics.coverage_table(ds, ["ID"], definition).set_index("tahun")
+    # December for participants, August for the employed: 2021 (August only) and 2025 (February only) have no point.
+    assert national["periode_peserta"].dropna().str[5:].isin(["", "12"]).all()
+    assert national["periode_pekerja"].dropna().str[5:].eq("08").all()
+    assert math.isnan(national.at[2021, "peserta"]) and math.isnan(national.at[2025, "peserta"])
+    assert national.at[2024, "peserta"] == 45_220_000
+    assert list(metrics.off_series(ds, "ID", definition)["periode"]) == ["2021-08", "2025-02"]
+
+
+def test_headline_is_the_latest_official_year(ds, definition):
+    lampung = metrics.coverage_table(ds, ["18"], definition)
+    row = metrics.headline_row(lampung)
+    # Dec 2023 participants 354,603 + 125,036 + 99,250 over 4,697,658 employed (Aug 2023); 2024-2025 are sample.
+    assert int(row["tahun"]) == 2023 and not row["sintetis"]
+    assert row["cakupan"] == pytest.approx(578_889 / 4_697_658) and round(row["cakupan"] * 100, 1) == 12.3
+    assert int(metrics.latest_complete(lampung)["tahun"]) == 2025 and metrics.latest_complete(lampung)["sintetis"]
+    assert metrics.months_differ(row)
+    # A region without any official year gets its latest (sample) year.
+    papua_tengah = metrics.coverage_table(ds, ["94"], definition)
+    assert int(metrics.headline_row(papua_tengah)["tahun"]) == 2025 and metrics.headline_row(papua_tengah)["sintetis"]
+
+
+def test_numerator_and_denominator_carry_their_own_provenance(jabar):
+    assert jabar.loc[2022, "sintetis_peserta"] and not jabar.loc[2022, "sintetis_pekerja"] and jabar.loc[2022, "sintetis"]
+    assert not jabar.loc[2023, "sintetis_peserta"] and not jabar.loc[2023, "sintetis"]
+
+
+def test_formal_and_informal_shares_of_jawa_barat_2023(jabar):
+    shares = metrics.segment_shares(jabar.loc[2023])
+    total = 3_294_363 + 930_495 + 630_263
+    assert shares == {"PU": pytest.approx(3_294_363 / total), "BPU": pytest.approx(930_495 / total),
+                      "JAKON": pytest.approx(630_263 / total)}
 
 
 def test_gap_to_rpjmn_at_18_9_million_eligible():
@@ -133,12 +167,17 @@ def test_recent_pace_over_a_window_with_a_missing_year():
 def test_jawa_barat_kabkota_sum_to_the_published_province(ds, definition, jabar):
     recon = metrics.reconcile(ds, "32", definition)
     compared = recon[recon["status"] != metrics.INCOMPLETE]
-    assert len(compared) == 52 and (compared["status"] == metrics.MATCH).all()
-    assert (compared["anak_total"] == 27).all()
+    assert len(compared) == 52 and (compared["anak_total"] == 27).all()
+    # The kab/kota participants are sample rows built to add up: those comparisons cannot fail, so they
+    # are not counted as matches. Only official-against-official comparisons (BPS employed) are checked.
+    assert set(compared["status"]) == {metrics.MATCH, metrics.SAMPLE}
+    assert (compared["status"] == metrics.SAMPLE).equals(compared["sintetis"])
+    assert (compared.loc[compared["status"] == metrics.SAMPLE, "selisih"].isna()).all()
+    assert set(compared.loc[compared["status"] == metrics.MATCH, "ukuran"]) == {"penduduk_bekerja"}
     built = metrics.aggregate_coverage(ds, "32", definition).set_index("tahun")
     for year in range(2015, 2026):
         assert built.at[year, "penduduk_bekerja"] == jabar.at[year, "penduduk_bekerja"]
-        assert built.at[year, "peserta"] == jabar.at[year, "peserta"]
+        assert built.at[year, "peserta"] == jabar.at[year, "peserta"] or (year in (2024, 2025) and math.isnan(built.at[year, "peserta"]))
     # The eligible-worker total exists only for the province itself: never made up from the kab/kota.
     assert math.isnan(built.at[2024, "pekerja_berhak"])
 
@@ -148,9 +187,9 @@ def test_national_total_against_the_provinces_reports_the_difference(ds, definit
     dec23 = recon.loc[("2023-12", "peserta")]  # the 34 provinces of Dec 2023 add up to the national figure
     assert dec23["nilai_induk"] == 41_560_938 and dec23["jumlah"] == 41_560_938
     assert dec23["selisih"] == 0 and dec23["status"] == metrics.MATCH
-    # Dec 2022: national derived from registered x % active; provinces are sample rows -> a difference is reported.
+    # Dec 2022: the provinces are sample rows -> nothing is checked (consistent by construction, not a difference).
     dec22 = recon.loc[("2022-12", "peserta")]
-    assert dec22["status"] == metrics.DIFFERS and dec22["selisih"] == dec22["nilai_induk"] - dec22["jumlah"] != 0
+    assert dec22["status"] == metrics.SAMPLE and dec22["sintetis"] and math.isnan(dec22["selisih"])
     partial = recon.loc[("2024-12", "peserta")]  # Jawa Barat's 2024 figure is from August
     assert partial["status"] == metrics.INCOMPLETE and partial["anak_ada"] == 37 and math.isnan(partial["selisih"])
     assert recon.loc[("2024-08", "penduduk_bekerja"), "status"] == metrics.MATCH

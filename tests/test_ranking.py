@@ -66,8 +66,9 @@ def test_an_indicator_without_weight_does_not_unrank():
     assert out.at["B", "ranked"]
 
 
-def _trend(years_values):
-    return pd.DataFrame([{"tahun": y, "peserta": v * 1000, "penduduk_bekerja": 1000.0, "cakupan_tren": v} for y, v in years_values])
+def _trend(years_values, sample: bool = False):
+    return pd.DataFrame([{"tahun": y, "peserta": v * 1000, "penduduk_bekerja": 1000.0, "cakupan_tren": v, "sintetis": sample}
+                         for y, v in years_values])
 
 
 def test_reference_year_and_reasons():
@@ -83,13 +84,29 @@ def test_reference_year_and_reasons():
     assert found.at["C", "reason"] == ranking.NO_DATA
     assert found.at["D", "reason"] == ranking.NO_HISTORY and found.at["D", "coverage"] == pytest.approx(0.4)
     assert found.at["A", "distance"] == pytest.approx((43.92 - 22) / 1.0)
+    assert not found["sintetis"].any()
+
+
+def test_sample_values_mark_their_rows_and_far_distances_read_after_the_horizon():
+    tables = {"A": _trend([(2022, 0.3), (2023, 0.32), (2024, 0.34)]),
+              "B": _trend([(2022, 0.1), (2024, 0.101)], sample=True)}
+    found = ranking.indicators(tables, "penduduk_bekerja", 0.4392, window=3)
+    assert found.at["B", "sintetis_coverage"] and found.at["B", "sintetis_growth"] and found.at["B", "sintetis"]
+    assert not found.at["A", "sintetis"]
+    # B: (43.92 - 10.1) / 0.05 = 676.4 years: past the 2045 horizon.
+    params = load_params()
+    assert found.at["B", "distance"] == pytest.approx((43.92 - 10.1) / 0.05)
+    assert 2024 + found.at["B", "distance"] > params["horizon"] >= 2024 + found.at["A", "distance"]
 
 
 def test_jawa_barat_kabkota_ranking():
     out = ranking.rank_within(cached_dataset(), "32", load_params())
     assert len(out) == 27 and out["ranked"].all()
     assert out["rank"].min() == 1 and out["rank"].max() <= 27
-    assert (out["tahun"] == 2025).all()
+    # December is the kab/kota series' month: 2024 (August) and 2025 (February) figures are outside it.
+    assert (out["tahun"] == 2023).all()
+    assert out["sintetis"].all()
+    assert out["after_horizon"].equals(out["tahun"] + out["distance"] > 2045) and out["after_horizon"].any()
 
 
 def _write(tmp_path, text):

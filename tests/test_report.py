@@ -23,15 +23,20 @@ def test_summary_is_strict_json_and_keeps_the_existing_keys(summary):
     for key in ("kode", "latest", "years", "references", "gaps", "definition", "forecast", "targets", "pace", "scenarios",
                 "ranking", "reconciliation"):
         assert key in summary
-    assert summary["latest"]["tahun"] == 2025
+    # Jawa Barat's latest year with an official numerator and denominator: Dec 2023 / Aug 2023.
+    latest = summary["latest"]
+    assert latest["tahun"] == 2023 and latest["sintetis"] is False and latest["bulan_berbeda"] is True
+    assert (latest["periode_peserta"], latest["periode_pekerja"]) == ("2023-12", "2023-08")
+    assert latest["cakupan"] == pytest.approx(4_855_121 / 23_503_598)
+    assert [p["periode"] for p in summary["off_series"]] == ["2024-08", "2025-02"]
 
 
 def test_forecast_is_on_the_trend_coverage_and_bands_nest(summary):
     forecast = summary["forecast"]
     assert forecast["ok"] and forecast["series"] == "cakupan_tren" and forecast["denominator"] == "penduduk_bekerja"
-    assert forecast["history_years"][-1] == 2025
+    assert forecast["history_years"][-1] == 2023 and forecast["sintetis"] is True and forecast["official_years"] == [2023]
     years = forecast["years"]
-    assert list(years)[0] == "2026" and list(years)[-1] == "2045"
+    assert list(years)[0] == "2024" and list(years)[-1] == "2045"
     for band in years.values():
         values = [band[k] for k in ("lo95", "lo80", "median", "hi80", "hi95")]
         assert all(math.isfinite(v) and 0 <= v <= 1 for v in values)
@@ -53,22 +58,23 @@ def test_target_years_are_consistent(summary):
 def test_required_pace_against_the_recent_pace(summary):
     pace = summary["pace"]
     recent = pace["recent"]
-    assert (recent["start"], recent["end"]) == (2022, 2025)
-    # Jawa Barat 2022 (sample panel) -> 4,960,000 (Feb 2025, Databoks) participants, over 3 years.
-    start = summary["years"]["2022"]["peserta"]
-    assert recent["people_per_year"] == pytest.approx((4_960_000 - start) / 3)
+    assert (recent["start"], recent["end"]) == (2020, 2023)
+    # Jawa Barat 2020 (sample panel) -> 4,855,121 (Dec 2023, Kemnaker) participants, over 3 years: a sample pace.
+    start = summary["years"]["2020"]["peserta"]
+    assert recent["people_per_year"] == pytest.approx((4_855_121 - start) / 3)
+    assert pace["sintetis"] is True and all(p["sintetis"] for p in pace["targets"])
     change = pace["change"]
     assert change["participants"] + change["workforce"] == pytest.approx(change["total"])
     rpjmn = next(p for p in pace["targets"] if p["id"] == "rpjmn2029")
-    assert rpjmn["years"] == 4
-    assert rpjmn["points_per_year"] == pytest.approx((43.92 - recent["coverage"] * 100) / 4)
+    assert rpjmn["years"] == 6
+    assert rpjmn["points_per_year"] == pytest.approx((43.92 - recent["coverage"] * 100) / 6)
     assert rpjmn["ratio_points"] == pytest.approx(rpjmn["points_per_year"] / recent["points_per_year"])
 
 
 def test_scenarios_shift_targets_forward_and_never_lower_coverage(summary):
     scen = summary["scenarios"]
     assert scen["illustrative"] is True
-    assert 0 < scen["informal_share"] < 1 and scen["bpu_year"] == 2024
+    assert 0 < scen["informal_share"] < 1 and scen["bpu_year"] == 2023 and scen["sintetis"] is True
     baseline = summary["forecast"]["years"]
     for result in scen["results"]:
         for year, value in result["coverage"].items():
@@ -84,10 +90,12 @@ def test_scenarios_shift_targets_forward_and_never_lower_coverage(summary):
 
 
 def test_kabkota_reconcile_and_rank(summary):
+    # Only BPS employed is official on both sides (8 periods); the sample kab/kota figures add up by construction.
     assert summary["reconciliation"]["counts"].get("differs", 0) == 0
-    assert summary["reconciliation"]["counts"]["match"] == 52
+    assert summary["reconciliation"]["counts"]["match"] == 8 and summary["reconciliation"]["counts"]["sample"] == 44
     ranked = summary["ranking"]
-    assert ranked["year"] == 2025 and len(ranked["regions"]) == 27
+    assert ranked["year"] == 2023 and len(ranked["regions"]) == 27 and ranked["sintetis"] is True
+    assert all(r["sintetis_coverage"] for r in ranked["regions"])
     assert abs(sum(ranked["weights"].values()) - 1) < 1e-9
 
 
@@ -117,8 +125,8 @@ def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
     outlook, scenarios = first.outlook, first.scenario_results
     second = RegionReport.load("32.73", lang="en")
     assert second is not first and second.lang == "en" and first.lang == "id"
-    assert second.outlook is outlook and second.scenario_results is scenarios
+    assert second.facts is first.facts and second.outlook is outlook and second.scenario_results is scenarios
     assert first.summary()["forecast"] == second.summary()["forecast"]
     assert first.title() != second.title()
     other = RegionReport.load("32.01", lang="en")
-    assert other.outlook is not outlook and report._last is other
+    assert other.outlook is not outlook and report.facts_for("32.01", other.params, other.ds) is other.facts

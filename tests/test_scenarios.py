@@ -146,3 +146,10 @@ def test_a_sourced_people_lever_for_one_region_is_accepted(tmp_path):
             pasar: {basis: sourced, source: "Kanwil Jabar 2025", unit: people, per_year: 20000}
         """)
     assert load_params(path)["scenarios"]["levers"]["pasar"]["per_year"] == 20000
+
+
+def test_above_100_percent_the_uncovered_informal_workers_still_count():
+    # DKI-like: 150% coverage of 1,000 resident workers (employers register commuters), 36.6% informal,
+    # BPU 16.8% of the 1,500 participants: 366 - 252 = 114 informal workers uncovered, not 1,000 - 1,500 < 0.
+    stock = sc.lever_stock(np.array([[1.5, 1.5]]), setting(informal=0.366, bpu=0.168), [lever("ukm", 10_000, unit="people")])
+    assert stock[0] == pytest.approx([366 - 0.168 * 1500] * 2)

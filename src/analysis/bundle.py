@@ -17,62 +17,84 @@ from analysis.data import RAW_DIR
 MILLION = 1_000_000
 PROVINCE_ALIASES = {"DKI Jakarta": "Daerah Khusus Ibukota Jakarta", "DI Yogyakarta": "Daerah Istimewa Yogyakarta"}
 
-# Sources of the real rows: key -> (title, url, licence). Titles are data text (not translated).
-SOURCES: dict[str, tuple[str, str, str]] = {
+# Sources of the real rows: key -> (title, url, licence, English title, English licence). Titles are
+# data text; the English columns (judul_en, lisensi_en) are what English pages show.
+SOURCE_TABLE_COLUMNS = ["sumber", "judul", "url", "lisensi", "judul_en", "lisensi_en"]
+SOURCES: dict[str, tuple[str, str, str, str, str]] = {
     "kemnaker-provinsi-2023-12": (
         "Kemnaker Satu Data: peserta aktif BPJS Ketenagakerjaan per provinsi dan segmen, Desember 2023 "
         "(diketik ulang di GitHub alifinaaulia/tetris4_capstone_project)",
         "https://satudata.kemnaker.go.id/data/kumpulan-data/1726",
         "statistik pemerintah; repositori tanpa lisensi",
+        "Kemnaker Satu Data: BPJS Ketenagakerjaan active participants by province and segment, December 2023 (re-typed in GitHub alifinaaulia/tetris4_capstone_project)",
+        "government statistics; repository without a licence",
     ),
     "kemnaker-nasional-bulanan": (
         "Kemnaker Satu Data: peserta terdaftar × persen aktif, bulanan Des 2022 - Des 2024 "
         "(turunan: peserta aktif = terdaftar × % aktif, ±0,01 juta)",
         "https://satudata.kemnaker.go.id/data/kumpulan-data/1339",
         "statistik pemerintah",
+        "Kemnaker Satu Data: registered participants × percent active, monthly Dec 2022 - Dec 2024 (derived: active = registered × % active, ±0.01 million)",
+        "government statistics",
     ),
     "bpjstk-rdp-dpr-2021": (
         "Dirut BPJS Ketenagakerjaan, RDP Komisi IX DPR 15/9/2021 (Tribunnews), peserta aktif nasional",
         "https://m.tribunnews.com/amp/bisnis/2021/09/15/peserta-bpjs-ketenagakerjaan-turun-hampir-5-juta-sejak-muncul-covid-19",
         "kutipan berita",
+        "President Director of BPJS Ketenagakerjaan, DPR Commission IX hearing 15/9/2021 (Tribunnews), national active participants",
+        "news quotation",
     ),
     "tnp2k-2020": (
         "TNP2K mengutip BPJS Ketenagakerjaan: peserta aktif PU dan BPU 2020",
         "https://tnp2k.go.id/index.php/articles/encouraging-inclusiveness-of-employment-social-security-for-informal-workers",
         "kutipan",
+        "TNP2K quoting BPJS Ketenagakerjaan: active PU and BPU participants 2020",
+        "quotation",
     ),
     "databoks-2025-02": (
         "Databoks (Katadata): peserta aktif BPJS Ketenagakerjaan Februari 2025",
         "https://databoks.katadata.co.id/index.php/ketenagakerjaan/statistik/67f5ed64a9a66/provinsi-dengan-peserta-aktif-bpjs-tk-terbanyak-pada-februari-2025",
         "kutipan berita",
+        "Databoks (Katadata): BPJS Ketenagakerjaan active participants, February 2025",
+        "news quotation",
     ),
     "liputan6-2024-08-27": (
         "Liputan6.com, 'BPJS Ketenagakerjaan Jabar Ungkap 5,9 Juta Lebih Tenaga Kerja Jadi Anggota', 27 Agu 2024 "
         "(Kanwil BPJS TK Jabar dan Pj Gubernur Jabar)",
         "",
         "kutipan berita",
+        "Liputan6.com, 'BPJS Ketenagakerjaan Jabar reveals more than 5.9 million workers are members', 27 Aug 2024 (BPJS TK West Java regional office and the acting Governor)",
+        "news quotation",
     ),
     "bps-sakernas-provinsi": (
         "BPS Sakernas Agustus 2022-2025: penduduk bekerja per provinsi (via GitHub den-econ/phk_dashboard); "
         "nasional = jumlah provinsi, sama dengan total BPS",
         "https://github.com/den-econ/phk_dashboard",
         "statistik BPS",
+        "BPS Sakernas August 2022-2025: employed population by province (via GitHub den-econ/phk_dashboard); national = sum of provinces, equal to the BPS total",
+        "BPS statistics",
     ),
     "bps-jabar-kabkota": (
         "BPS Sakernas Agustus: penduduk bekerja per kabupaten/kota Jawa Barat 2011-2023 "
         "(format Open Data Jabar, via GitHub fauzanebd/prosperitymodelling-vibe)",
         "https://opendata.jabarprov.go.id",
         "statistik BPS; repositori tanpa lisensi",
+        "BPS Sakernas August: employed population by Jawa Barat regency/city 2011-2023 (Open Data Jabar layout, via GitHub fauzanebd/prosperitymodelling-vibe)",
+        "BPS statistics; repository without a licence",
     ),
     "bps-jabar-kabkota-jumlah": (
         "Jumlah 27 kabupaten/kota Jawa Barat dari data BPS per kab/kota (turunan: penjumlahan)",
         "https://opendata.jabarprov.go.id",
         "statistik BPS",
+        "Sum of the 27 Jawa Barat regencies/cities from BPS regency/city data (derived: a sum)",
+        "BPS statistics",
     ),
     "jabarprov-2016": (
         "BPS Jawa Barat via jabarprov.go.id: penduduk bekerja Agustus 2015 dan 2016",
         "https://www.jabarprov.go.id/En/index.php/news/2107/Total_of_Labor_Force_in_West_Java_Rise",
         "kutipan rilis",
+        "BPS Jawa Barat via jabarprov.go.id: employed population, August 2015 and 2016",
+        "press release quotation",
     ),
 }
 
@@ -209,7 +231,7 @@ def real_workforce() -> pd.DataFrame:
     return df
 
 
-def news_sources() -> dict[str, tuple[str, str, str]]:
+def news_sources() -> dict[str, tuple[str, str, str, str, str]]:
     """One source entry per BPS press figure used for national employed 2018-2021."""
     labour = _read("bps_labour_snapshots_from_news.csv")
     national = labour[(labour["level"] == "nasional") & (labour["indikator"] == "penduduk_bekerja") & labour["periode"].str.fullmatch(r"\d{4}-08")]
@@ -220,6 +242,8 @@ def news_sources() -> dict[str, tuple[str, str, str]]:
                 f"BPS, penduduk bekerja nasional {r['periode']} ({r['sumber_menyebut']}), dibulatkan ke 0,01 juta",
                 r["sumber_url"],
                 "kutipan berita",
+                f"BPS, national employed population {r['periode']} ({r['sumber_menyebut']}), rounded to 0.01 million",
+                "news quotation",
             )
     return out
 
@@ -227,36 +251,62 @@ def news_sources() -> dict[str, tuple[str, str, str]]:
 BREAKS = [
     ("ID", "2020-08", "penduduk_bekerja",
      "BPS menimbang ulang Sakernas dengan proyeksi penduduk baru mulai 2020; Agustus 2019 setelah penimbangan ulang "
-     "128,76 juta (bukan 126,51 juta): perubahan 2019-2020 bukan pertumbuhan murni"),
+     "128,76 juta (bukan 126,51 juta): perubahan 2019-2020 bukan pertumbuhan murni",
+     "BPS re-weighted Sakernas with new population projections from 2020; August 2019 after re-weighting is "
+     "128.76 million (not 126.51 million): the 2019-2020 change is not pure growth"),
     ("ID", "2022-12", "peserta_aktif",
-     "Mulai Des 2022 peserta aktif nasional dari seri bulanan Kemnaker Satu Data; sebelumnya angka yang dikutip Dirut BPJS TK"),
+     "Mulai Des 2022 peserta aktif nasional dari seri bulanan Kemnaker Satu Data; sebelumnya angka yang dikutip Dirut BPJS TK",
+     "From Dec 2022 national active participants come from the Kemnaker Satu Data monthly series; before, figures quoted "
+     "by the BPJS TK President Director"),
+    ("ID", "2025-02", "peserta_aktif",
+     "Februari 2025: Databoks (Katadata), sumber dan bulan lain dari seri Desember Kemnaker; ditampilkan di luar seri",
+     "February 2025: Databoks (Katadata), another source and month than the Kemnaker December series; shown outside the series"),
     ("32", "2024-08", "peserta_aktif",
-     "Agustus 2024: 'tenaga kerja terlindungi' menurut Kanwil BPJS TK Jabar (berita), definisi berbeda dari peserta aktif Kemnaker"),
+     "Agustus 2024: 'tenaga kerja terlindungi' menurut Kanwil BPJS TK Jabar (berita), definisi berbeda dari peserta aktif Kemnaker",
+     "August 2024: 'protected workers' according to the BPJS TK West Java regional office (news), a different definition "
+     "from Kemnaker's active participants"),
     ("91", "2024-08", "penduduk_bekerja",
-     "Mulai 2024 Papua tidak lagi mencakup Papua Selatan, Papua Tengah dan Papua Pegunungan (pemekaran 2022)"),
+     "Mulai 2024 Papua tidak lagi mencakup Papua Selatan, Papua Tengah dan Papua Pegunungan (pemekaran 2022)",
+     "From 2024 Papua no longer includes Papua Selatan, Papua Tengah and Papua Pegunungan (2022 split)"),
     ("92", "2024-08", "penduduk_bekerja",
-     "Mulai 2024 Papua Barat tidak lagi mencakup Papua Barat Daya (pemekaran 2022)"),
+     "Mulai 2024 Papua Barat tidak lagi mencakup Papua Barat Daya (pemekaran 2022)",
+     "From 2024 Papua Barat no longer includes Papua Barat Daya (2022 split)"),
 ]
 
 
+UCJ_SOURCE = "kemendagri-ucj-2025-04"
+UCJ_ENTRY = (
+    "Kemendagri, pemantauan UCJ: capaian Universal Coverage Jamsostek nasional April 2025 (definisi dan penyebut UCJ tidak disebutkan)",
+    "https://ayonusa.com/berita/news-97831/bpjs-ketenagakerjaan-wujud-pelindungan-negara-untuk-pekerja",
+    "kutipan berita",
+    "Kemendagri UCJ monitoring: national Universal Coverage Jamsostek achievement, April 2025 (UCJ definition and denominator not stated)",
+    "news quotation",
+)
+
+
+def _ucj_reference() -> tuple[str, str, str, float, str]:
+    """The published national UCJ achievement (``targets_jamsostek.csv``: '35.68 (target 52.15)')."""
+    targets = _read("targets_jamsostek.csv")
+    row = targets[targets["indikator"] == "capaian UCJ nasional vs target"].iloc[0]
+    return ("ID", str(row["tahun_target"]), "ucj", float(str(row["nilai"]).split()[0]), UCJ_SOURCE)
+
+
 def references_table() -> pd.DataFrame:
-    """Published coverage figures that reports check their own numbers against."""
+    """Published figures that reports check their own numbers against (coverage) or show beside them (UCJ)."""
     press = _read_press_jabar()
     return pd.DataFrame(
-        [("32", "2024-08", "cakupan", press.at["cakupan_terhadap_pekerja_berhak", "nilai"], "liputan6-2024-08-27")],
+        [("32", "2024-08", "cakupan", press.at["cakupan_terhadap_pekerja_berhak", "nilai"], "liputan6-2024-08-27"), _ucj_reference()],
         columns=["kode", "periode", "indikator", "nilai", "sumber"],
     )
 
 
-def sources_table(extra: dict[str, tuple[str, str, str]] | None = None) -> pd.DataFrame:
-    entries = {**SOURCES, **news_sources(), **(extra or {})}
-    return pd.DataFrame(
-        [(k, *v) for k, v in sorted(entries.items())], columns=["sumber", "judul", "url", "lisensi"]
-    )
+def sources_table(extra: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    entries = {**SOURCES, **news_sources(), UCJ_SOURCE: UCJ_ENTRY, **(extra or {})}
+    return pd.DataFrame([(k, *v) for k, v in sorted(entries.items())], columns=SOURCE_TABLE_COLUMNS)
 
 
 def breaks_table() -> pd.DataFrame:
-    return pd.DataFrame(BREAKS, columns=["kode", "periode", "ukuran", "catatan"])
+    return pd.DataFrame(BREAKS, columns=["kode", "periode", "ukuran", "catatan", "catatan_en"])
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:

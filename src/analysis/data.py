@@ -5,10 +5,15 @@ A data directory holds:
 - ``participants.csv``: kode, periode, segmen, peserta_aktif, sumber
 - ``workforce.csv``: kode, periode, penduduk_bekerja, pekerja_berhak, sumber
 - optional ``regions.csv`` (kode, nama, tingkat, kode_induk) adding to or overriding the tree,
-- optional ``sources.csv`` (sumber, judul, url, lisensi) describing each ``sumber`` value,
-- optional ``breaks.csv`` (kode, periode, ukuran, catatan): definition changes to mark on charts,
-- optional ``references.csv`` (kode, periode, indikator, nilai, sumber): published figures (coverage
-  in percent) that reports compare with their own computation.
+- optional ``sources.csv`` (sumber, judul, url, lisensi, optional judul_en, lisensi_en) describing
+  each ``sumber`` value,
+- optional ``breaks.csv`` (kode, periode, ukuran, catatan, optional catatan_en): definition changes
+  to mark on charts,
+- optional ``references.csv`` (kode, periode, indikator, nilai, sumber): published figures in percent,
+  ``cakupan`` (coverage, compared with Cakupan's own computation) or ``ucj`` (Universal Coverage
+  Jamsostek, the indicator the national targets are set on, shown beside Cakupan's ratio).
+
+Columns ending in ``_en`` hold the English text of a note; English pages show it where present.
 
 ``participants`` and ``workforce`` may be stored as ``.parquet`` files (same columns) instead of CSV,
 never both for the same table.
@@ -55,10 +60,11 @@ PERIOD_RE = re.compile(r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
 
 PARTICIPANT_COLUMNS = ("kode", "periode", "segmen", "peserta_aktif", "sumber")
 WORKFORCE_COLUMNS = ("kode", "periode", "penduduk_bekerja", "pekerja_berhak", "sumber")
-SOURCE_COLUMNS = ("sumber", "judul", "url", "lisensi")
-BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan")
+SOURCE_COLUMNS = ("sumber", "judul", "url", "lisensi", "judul_en", "lisensi_en")
+BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan", "catatan_en")
+BREAK_REQUIRED = ("kode", "periode", "ukuran", "catatan")
 REFERENCE_COLUMNS = ("kode", "periode", "indikator", "nilai", "sumber")
-REFERENCE_INDICATORS = ("cakupan",)
+REFERENCE_INDICATORS = ("cakupan", "ucj")
 MEASURES = ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak")
 
 # A CSV above this size is refused before it is read: a national desa panel by year fits (about
@@ -463,11 +469,12 @@ def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: l
     return df.assign(penduduk_bekerja=employed, pekerja_berhak=eligible)
 
 
-def _load_keyed(path: Path, columns: tuple[str, ...], regions: RegionTree, out: list[Problem]) -> tuple[pd.DataFrame, bool]:
+def _load_keyed(path: Path, columns: tuple[str, ...], regions: RegionTree, out: list[Problem],
+                required: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, bool]:
     """An optional table keyed by region and period; True when its codes and periods were checked."""
     if not path.exists():
         return pd.DataFrame(columns=columns), False
-    df, problems = _read_table(path, columns, columns)
+    df, problems = _read_table(path, columns, required or columns)
     out.extend(problems)
     if problems:
         return df, False
@@ -477,7 +484,7 @@ def _load_keyed(path: Path, columns: tuple[str, ...], regions: RegionTree, out: 
 
 
 def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
-    df, checked = _load_keyed(path, BREAK_COLUMNS, regions, out)
+    df, checked = _load_keyed(path, BREAK_COLUMNS, regions, out, BREAK_REQUIRED)
     if not checked:
         return df
     _flag(df, ~df["ukuran"].isin(MEASURES), "ukuran", path, f"one of {', '.join(MEASURES)}", out)

@@ -42,9 +42,12 @@ line on the transformed scale when it is at most ``MAX_BRIDGE`` years long, and 
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -564,3 +567,12 @@ def target_year(result: ForecastResult, target_share: float, deadline: int) -> T
     return TargetYear(target=target_share, deadline=deadline, horizon_end=horizon_end, year=as_year(median_hit),
                       not_by_horizon=not np.isfinite(median_hit), year_lo80=as_year(lo), year_hi80=as_year(hi),
                       prob_by_deadline=prob)
+
+
+SKILL_FILE = Path(__file__).with_name("forecast_skill.json")
+
+
+@lru_cache(maxsize=1)
+def skill() -> dict:
+    """The committed forecast-skill record (``cakupan backtest`` writes it): what pages may claim about accuracy."""
+    return json.loads(SKILL_FILE.read_text(encoding="utf-8"))

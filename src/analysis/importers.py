@@ -930,7 +930,7 @@ def _write_table(df: pd.DataFrame, path: Path) -> None:
 
 def _upsert_source(sources: pd.DataFrame, key: str, source: str) -> tuple[pd.DataFrame, bool]:
     url = URL_RE.search(source)
-    entry = {"sumber": key, "judul": source, "url": url.group(0) if url else "", "lisensi": ""}
+    entry = {"sumber": key, "judul": source, "url": url.group(0) if url else "", "lisensi": "", "judul_en": "", "lisensi_en": ""}
     hit = sources.index[sources["sumber"] == key]
     if len(hit):
         i = hit[0]

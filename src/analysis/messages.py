@@ -53,10 +53,15 @@ def t(key: str, lang: str, **values: object) -> str:
     return entry[lang].format(**values) if values else entry[lang]
 
 
+def _minus(text: str) -> str:
+    """One minus sign in displayed numbers: U+2212, never the hyphen babel writes."""
+    return text.replace("-", "\u2212")
+
+
 def fmt_int(value: float | int | None, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return format_decimal(int(round(value)), format="#,##0", locale=lang)
+    return _minus(format_decimal(int(round(value)), format="#,##0", locale=lang))
 
 
 def fmt_pct(share: float | None, lang: str, digits: int = 1) -> str:
@@ -64,14 +69,14 @@ def fmt_pct(share: float | None, lang: str, digits: int = 1) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(share, format=pattern, locale=lang)
+    return _minus(format_percent(share, format=pattern, locale=lang))
 
 
 def fmt_num(value: float | None, lang: str, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=lang)
+    return _minus(format_decimal(value, format=pattern, locale=lang))
 
 
 def fmt_pp(points: float | None, lang: str, digits: int = 1) -> str:

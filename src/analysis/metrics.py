@@ -2,8 +2,14 @@
 
 Coverage = chosen participant segments / chosen denominator, per region and year, with the
 definition (segments, denominator measure, periods, sources) carried next to every value.
-A year's figure is the latest period of that year (participants: usually December; employed:
-the BPS August round).
+
+One series, one reference month: each region's participant series and workforce series use the
+month that most of their years report (participants: December; employed: the BPS August round).
+A year's figure is the one of that month (a bare year ``YYYY`` is the annual figure and counts as
+the reference month). A figure of another month (Jawa Barat's August 2024 regional-office count,
+the national February 2025 Databoks figure) is not joined to the series: :func:`off_series`
+returns it, and reports show it beside the series. Numerator and denominator carry their own
+provenance (``sintetis_peserta``, ``sintetis_pekerja``); ``sintetis`` is set when either is sample.
 
 Also here: year-on-year change, CAGR, the decomposition of a coverage change into participant
 and workforce parts, gaps and the pace needed to reach a target against the recent pace, and
@@ -25,10 +31,32 @@ from analysis.regions import RegionTree
 COVERAGE_COLUMNS = [
     "kode", "tahun", "periode_peserta", *SEGMENTS, TOTAL, "peserta", "periode_pekerja", "penduduk_bekerja",
     "pekerja_berhak", "penyebut", "ukuran_penyebut", "cakupan", "cakupan_tren", "sintetis", "sumber",
+    "sintetis_peserta", "sintetis_pekerja", "sumber_peserta", "sumber_pekerja",
 ]
 
 
-def _latest_of_year(df: pd.DataFrame) -> pd.DataFrame:
+def reference_months(df: pd.DataFrame) -> pd.Series:
+    """Per region, the month its series is read at: the month reported in the most years (ties: the later).
+
+    A bare year is the annual figure and does not vote; a region with bare years only gets month 12.
+    """
+    dated = df[df["periode"].str.len() > 4]
+    if dated.empty:
+        return pd.Series(dtype="int64", name="bulan")
+    votes = dated.groupby(["kode", "bulan"])["tahun"].nunique().rename("n").reset_index()
+    votes = votes.sort_values(["kode", "n", "bulan"])
+    return votes.groupby("kode")["bulan"].last()
+
+
+def _in_series(df: pd.DataFrame) -> pd.Series:
+    """Rows at their region's reference month (or bare years): the points a series is made of."""
+    months = df["kode"].map(reference_months(df)).fillna(12)
+    return (df["periode"].str.len() == 4) | (df["bulan"] == months)
+
+
+def _series_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """One period per (kode, tahun) among the series rows: the latest (a bare year and its month are one figure)."""
+    df = df[_in_series(df)]
     return df[df["bulan"] == df.groupby(["kode", "tahun"])["bulan"].transform("max")]
 
 
@@ -37,8 +65,8 @@ def _join_sources(values: pd.Series) -> str:
 
 
 def annual_participants(participants: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """One row per (kode, tahun): the latest period's counts by segment (and TOTAL where given)."""
-    df = _latest_of_year(participants[participants["kode"].isin(codes)])
+    """One row per (kode, tahun): the reference month's counts by segment (and TOTAL where given)."""
+    df = _series_rows(participants[participants["kode"].isin(codes)])
     wide = df.pivot_table(index=["kode", "tahun"], columns="segmen", values="peserta_aktif", aggfunc="sum")
     wide = wide.reindex(columns=[*SEGMENTS, TOTAL]).astype("float64")
     grouped = df.groupby(["kode", "tahun"])
@@ -49,7 +77,7 @@ def annual_participants(participants: pd.DataFrame, codes: list[str]) -> pd.Data
 
 
 def annual_workforce(workforce: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    df = _latest_of_year(workforce[workforce["kode"].isin(codes)])
+    df = _series_rows(workforce[workforce["kode"].isin(codes)])
     out = df[["kode", "tahun", "periode", "penduduk_bekerja", "pekerja_berhak", "sintetis", "sumber"]].astype(
         {"penduduk_bekerja": "float64", "pekerja_berhak": "float64"}
     )
@@ -82,7 +110,9 @@ def coverage_table(ds: Dataset, codes: list[str], definition: dict) -> pd.DataFr
         df.loc[present, "ukuran_penyebut"] = measure
     df["cakupan"] = df["peserta"] / df["penyebut"]
     df["cakupan_tren"] = df["peserta"] / df[definition["trend_denominator"]]
-    df["sintetis"] = df["sintetis_peserta"].fillna(False).astype(bool) | df["sintetis_pekerja"].fillna(False).astype(bool)
+    for part in ("sintetis_peserta", "sintetis_pekerja"):
+        df[part] = df[part].astype("boolean").fillna(False).astype(bool)
+    df["sintetis"] = df["sintetis_peserta"] | df["sintetis_pekerja"]
     df["sumber"] = [
         _join_sources([s for s in (a, b) if isinstance(s, str)]) for a, b in zip(df["sumber_peserta"], df["sumber_pekerja"])
     ]
@@ -93,6 +123,59 @@ def latest_complete(table: pd.DataFrame, column: str = "cakupan") -> pd.Series |
     """The most recent row with a value in ``column`` (None when there is none)."""
     rows = table.dropna(subset=[column])
     return None if rows.empty else rows.iloc[-1]
+
+
+def headline_row(table: pd.DataFrame, column: str = "cakupan") -> pd.Series | None:
+    """The headline: the latest year whose numerator and denominator are both official.
+
+    A sample year is the headline only where no official year exists (the row then has
+    ``sintetis`` set, and pages mark it). A later sample year never hides an earlier official one.
+    """
+    rows = table.dropna(subset=[column])
+    official = rows[~rows["sintetis"].astype(bool)]
+    return latest_complete(official if not official.empty else rows, column)
+
+
+def months_differ(row: pd.Series) -> bool:
+    """True when the numerator and denominator of a row are read in different months (Dec vs Aug)."""
+    a, b = row.get("periode_peserta"), row.get("periode_pekerja")
+    return isinstance(a, str) and isinstance(b, str) and len(a) > 4 and len(b) > 4 and a[5:7] != b[5:7]
+
+
+def off_series(ds: Dataset, code: str, definition: dict) -> pd.DataFrame:
+    """Participant figures of ``code`` in years its series has no figure for (another month), each over its year's workforce.
+
+    They are shown beside the series (and compared with published figures of the same month), never
+    joined to it: a different month, and often a different source or definition.
+    """
+    rows = ds.participants[ds.participants["kode"] == code]
+    inside = _in_series(rows)
+    # Only years the series has no figure for (other months of a year the series covers add nothing
+    # to it), and of those the latest figure of the year.
+    rows = rows[~inside & ~rows["tahun"].isin(rows.loc[inside, "tahun"])]
+    rows = rows[rows["bulan"] == rows.groupby("tahun")["bulan"].transform("max")]
+    if rows.empty:
+        return pd.DataFrame(columns=["periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut",
+                                     "cakupan", "cakupan_tren", "sintetis_pekerja"])
+    wide = rows.pivot_table(index=["periode", "tahun"], columns="segmen", values="peserta_aktif", aggfunc="sum")
+    wide = wide.reindex(columns=[*SEGMENTS, TOTAL]).astype("float64")
+    grouped = rows.groupby(["periode", "tahun"])
+    out = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
+                        "sintetis": grouped["sintetis"].any()}).reset_index()
+    out = out.dropna(subset=["peserta"])
+    work = annual_workforce(ds.workforce, [code]).set_index("tahun")
+    penyebut, measure, trend, sample = [], [], [], []
+    for year in out["tahun"]:
+        w = work.loc[year] if year in work.index else None
+        chosen = next((m for m in definition["denominator"] if w is not None and pd.notna(w[m])), None)
+        penyebut.append(np.nan if chosen is None else float(w[chosen]))
+        measure.append(chosen)
+        trend.append(np.nan if w is None else float(w[definition["trend_denominator"]]))
+        sample.append(bool(w["sintetis_pekerja"]) if w is not None else False)
+    out["penyebut"], out["ukuran_penyebut"], out["sintetis_pekerja"] = penyebut, measure, sample
+    out["cakupan"] = out["peserta"] / out["penyebut"]
+    out["cakupan_tren"] = out["peserta"] / np.asarray(trend, dtype=float)
+    return out.reset_index(drop=True)
 
 
 def gap_to_target(participants: float, denominator: float, target_share: float) -> dict[str, float]:
@@ -241,6 +324,7 @@ WORKFORCE_MEASURES = ("penduduk_bekerja", "pekerja_berhak")
 MATCH = "match"
 DIFFERS = "differs"
 INCOMPLETE = "incomplete"
+SAMPLE = "sample"  # a side rests on sample rows: the sample panel adds up by construction, so nothing is checked
 
 
 def subregions(regions: RegionTree, parent: str, level: str | None = None) -> list[str]:
@@ -334,8 +418,10 @@ def reconcile(ds: Dataset, parent: str, definition: dict, level: str | None = No
 
     One row per figure the parent publishes itself (the chosen-segment participants as ``peserta``,
     each segment, each workforce measure). ``status`` is ``match`` (equal to the person),
-    ``differs`` (``selisih`` = parent minus sum, also as a share of the parent), or ``incomplete``
-    (not every subregion reports that month: the partial sum is shown, no difference is computed).
+    ``differs`` (``selisih`` = parent minus sum, also as a share of the parent), ``incomplete``
+    (not every subregion reports that month: the partial sum is shown, no difference is computed)
+    or ``sample`` (the parent's figure or a child's rests on sample rows: the sample panel is built
+    to add up, so a match would prove nothing and no difference is computed).
     """
     codes = subregions(ds.regions, parent, level)
     segments = list(definition["segments"])
@@ -344,16 +430,19 @@ def reconcile(ds: Dataset, parent: str, definition: dict, level: str | None = No
     long = pd.concat([_numerators(participants, segments), parts[["kode", "periode", "ukuran", "nilai", "sintetis", "sumber"]],
                       _workforce_long(ds.workforce[ds.workforce["kode"].isin([parent, *codes])])], ignore_index=True)
     own = long[long["kode"] == parent].assign(periode=lambda d: _month_key(d["periode"]))
-    own = own.set_index(["periode", "ukuran"])["nilai"].rename("nilai_induk").astype("float64")
-    sums = _sum_over(long, codes, "ukuran", "nilai")
-    out = own.to_frame().join(sums[["jumlah", "anak_ada", "anak_total"]], how="left").reset_index()
+    own = own.set_index(["periode", "ukuran"])[["nilai", "sintetis"]].rename(columns={"nilai": "nilai_induk", "sintetis": "sintetis_induk"})
+    own["nilai_induk"] = own["nilai_induk"].astype("float64")
+    sums = _sum_over(long, codes, "ukuran", "nilai").rename(columns={"sintetis": "sintetis_anak"})
+    out = own.join(sums[["jumlah", "anak_ada", "anak_total", "sintetis_anak"]], how="left").reset_index()
     out["anak_ada"] = out["anak_ada"].fillna(0).astype(int)
     out["anak_total"] = out["anak_total"].fillna(len(codes)).astype(int)
     out["jumlah"] = out["jumlah"].astype("float64")
+    out["sintetis"] = out["sintetis_induk"].astype("boolean").fillna(False).astype(bool) | out["sintetis_anak"].astype("boolean").fillna(False).astype(bool)
     complete = out["anak_ada"] == out["anak_total"]
-    out["selisih"] = (out["nilai_induk"] - out["jumlah"]).where(complete)
+    checked = complete & ~out["sintetis"]
+    out["selisih"] = (out["nilai_induk"] - out["jumlah"]).where(checked)
     out["selisih_relatif"] = out["selisih"] / out["nilai_induk"]
-    out["status"] = np.select([~complete, out["selisih"].abs() < 0.5], [INCOMPLETE, MATCH], DIFFERS)
+    out["status"] = np.select([~complete, out["sintetis"], out["selisih"].abs() < 0.5], [INCOMPLETE, SAMPLE, MATCH], DIFFERS)
     order = {m: i for i, m in enumerate(["peserta", *SEGMENTS, TOTAL, *WORKFORCE_MEASURES])}
     out = out[out["anak_total"] > 0].sort_values(["periode", "ukuran"], key=lambda s: s.map(order) if s.name == "ukuran" else s)
     return out.reset_index(drop=True)

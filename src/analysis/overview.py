@@ -1,7 +1,9 @@
 """The national overview: provinces side by side, two maps, the spread and the national forecast.
 
 Like :mod:`analysis.report`, every block is HTML built here from escaped data and catalogue
-text, and the notebook ``notebooks/overview.ipynb`` only calls the blocks in order.
+text, and the notebook ``notebooks/overview.ipynb`` only calls the blocks in order. A region's
+headline, forecast and target years come from :func:`analysis.facts.facts_for`, the same facts
+its own page shows, and every value resting on a sample row carries ◇.
 
 Two facts of the data shape the maps:
 
@@ -26,11 +28,14 @@ from matplotlib.figure import Figure
 from analysis import forecast as fc
 from analysis import maps, metrics, plots, ranking
 from analysis.data import Dataset, cached_dataset
+from analysis.facts import RegionFacts, facts_for, table_sample_parts
+from analysis.markup import MARK, Html, column_headers, data_table, esc, header_cells, mark
 from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
 from analysis.regions import ROOT
 from analysis.render import OVERVIEW
-from analysis.report import Html, RegionReport, column_headers, data_table, esc, header_cells
+from analysis.report import RegionReport, provenance_block, sample_banner
+from analysis.summary import num
 
 PRE_SPLIT = {"93": "91", "94": "91", "95": "91", "96": "92"}  # province created in 2022 -> province it was part of
 SEPARATE_FROM = 2024  # first year with separate figures for the new Papua provinces
@@ -86,10 +91,15 @@ class Overview:
         return next(tg for tg in self.params["targets"] if tg["id"] == self.params["ranking"]["target"])
 
     @cached_property
-    def combined(self) -> RegionReport:
-        """Every row the page shows, as one national report: it supplies the banner and the provenance."""
-        table = pd.concat([self.national, self.provinces, self.kabkota], ignore_index=True)
-        return RegionReport(ROOT, self.lang, self.params, self.ds, table)
+    def national_facts(self) -> RegionFacts:
+        return facts_for(ROOT, self.params, self.ds)
+
+    @cached_property
+    def sample_parts(self) -> list[tuple[str, str, str]]:
+        """What is sample on this page: national, province and kab/kota values."""
+        measure = self.params["coverage"]["trend_denominator"]
+        return [*table_sample_parts(self.national, "nasional", measure), *table_sample_parts(self.provinces, "provinsi", measure),
+                *table_sample_parts(self.kabkota, "kabkota", measure)]
 
     @cached_property
     def linked(self) -> set[str]:
@@ -102,29 +112,23 @@ class Overview:
         name = esc(self.ds.regions.name(code))
         return f'<a href="{esc(code)}.html">{name}</a>' if code in self.linked else name
 
-    def _target_year(self, code: str, table: pd.DataFrame) -> fc.TargetYear:
-        """When the region's forecast (as its own report tells it) reaches the ranking target."""
-        report = RegionReport(code, self.lang, self.params, self.ds, table)
-        return next(ty for tg, ty in report.target_years if tg["id"] == self.target["id"])
-
     @cached_property
     def league(self) -> pd.DataFrame:
-        """Provinces ranked within Indonesia (see :mod:`analysis.ranking`), with the forecast target year."""
-        ranked = ranking.rank_within(self.ds, ROOT, self.params)
-        tables = dict(tuple(self.provinces.groupby("kode")))
-        window = self.params["pace"]["window"]
+        """Provinces ranked within Indonesia (the national page's ranking rows), with each province's
+        forecast target year as its own page tells it."""
+        ranked = self.national_facts.children_ranking
+        if ranked is None:
+            ranked = ranking.rank_within(self.ds, ROOT, self.params)
         extra = []
-        for code, row in ranked.iterrows():
-            table = tables.get(code, self.provinces.iloc[:0])
-            year = row["tahun"]
-            recent = table[(table["tahun"] <= year) & (table["tahun"] >= year - window)] if pd.notna(year) else table.iloc[:0]
-            current = recent[recent["tahun"] == year]
+        for code in ranked.index:
+            facts = facts_for(code, self.params, self.ds)
             extra.append({
                 "kode": code, "nama": self.ds.regions.name(code),
-                "sample_value": bool(current["sintetis"].any()), "sample_pace": bool(recent["sintetis"].any()),
-                "target_year": self._target_year(code, table),
+                "target_year": next(ty for tg, ty in facts.target_years if tg["id"] == self.target["id"]),
+                "sample_target": facts.history_sample,
             })
-        return ranked.join(pd.DataFrame(extra).set_index("kode"))
+        league = ranked.join(pd.DataFrame(extra).set_index("kode"))
+        return league.assign(sample_value=league["sintetis_coverage"], sample_pace=league["sintetis_growth"])
 
     @property
     def trend_measure_name(self) -> str:
@@ -147,35 +151,36 @@ class Overview:
         )
 
     def banner(self) -> Html:
-        return self.combined.banner()
+        return sample_banner(self.sample_parts, self.lang)
 
     def headline(self) -> Html:
-        lang, row = self.lang, metrics.latest_complete(self.national)
+        lang, row = self.lang, self.national_facts.latest
         league = self.league.dropna(subset=["coverage"])
         body = ""
         if row is not None:
-            marker = " ◇" if row["sintetis"] else ""
+            marker = mark(row["sintetis"])
             body += (f'<p class="kpi"><span class="kpi-label">{esc(t("overview.national", lang, period=int(row["tahun"])))}</span> '
                      f'<span class="kpi-value">{esc(fmt_pct(row["cakupan"], lang))}{marker}</span></p>'
                      f'<p><a href="{ROOT}.html">{esc(t("overview.national.link", lang))}</a></p>')
         if not league.empty:
             top, bottom = league["coverage"].idxmax(), league["coverage"].idxmin()
             target = self.target
+            any_sample = mark(league["sample_value"].any())
             body += "<p>" + esc(t(
                 "overview.spread", lang, year=self.reference_year, count=len(league),
-                median=fmt_pct(league["coverage"].median(), lang),
-                top=self.ds.regions.name(top), top_value=fmt_pct(league.at[top, "coverage"], lang),
-                bottom=self.ds.regions.name(bottom), bottom_value=fmt_pct(league.at[bottom, "coverage"], lang),
+                median=fmt_pct(league["coverage"].median(), lang) + any_sample,
+                top=self.ds.regions.name(top), top_value=fmt_pct(league.at[top, "coverage"], lang) + mark(league.at[top, "sample_value"]),
+                bottom=self.ds.regions.name(bottom), bottom_value=fmt_pct(league.at[bottom, "coverage"], lang) + mark(league.at[bottom, "sample_value"]),
                 above=int((league["coverage"] >= target["percent"] / 100).sum()), target=target["label"],
                 target_value=fmt_pct(target["percent"] / 100, lang, 2), measure=self.trend_measure_name,
             )) + "</p>"
         return _section("headline.title", lang, body or f"<p>{esc(t('headline.none', lang))}</p>", "headline")
 
     def _target_year_text(self, ty: fc.TargetYear) -> str:
-        if ty.reason is not None:
-            return t("targets.no_forecast", self.lang)
         if ty.already_reached:
             return t("gap.reached", self.lang)
+        if ty.reason is not None:
+            return t("targets.no_forecast", self.lang)
         if ty.year is None:
             return t("overview.after", self.lang, year=ty.horizon_end)
         return str(ty.year)
@@ -187,15 +192,17 @@ class Overview:
                  "overview.col.gap", "overview.col.target_year")
         head = column_headers(t(k, lang, year=self.reference_year, target=target["label"]) for k in heads)
         rows = []
+        any_sample = bool(self.league["sintetis"].any())
         for code, r in self.league.iterrows():
-            rank = fmt_num(r["rank"], lang, 1 if r["rank"] % 1 else 0) if r["ranked"] else "–"
-            reason = f' <span class="muted">({esc(t("overview.reason." + r["reason"], lang))})</span>' if r["reason"] else ""
+            rank = fmt_num(r["rank"], lang, 1 if r["rank"] % 1 else 0) + mark(any_sample) if r["ranked"] else "–"
+            reason = f' <span class="muted">({esc(t("overview.reason." + r["reason"], lang))})</span>' if isinstance(r["reason"], str) else ""
+            ty = r["target_year"]
             rows.append(
                 f'<tr><td class="num">{rank}</td><th scope="row">{self._name(code)}{reason}</th>'
-                f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{" ◇" if r["sample_value"] else ""}</td>'
-                f'<td class="num">{esc(fmt_pp(r["growth"], lang))}{" ◇" if r["sample_pace"] and pd.notna(r["growth"]) else ""}</td>'
-                f'<td class="num">{esc(fmt_pp(r["gap_points"], lang))}</td>'
-                f'<td class="num">{esc(self._target_year_text(r["target_year"]))}</td></tr>'
+                f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{mark(r["sample_value"])}</td>'
+                f'<td class="num">{esc(fmt_pp(r["growth"], lang))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
+                f'<td class="num">{esc(fmt_pp(r["gap_points"], lang))}{mark(r["sample_value"] and pd.notna(r["gap_points"]))}</td>'
+                f'<td class="num">{esc(self._target_year_text(ty))}{mark(r["sample_target"] and not (ty.reason and not ty.already_reached))}</td></tr>'
             )
         caption = t("overview.league.caption", lang, year=self.reference_year)
         table = data_table(caption, head, "".join(rows))
@@ -203,9 +210,13 @@ class Overview:
                  target_value=fmt_pct(target["percent"] / 100, lang, 2),
                  coverage=fmt_pct(weights.get("coverage", 0), lang, 0), growth=fmt_pct(weights.get("growth", 0), lang, 0),
                  distance=fmt_pct(weights.get("distance", 0), lang, 0), measure=self.trend_measure_name)
-        body = f"<p>{esc(lead)}</p>{_scroll_table(caption, table)}"
+        body = f"<p>{esc(lead)}</p>"
+        if any_sample:
+            body += f'<p class="note">{esc(t("subregions.ranking.sample", lang))}{MARK}</p>'
+        body += _scroll_table(caption, table)
         if (self.league["coverage"] > 1).any():
             body += f'<p class="note">{esc(t("headline.over100", lang))}</p>'
+        body += self.national_report.ucj_note()
         return _section("overview.league.title", lang, body, "league")
 
     # --- maps ------------------------------------------------------------------------------
@@ -236,8 +247,10 @@ class Overview:
     def _alt(self, values: pd.DataFrame, key: str, **extra: object) -> str:
         shares = values["cakupan"]
         top, bottom = shares.idxmax(), shares.idxmin()
-        return t(key, self.lang, count=len(shares), top=self.ds.regions.name(top), top_value=fmt_pct(shares[top], self.lang),
-                 bottom=self.ds.regions.name(bottom), bottom_value=fmt_pct(shares[bottom], self.lang), **extra)
+        return t(key, self.lang, count=len(shares), top=self.ds.regions.name(top),
+                 top_value=fmt_pct(shares[top], self.lang) + mark(values.at[top, "sintetis"]),
+                 bottom=self.ds.regions.name(bottom), bottom_value=fmt_pct(shares[bottom], self.lang) + mark(values.at[bottom, "sintetis"]),
+                 **extra)
 
     def _callouts(self, values: pd.DataFrame) -> dict[str, str]:
         """Regions at or above 100% get a label: they are small cities, easy to miss on a map."""
@@ -260,7 +273,7 @@ class Overview:
                               self._callouts(values), size=(8.4, 3.7))
         national = self._map_values(self.national, year)
         alt = self._alt(values, "map.alt.provinces", year=year,
-                        national=fmt_pct(national["cakupan"].iloc[0], lang) if not national.empty else "–")
+                        national=fmt_pct(national["cakupan"].iloc[0], lang) + mark(national["sintetis"].iloc[0]) if not national.empty else "–")
         notes = [t("map.note.classes", lang)]
         if inherited:
             notes.append(t("map.note.pre_split", lang, year=year))
@@ -301,27 +314,44 @@ class Overview:
         national = self.national[self.national["tahun"] == self.reference_year]["cakupan_tren"].dropna()
         fig = _distribution_chart(league, national.iloc[0] if len(national) else None, self.target, lang)
         q1, median, q3 = league["coverage"].quantile([0.25, 0.5, 0.75])
-        alt = t("overview.distribution.alt", lang, year=self.reference_year, count=len(league), median=fmt_pct(median, lang),
-                q1=fmt_pct(q1, lang), q3=fmt_pct(q3, lang),
-                bottom=league["nama"].iloc[0], bottom_value=fmt_pct(league["coverage"].iloc[0], lang),
-                top=league["nama"].iloc[-1], top_value=fmt_pct(league["coverage"].iloc[-1], lang),
+        m = mark(league["sample_value"].any())
+        alt = t("overview.distribution.alt", lang, year=self.reference_year, count=len(league), median=fmt_pct(median, lang) + m,
+                q1=fmt_pct(q1, lang) + m, q3=fmt_pct(q3, lang) + m,
+                bottom=league["nama"].iloc[0], bottom_value=fmt_pct(league["coverage"].iloc[0], lang) + mark(league["sample_value"].iloc[0]),
+                top=league["nama"].iloc[-1], top_value=fmt_pct(league["coverage"].iloc[-1], lang) + mark(league["sample_value"].iloc[-1]),
                 over=int((league["coverage"] >= 1).sum()))
         lead = t("overview.distribution.lead", lang, year=self.reference_year, measure=self.trend_measure_name)
-        return _section("overview.distribution.title", lang, f"<p>{esc(lead)}</p><figure>{plots.img_tag(fig, alt)}</figure>",
+        note = f'<p class="note">{esc(t("map.note.sample", lang))}{MARK}</p>' if m else ""
+        return _section("overview.distribution.title", lang, f"<p>{esc(lead)}</p>{note}<figure>{plots.img_tag(fig, alt)}</figure>",
                         "distribution")
+
+    @cached_property
+    def national_report(self) -> RegionReport:
+        facts = self.national_facts
+        return RegionReport(ROOT, self.lang, self.params, self.ds, facts.table, facts)
 
     def national_forecast(self) -> Html:
         """The national report's forecast block: one forecast, told the same way on both pages."""
-        return RegionReport(ROOT, self.lang, self.params, self.ds, self.national).forecast()
+        return self.national_report.forecast()
 
     def provenance(self) -> Html:
         """Sources of every figure on the page, the definition and the parameters (as on a region report)."""
-        return self.combined.provenance()
+        table = pd.concat([self.national, self.provinces, self.kabkota], ignore_index=True)
+        return provenance_block(table, self.national_facts.off_series, self.ds, self.params, self.lang,
+                                self.national_report._segments_label())
 
     def summary(self) -> dict:
-        """What the build needs to render and index the page (JSON-safe)."""
+        """What the build needs to render and index the page (JSON-safe), with the league table's rows and their provenance."""
+        rows = [{"kode": code, "nama": r["nama"], "tahun": None if pd.isna(r["tahun"]) else int(r["tahun"]),
+                 "peringkat": num(r["rank"]), "cakupan": num(r["coverage"]), "laju_poin": num(r["growth"]),
+                 "selisih_poin": num(r["gap_points"]), "tahun_target": r["target_year"].year,
+                 "target_tercapai": r["target_year"].already_reached, "alasan": r["reason"] if isinstance(r["reason"], str) else None,
+                 "sintetis": bool(r["sintetis"]), "sintetis_cakupan": bool(r["sample_value"]),
+                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"])}
+                for code, r in self.league.iterrows()]
         return {"kode": OVERVIEW, "lang": self.lang, "title": t("overview.title", self.lang),
-                "sintetis": self.combined.uses_sample, "tahun": self.reference_year}
+                "sintetis": bool(self.sample_parts), "tahun": self.reference_year, "league": rows,
+                "target": self.target["id"]}
 
 
 def _distribution_chart(league: pd.DataFrame, national: float | None, target: dict, lang: str) -> Figure:

@@ -91,6 +91,7 @@ def _year_axes(ax: plt.Axes, lang: str, y_label: str, y_decimals: int) -> None:
 
 
 TARGET_MARKERS = ["*", "P", "X", "h"]
+POINT_MARKERS = ["^", "v", "<", ">"]  # figures outside a series (never a target's marker)
 
 
 def _mark_breaks_and_targets(ax: plt.Axes, break_years: Sequence[int], targets: Sequence[dict], lang: str,
@@ -115,8 +116,13 @@ def trend_chart(
     break_years: Sequence[int] = (),
     targets: Sequence[dict] = (),
     x_end: int | None = None,
+    points: Sequence[tuple[float, float, str]] = (),
 ) -> Figure:
-    """Coverage over time: real points filled, sample points hollow, breaks dashed, targets starred."""
+    """Coverage over time: real points filled, sample points hollow, breaks dashed, targets starred.
+
+    ``points`` are figures outside the series (x in fractional years, percent, label): drawn beside
+    it as separate markers, never joined to the line.
+    """
     fig, ax = new_figure()
     _styled(ax)
     trend = table.dropna(subset=["cakupan_tren"])
@@ -133,8 +139,11 @@ def trend_chart(
         measure = other["ukuran_penyebut"].iloc[-1]
         ax.plot(other["tahun"], other["cakupan"] * 100, "s", color=VERMILLION, markersize=7,
                 label=t("trend.legend.alt_denominator", lang, measure=t(f"measure.{measure}", lang)), zorder=4)
+    for i, (x, value, label) in enumerate(points):
+        ax.plot([x], [value], POINT_MARKERS[i % len(POINT_MARKERS)], color=VERMILLION, markerfacecolor="white",
+                markersize=8, label=label, zorder=4)
     _mark_breaks_and_targets(ax, break_years, targets, lang)
-    top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(tg["percent"] for tg in targets), 10])
+    top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(p[1] for p in points), *(tg["percent"] for tg in targets), 10])
     ax.set_ylim(0, top * 1.1)
     if len(years):
         ax.set_xlim(min(years) - 0.7, max([*years, *(tg["year"] for tg in targets), x_end or 0]) + 0.7)
@@ -151,10 +160,11 @@ def split_chart(table: pd.DataFrame, lang: str) -> Figure:
     years = rows["tahun"].to_numpy()
     bottom = np.zeros(len(rows))
     has_split = rows[list(SEGMENTS)].notna().any(axis=1).to_numpy()
+    split_sum = rows[list(SEGMENTS)].fillna(0).sum(axis=1).to_numpy() / 1e6
     for segment in [*SEGMENTS, TOTAL]:
         values = rows[segment].fillna(0).to_numpy() / 1e6
-        if segment == TOTAL:
-            values = np.where(has_split, 0, values)
+        if segment == TOTAL:  # a partial split never stands for the total: the rest is drawn as unsplit
+            values = np.where(has_split, np.clip(values - split_sum, 0, None), values)
         if not values.any():
             continue
         colour, hatch = SEGMENT_STYLE[segment]

@@ -21,9 +21,12 @@ Rules, stated so that every rank can be checked by hand:
 - the composite is the weighted sum of the scores, with the weights from the parameters (they
   sum to 1), and is ranked the same way; a region missing any indicator with a positive weight
   gets no composite rank;
-- the reference year is the latest year in which at least half of the regions have a trend
-  coverage, so that all are compared on the same year; a region without a value that year is
-  unranked rather than compared on an older figure.
+- the reference year is the year in which the most regions have a trend coverage (the latest of
+  those; at least half of them), so that all are compared on the same year; a region without a
+  value that year is unranked rather than compared on an older figure;
+- provenance: ``sintetis_coverage`` / ``sintetis_growth`` say whether a region's value rests on a
+  sample row; ``sintetis`` (either) marks the row. ``after_horizon`` is set where the distance
+  reaches past the forecast horizon (shown as "after 2045", not as a number of years).
 """
 
 from __future__ import annotations
@@ -43,13 +46,13 @@ NO_HISTORY = "no_history"  # no earlier year in the pace window
 
 
 def reference_year(tables: dict[str, pd.DataFrame]) -> int | None:
-    """Latest year in which at least half of the regions have a trend coverage."""
+    """The year in which the most regions have a trend coverage (the latest of those), if at least half do."""
     counts: dict[int, int] = {}
     for table in tables.values():
         for year in table.dropna(subset=["cakupan_tren"])["tahun"]:
             counts[int(year)] = counts.get(int(year), 0) + 1
-    enough = [year for year, n in counts.items() if 2 * n >= len(tables)]
-    return max(enough) if enough else None
+    enough = [(n, year) for year, n in counts.items() if 2 * n >= len(tables)]
+    return max(enough)[1] if enough else None
 
 
 def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: float, window: int,
@@ -59,22 +62,27 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
     rows = []
     for code, table in tables.items():
         row = {"kode": code, "tahun": year, "coverage": math.nan, "growth": math.nan, "distance": math.nan,
-               "gap_points": math.nan, "reason": None}
+               "gap_points": math.nan, "reason": None, "sintetis_coverage": False, "sintetis_growth": False}
         current = table[(table["tahun"] == year)].dropna(subset=["cakupan_tren"]) if year is not None else table.iloc[:0]
         if current.empty:
             rows.append({**row, "reason": NO_DATA})
             continue
         row["coverage"] = float(current["cakupan_tren"].iloc[0])
+        row["sintetis_coverage"] = bool(current["sintetis"].iloc[0])
         row["gap_points"] = (target_share - row["coverage"]) * 100
         pace = metrics.recent_pace(table, measure, window, end_year=year)
         if pace is None or pace["end"] != year:
             rows.append({**row, "reason": NO_HISTORY})
             continue
         row["growth"] = pace["points_per_year"]
+        row["sintetis_growth"] = bool(table.loc[table["tahun"].isin([pace["start"], pace["end"]]), "sintetis"].any())
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
         rows.append(row)
-    columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason"]
-    return pd.DataFrame(rows, columns=columns).set_index("kode")
+    columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason", "sintetis_coverage", "sintetis_growth"]
+    out = pd.DataFrame(rows, columns=columns).set_index("kode")
+    # A rank rests on every value compared: one sample value makes all ranks sample.
+    out["sintetis"] = out["sintetis_coverage"] | out["sintetis_growth"]
+    return out
 
 
 def years_to_target(gap_points: float, points_per_year: float) -> float:
@@ -112,4 +120,5 @@ def rank_within(ds: Dataset, parent: str, params: dict) -> pd.DataFrame:
     found = dict(tuple(metrics.coverage_table(ds, codes, params["coverage"]).groupby("kode")))
     tables = {code: found.get(code, pd.DataFrame(columns=metrics.COVERAGE_COLUMNS)) for code in codes}
     values = indicators(tables, params["coverage"]["trend_denominator"], target["percent"] / 100, params["pace"]["window"])
+    values["after_horizon"] = values["tahun"] + values["distance"] > params["horizon"]
     return rank(values, section["weights"])

@@ -1,361 +1,263 @@
 """The story of one region, as HTML blocks the notebooks display.
 
-Notebooks stay thin: they call these methods in order. Every string comes from the message
-catalogue, every number is formatted for the report's language, and every piece of data text
-(names, sources, notes) is HTML-escaped here, so data can never inject markup into a page.
+Notebooks stay thin: they call these methods in order. Nothing is computed here: the values and
+whether each rests on sample rows come from :mod:`analysis.facts`; this module only renders them.
+Every string comes from the message catalogue, every number is formatted for the report's
+language, every sample value carries ◇, and every piece of data text (names, sources, notes) is
+HTML-escaped here, so data can never inject markup into a page.
 """
 
 from __future__ import annotations
 
-import copy
-import html
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from analysis import forecast as fc
-from analysis import metrics, plots, ranking
+from analysis import metrics, plots
 from analysis import scenarios as sc
-from analysis.data import SEGMENTS, Dataset, cached_dataset
+from analysis.data import SEGMENTS, TOTAL, Dataset, cached_dataset
+from analysis.facts import RegionFacts, facts_for
+from analysis.markup import (MARK, Html, column_headers, data_table, data_text, esc, header_cells, mark, section,
+                           skill_text, source_items)
 from analysis.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t
 from analysis.params import cached_params
+from analysis.regions import ROOT
+from analysis.summary import region_summary
 
 SUMMARY_MIME = "application/vnd.cakupan.summary+json"
-_last: RegionReport | None = None  # the latest report loaded in this process (see RegionReport.load)
-
-
-class Html(str):
-    """A block of trusted HTML (built here from escaped data) that notebooks display."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: object) -> float | None:
-    """JSON-safe number (NaN and infinities become None)."""
-    if value is None or value is pd.NA or not math.isfinite(float(value)):
-        return None
-    return float(value)
-
-
-def _year(value: float | int | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def column_headers(labels: Iterable[str]) -> str:
-    """Column header cells of a data table from their (plain-text) labels."""
-    return "".join(f'<th scope="col">{esc(label)}</th>' for label in labels)
-
-
-def header_cells(lang: str, keys: tuple[str, ...]) -> str:
-    """Column headers of a data table, each a message key."""
-    return column_headers(t(k, lang) for k in keys)
-
-
-def data_table(caption: str | None, head: str, rows: str) -> str:
-    """A data table: caption (plain text, escaped here), header cells and body rows (markup)."""
-    caption_html = f"<caption>{esc(caption)}</caption>" if caption is not None else ""
-    return f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-
-
-def _section(key: str, lang: str, body: str, level: int = 2) -> Html:
-    slug = key.split(".")[0]
-    return Html(f'<section class="block" id="{slug}"><h{level}>{esc(t(key, lang))}</h{level}>{body}</section>')
 
 
 @dataclass
 class RegionReport:
-    """Everything one region's report shows, computed once from the dataset and parameters."""
+    """One region's report in one language: the facts of :mod:`analysis.facts`, rendered."""
 
     code: str
     lang: str
     params: dict
     ds: Dataset
     table: pd.DataFrame = field(repr=False)
+    facts: RegionFacts | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            self.facts = RegionFacts(self.code, self.params, self.ds, self.table)
 
     @classmethod
     def load(cls, region: str, params_path: str | None = None, lang: str = "id", data_dir: str | None = None) -> "RegionReport":
         """The report of ``region`` in ``lang``.
 
-        The batch engine renders a region's languages one after the other in one process; the
-        second reuses the first's analysis (forecasts, scenarios, rankings: nothing computed here
-        depends on the language), so it costs only its text and charts.
+        The facts come from :func:`analysis.facts.facts_for`: computed once per process, so a second
+        language (and the overview) reuses the first one's forecasts, scenarios and rankings.
         """
-        global _last
         params = cached_params(params_path or None)
         ds = cached_dataset(data_dir or None)
         if region not in ds.regions:
             raise KeyError(f"region {region!r} is not in the region tree")
         if lang not in params["languages"]:
             raise ValueError(f"language {lang!r} is not one of {params['languages']}")
-        if _last is not None and _last.code == region and _last.ds is ds and _last.params == params:
-            report = copy.copy(_last)  # shares the computed results, held in the instance's __dict__
-            report.lang = lang
-        else:
-            report = cls(region, lang, params, ds, metrics.coverage_table(ds, [region], params["coverage"]))
-        _last = report
-        return report
+        facts = facts_for(region, params, ds)
+        return cls(region, lang, params, ds, facts.table, facts)
 
-    # --- facts -----------------------------------------------------------------------------
-    @property
-    def name(self) -> str:
-        return self.ds.regions.name(self.code)
-
-    @property
-    def level(self) -> str:
-        return self.ds.regions.level(self.code)
-
-    @cached_property
-    def latest(self) -> pd.Series | None:
-        return metrics.latest_complete(self.table)
-
-    @property
-    def uses_sample(self) -> bool:
-        return bool(self.table["sintetis"].any())
-
-    @cached_property
-    def breaks(self) -> pd.DataFrame:
-        """Definition changes that apply here: the region's own and those of its ancestors."""
-        codes = [self.code, *self.ds.regions.ancestors(self.code)]
-        wanted = {"peserta_aktif", self.params["coverage"]["trend_denominator"], *self.params["coverage"]["denominator"]}
-        rows = self.ds.breaks[self.ds.breaks["kode"].isin(codes) & self.ds.breaks["ukuran"].isin(wanted)]
-        return rows.sort_values(["periode", "kode"])
+    def __getattr__(self, name: str):
+        """The facts' values read through the report (``report.outlook is report.facts.outlook``)."""
+        if name.startswith("__") or name == "facts":
+            raise AttributeError(name)
+        return getattr(self.facts, name)
 
     def _segments_label(self) -> str:
         segments = self.params["coverage"]["segments"]
         return t("segment.all", self.lang) if set(segments) == set(SEGMENTS) else ", ".join(segments)
 
-    # --- blocks ----------------------------------------------------------------------------
+    def _measure(self, key: str) -> str:
+        return t(f"measure.{key}", self.lang)
+
+    # --- header and banner ---------------------------------------------------------------------
     def title(self) -> Html:
         parent = self.ds.regions.parent(self.code)
         parent_text = t("report.parent", self.lang, name=self.ds.regions.name(parent)) if parent else ""
-        subtitle = t("report.subtitle", self.lang, level=t(f"level.{self.level}", self.lang), parent=parent_text, code=self.code)
+        subtitle = t("report.subtitle", self.lang, level=t(f"level.{self.facts.level}", self.lang), parent=parent_text, code=self.code)
+        up = (f'<p class="parent-link"><a href="{esc(parent)}.html" rel="up">{esc(t("report.up", self.lang, name=self.ds.regions.name(parent)))}</a></p>'
+              if parent else "")
         return Html(
             f'<header class="report-header"><p class="app">{esc(t("app.tagline", self.lang))}</p>'
-            f"<h1>{esc(t('report.title', self.lang, region=self.name))}</h1>"
-            f'<p class="subtitle">{esc(subtitle)}</p></header>'
+            f"<h1>{esc(t('report.title', self.lang, region=self.facts.name))}</h1>"
+            f'<p class="subtitle">{esc(subtitle)}</p>{up}</header>'
         )
 
     def banner(self) -> Html:
-        if not self.uses_sample:
-            return Html("")
-        return Html(f'<div class="banner sample" role="note"><strong>{esc(t("banner.sample", self.lang))}</strong></div>')
+        return sample_banner(self.facts.sample_parts, self.lang)
 
+    # --- headline ---------------------------------------------------------------------------------
     def headline(self) -> Html:
-        lang, row = self.lang, self.latest
+        f, lang, row = self.facts, self.lang, self.facts.latest
         if row is None:
-            return _section("headline.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
-        measure = t(f"measure.{row['ukuran_penyebut']}", lang)
-        value = fmt_pct(row["cakupan"], lang)
-        marker = " ◇" if row["sintetis"] else ""
+            return section("headline.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
+        sample = bool(row["sintetis"])
         body = (
             f'<p class="kpi"><span class="kpi-label">{esc(t("headline.coverage", lang, period=int(row["tahun"])))}</span> '
-            f'<span class="kpi-value">{esc(value)}{marker}</span></p>'
-            f"<p>{esc(t('headline.definition', lang, participants=fmt_int(row['peserta'], lang), segments=self._segments_label(), participants_period=fmt_period(row['periode_peserta'], lang), denominator=fmt_int(row['penyebut'], lang), measure=measure, denominator_period=fmt_period(row['periode_pekerja'], lang)))}</p>"
-            f"<p class=\"provenance\">{esc(t('headline.sources', lang, sources=row['sumber']))}</p>"
+            f'<span class="kpi-value">{esc(fmt_pct(row["cakupan"], lang))}{mark(sample)}</span></p>'
+            f"<p>{esc(t('headline.definition', lang, participants=fmt_int(row['peserta'], lang) + mark(row['sintetis_peserta']), segments=self._segments_label(), participants_period=fmt_period(row['periode_peserta'], lang), denominator=fmt_int(row['penyebut'], lang) + mark(row['sintetis_pekerja']), measure=self._measure(row['ukuran_penyebut']), denominator_period=fmt_period(row['periode_pekerja'], lang)))}</p>"
         )
+        key = "headline.rule.sample" if sample else "headline.rule.official"
+        body += f'<p class="provenance">{esc(t(key, lang))}</p>'
+        if f.months_differ:
+            body += f'<p class="note">{esc(t("headline.months", lang, participants_period=fmt_period(row["periode_peserta"], lang), denominator_period=fmt_period(row["periode_pekerja"], lang)))}</p>'
+        later = f.latest_any
+        if later is not None and int(later["tahun"]) > int(row["tahun"]):
+            body += (f'<p class="note">{esc(t("headline.later_sample", lang, year=int(later["tahun"]), value=fmt_pct(later["cakupan"], lang) + MARK))}</p>')
+        body += f"<p class=\"provenance\">{esc(t('headline.sources', lang, sources=row['sumber']))}</p>"
         if row["cakupan"] > 1:
             body += f'<p class="note">{esc(t("headline.over100", lang))}</p>'
         body += "".join(f'<p class="reference">{esc(text)}</p>' for text in self.reference_checks())
-        return _section("headline.title", lang, body)
+        return section("headline.title", lang, body)
 
     def reference_checks(self) -> list[str]:
-        """Published coverage figures for this region set against Cakupan's own computation."""
-        lang, out = self.lang, []
-        refs = self.ds.references[self.ds.references["kode"] == self.code]
+        """Published coverage figures for this region set against Cakupan's own computation of the same month."""
+        f, lang, out = self.facts, self.lang, []
+        refs = self.ds.references[(self.ds.references["kode"] == self.code) & (self.ds.references["indikator"] == "cakupan")]
+        points = f.off_series.set_index("periode") if not f.off_series.empty else None
         for ref in refs.itertuples():
             year = int(ref.periode[:4])
-            rows = self.table[(self.table["tahun"] == year) & self.table["cakupan"].notna()]
             published = fmt_pct(ref.nilai / 100, lang)
-            if rows.empty:
-                out.append(t("headline.reference.missing", lang, period=fmt_period(ref.periode, lang), published=published, source=ref.sumber))
-                continue
-            row = rows.iloc[0]
+            if points is not None and ref.periode in points.index and pd.notna(points.at[ref.periode, "cakupan"]):
+                row = points.loc[ref.periode]
+                sample = bool(row["sintetis"] or row["sintetis_pekerja"])
+            else:
+                rows = f.table[(f.table["tahun"] == year) & f.table["cakupan"].notna()]
+                if rows.empty:
+                    out.append(t("headline.reference.missing", lang, period=fmt_period(ref.periode, lang), published=published, source=ref.sumber))
+                    continue
+                row = rows.iloc[0]
+                sample = bool(row["sintetis"])
             out.append(t(
                 "headline.reference", lang, period=fmt_period(ref.periode, lang), published=published, source=ref.sumber,
-                computed=fmt_pct(row["cakupan"], lang), year=year, participants=fmt_int(row["peserta"], lang),
-                denominator=fmt_int(row["penyebut"], lang), measure=t(f"measure.{row['ukuran_penyebut']}", lang),
+                computed=fmt_pct(row["cakupan"], lang) + mark(sample), year=year, participants=fmt_int(row["peserta"], lang),
+                denominator=fmt_int(row["penyebut"], lang), measure=self._measure(row["ukuran_penyebut"]),
                 difference=fmt_pp(row["cakupan"] * 100 - ref.nilai, lang),
             ))
+            head = f.latest
+            if head is not None and (head["cakupan"] != row["cakupan"]):
+                out.append(t("headline.reference.why", lang, published=published, period=fmt_period(ref.periode, lang),
+                             measure=self._measure(row["ukuran_penyebut"]), headline=fmt_pct(head["cakupan"], lang) + mark(head["sintetis"]),
+                             participants_period=fmt_period(head["periode_peserta"], lang),
+                             headline_measure=self._measure(head["ukuran_penyebut"])))
+        return out
+
+    # --- trend ------------------------------------------------------------------------------------
+    def _points(self) -> list[tuple[float, float, str]]:
+        """Off-series figures for the chart: (x, percent of the trend denominator, label)."""
+        out = []
+        for p in self.facts.off_series.dropna(subset=["cakupan_tren"]).itertuples():
+            x = int(p.tahun) + (int(p.periode[5:7]) - 12) / 12
+            out.append((x, float(p.cakupan_tren) * 100, t("trend.legend.point", self.lang, period=fmt_period(p.periode, self.lang))))
         return out
 
     def trend(self) -> Html:
-        lang = self.lang
-        measure = self.params["coverage"]["trend_denominator"]
-        trend = self.table.dropna(subset=["cakupan_tren"])
+        f, lang = self.facts, self.lang
+        measure = f.trend_measure
+        trend = f.trend_rows
         if trend.empty:
-            return _section("trend.title", lang, f"<p>{esc(t('trend.empty', lang))}</p>")
-        fig = plots.trend_chart(self.table, lang, measure, self._break_years(), self.params["targets"])
+            return section("trend.title", lang, f"<p>{esc(t('trend.empty', lang))}</p>")
+        fig = plots.trend_chart(f.table, lang, measure, f.break_years, self.params["targets"], points=self._points())
         first, last = trend.iloc[0], trend.iloc[-1]
-        alt = t("trend.alt", lang, region=self.name, first=int(first["tahun"]), last=int(last["tahun"]),
-                first_value=fmt_pct(first["cakupan_tren"], lang), last_value=fmt_pct(last["cakupan_tren"], lang))
-        body = f"<p>{esc(t('trend.lead', lang, measure=t(f'measure.{measure}', lang)))}</p><figure>{plots.img_tag(fig, alt)}</figure>"
-        if not self.breaks.empty:
+        alt = t("trend.alt", lang, region=f.name, first=int(first["tahun"]), last=int(last["tahun"]),
+                first_value=fmt_pct(first["cakupan_tren"], lang) + mark(first["sintetis"]),
+                last_value=fmt_pct(last["cakupan_tren"], lang) + mark(last["sintetis"]))
+        body = (f"<p>{esc(t('trend.lead', lang, measure=self._measure(measure)))}</p>"
+                f"<p>{esc(t('trend.official' if len(f.official_years) < len(trend) else 'trend.official.all', lang, n=len(f.official_years), total=len(trend)))}</p>"
+                f"<figure>{plots.img_tag(fig, alt)}</figure>")
+        if not f.off_series.empty:
             items = "".join(
-                f"<li><strong>{esc(fmt_period(r.periode, lang))}</strong> ({esc(r.kode)}): {esc(r.catatan)}</li>"
-                for r in self.breaks.itertuples()
+                f"<li>{esc(t('trend.point', lang, period=fmt_period(p.periode, lang), participants=fmt_int(p.peserta, lang) + mark(p.sintetis), source=p.sumber, value=fmt_pct(p.cakupan_tren, lang) + mark(p.sintetis or p.sintetis_pekerja), measure=self._measure(measure)))}</li>"
+                for p in f.off_series.itertuples())
+            body += f'<h3>{esc(t("trend.points.title", lang))}</h3><p>{esc(t("trend.points.lead", lang))}</p><ul class="points">{items}</ul>'
+        if not f.breaks.empty:
+            items = "".join(
+                f"<li><strong>{esc(fmt_period(r.periode, lang))}</strong> ({esc(r.kode)}): {esc(data_text(r, 'catatan', lang))}</li>"
+                for r in f.breaks.itertuples()
             )
             body += f'<h3>{esc(t("trend.breaks.title", lang))}</h3><ol class="breaks">{items}</ol>'
         body += self.year_table()
-        return _section("trend.title", lang, body)
+        return section("trend.title", lang, body)
 
     def year_table(self) -> str:
         lang = self.lang
         head = header_cells(lang, ("trend.axis.year", "headline.participants", "headline.denominator", "index.col.coverage", "sources.list"))
         rows = []
-        for r in self.table.dropna(subset=["cakupan"]).itertuples():
-            marker = " ◇" if r.sintetis else ""
+        for r in self.facts.table.dropna(subset=["cakupan"]).itertuples():
             rows.append(
-                f'<tr><th scope="row">{int(r.tahun)}</th><td class="num">{fmt_int(r.peserta, lang)}</td>'
-                f'<td class="num">{fmt_int(r.penyebut, lang)} <span class="muted">({esc(t(f"measure.{r.ukuran_penyebut}", lang))})</span></td>'
-                f'<td class="num">{esc(fmt_pct(r.cakupan, lang))}{marker}</td><td class="src">{esc(r.sumber)}</td></tr>'
+                f'<tr><th scope="row">{int(r.tahun)}</th><td class="num">{fmt_int(r.peserta, lang)}{mark(r.sintetis_peserta)}</td>'
+                f'<td class="num">{fmt_int(r.penyebut, lang)}{mark(r.sintetis_pekerja)} <span class="muted">({esc(self._measure(r.ukuran_penyebut))})</span></td>'
+                f'<td class="num">{esc(fmt_pct(r.cakupan, lang))}{mark(r.sintetis)}</td><td class="src">{esc(r.sumber)}</td></tr>'
             )
         return data_table(None, head, "".join(rows))
 
+    # --- formal and informal -----------------------------------------------------------------
     def split(self) -> Html:
-        lang = self.lang
-        rows = self.table.dropna(subset=["peserta"])
+        f, lang = self.facts, self.lang
+        rows = f.table.dropna(subset=["peserta"])
         with_split = rows[rows[list(SEGMENTS)].notna().any(axis=1)]
         if rows.empty:
-            return _section("split.title", lang, f"<p>{esc(t('split.none', lang))}</p>")
-        fig = plots.split_chart(self.table, lang)
+            return section("split.title", lang, f"<p>{esc(t('split.none', lang))}</p>")
+        fig = plots.split_chart(f.table, lang)
         body = f"<p>{esc(t('split.lead', lang))}</p>"
         if with_split.empty:
             alt = t("split.none", lang)
-            return _section("split.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure><p>{esc(alt)}</p>")
+            return section("split.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure><p>{esc(alt)}</p>")
         last = with_split.iloc[-1]
-        shares = metrics.segment_shares(last)
+        sample = bool(last["sintetis_peserta"])
+        known = {s: float(last[s]) for s in SEGMENTS if pd.notna(last[s])}
+        whole = max(sum(known.values()), float(last[TOTAL]) if pd.notna(last[TOTAL]) else 0.0)
+        unsplit = whole - sum(known.values())
+        shares = {s: v / whole for s, v in known.items()} if whole else {}
         period = fmt_period(last["periode_peserta"], lang)
         alt = t("split.alt", lang, first=int(rows["tahun"].iloc[0]), last=int(rows["tahun"].iloc[-1]), period=period,
-                pu=fmt_pct(shares.get("PU"), lang), bpu=fmt_pct(shares.get("BPU"), lang))
+                pu=fmt_pct(shares.get("PU"), lang) + mark(sample), bpu=fmt_pct(shares.get("BPU"), lang) + mark(sample))
         cells = "".join(
-            f'<tr><th scope="row">{esc(t(f"segment.{s}", lang))}</th><td class="num">{fmt_int(last[s], lang)}</td>'
-            f'<td class="num">{esc(fmt_pct(shares[s], lang))}</td></tr>'
+            f'<tr><th scope="row">{esc(t(f"segment.{s}", lang))}</th><td class="num">{fmt_int(last[s], lang)}{mark(sample)}</td>'
+            f'<td class="num">{esc(fmt_pct(shares[s], lang))}{mark(sample)}</td></tr>'
             for s in SEGMENTS if s in shares
         )
+        if unsplit >= 0.5:
+            cells += (f'<tr><th scope="row">{esc(t("segment.TOTAL", lang))}</th><td class="num">{fmt_int(unsplit, lang)}{mark(sample)}</td>'
+                      f'<td class="num">{esc(fmt_pct(unsplit / whole, lang))}{mark(sample)}</td></tr>')
         head = header_cells(lang, ("split.col.segment", "split.col.people", "split.col.share"))
         table = data_table(t("split.table.caption", lang, period=period), head, cells)
-        return _section("split.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
+        notes = "".join(f'<p class="note">{esc(t("split.partial", lang, year=y))}</p>' for y in f.partial_split)
+        return section("split.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{notes}{table}")
 
-    def gaps(self) -> list[dict]:
-        row = self.latest
-        if row is None:
-            return []
-        out = []
-        for target in self.params["targets"]:
-            gap = metrics.gap_to_target(row["peserta"], row["penyebut"], target["percent"] / 100)
-            out.append({"id": target["id"], "label": target["label"], "year": target["year"], "percent": target["percent"], **gap})
-        return out
+    # --- gap, with the targets' own indicator ---------------------------------------------------
+    def ucj_note(self) -> str:
+        """The targets are set on UCJ; the published national UCJ next to Cakupan's own national ratio."""
+        f, lang = self.facts, self.lang
+        ref = f.ucj
+        national = facts_for(ROOT, self.params, self.ds).latest if ROOT in self.ds.regions else None
+        if ref is None:
+            return f'<p class="note">{esc(t("ucj.note.none", lang))}</p>'
+        own = (fmt_pct(national["cakupan"], lang) + mark(national["sintetis"])) if national is not None else "–"
+        year = int(national["tahun"]) if national is not None else "–"
+        return (f'<p class="note">{esc(t("ucj.note", lang, value=fmt_pct(ref["nilai"] / 100, lang, 2), period=fmt_period(ref["periode"], lang), source=ref["sumber"], own=own, year=year))}</p>')
 
     def gap(self) -> Html:
-        lang, row = self.lang, self.latest
+        f, lang, row = self.facts, self.lang, self.facts.latest
         if row is None:
-            return _section("gap.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
+            return section("gap.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
         head = header_cells(lang, ("gap.col.target", "gap.col.year", "gap.col.value", "gap.col.people", "gap.col.points"))
         cells = "".join(
             f'<tr><th scope="row">{esc(g["label"])}</th><td>{g["year"]}</td><td class="num">{esc(fmt_pct(g["percent"] / 100, lang, 2))}</td>'
-            f'<td class="num">{esc(t("gap.reached", lang)) if g["reached"] else fmt_int(g["people"], lang)}</td>'
-            f'<td class="num">{esc(fmt_pp(g["points"], lang))}</td></tr>'
-            for g in self.gaps()
+            f'<td class="num">{esc(t("gap.reached", lang)) if g["reached"] else fmt_int(g["people"], lang)}{mark(g["sintetis"])}</td>'
+            f'<td class="num">{esc(fmt_pp(g["points"], lang))}{mark(g["sintetis"])}</td></tr>'
+            for g in f.gaps()
         )
-        lead = t("gap.lead", lang, period=int(row["tahun"]), denominator=fmt_int(row["penyebut"], lang),
-                 measure=t(f"measure.{row['ukuran_penyebut']}", lang))
+        lead = t("gap.lead", lang, period=int(row["tahun"]), denominator=fmt_int(row["penyebut"], lang) + mark(row["sintetis_pekerja"]),
+                 measure=self._measure(row["ukuran_penyebut"]))
         table = data_table(t("gap.caption", lang), head, cells)
-        return _section("gap.title", lang, f"<p>{esc(lead)}</p>{table}")
+        return section("gap.title", lang, f"<p>{esc(lead)}</p>{table}{self.ucj_note()}")
 
     # --- forecast, targets, pace, scenarios --------------------------------------------------------
-    @property
-    def trend_measure(self) -> str:
-        return self.params["coverage"]["trend_denominator"]
-
-    def _yearly(self, column: str) -> pd.Series:
-        rows = self.table.dropna(subset=[column])
-        return pd.Series(rows[column].to_numpy(dtype=float), index=rows["tahun"].to_numpy(dtype=int), name=column)
-
-    @property
-    def forecast_end(self) -> int:
-        """The horizon, or the latest target year when later, so every target gets a year and a probability."""
-        return max(self.params["horizon"], *(tg["year"] for tg in self.params["targets"]))
-
-    @cached_property
-    def outlook(self) -> fc.ForecastResult:
-        """Forecast of the trend coverage: one denominator throughout, so a change of definition
-        in the headline denominator is never read as growth."""
-        cfg = self.params["forecast"]
-        return fc.forecast(self._yearly("cakupan_tren"), "share", self.forecast_end, cfg["method"], cfg["seed"], cfg["paths"])
-
-    @cached_property
-    def workforce_outlook(self) -> np.ndarray:
-        """The trend denominator in each forecast year: its own median forecast, else held at its last value."""
-        history = self._yearly(self.trend_measure)
-        cfg = self.params["forecast"]
-        result = fc.forecast(history, "count", self.forecast_end, seed=cfg["seed"], n_paths=cfg["paths"])
-        known = pd.concat([history, pd.Series(result.median, index=result.years)]) if result.ok else history
-        years = self.outlook.years
-        return known.reindex(sorted(set(known.index) | set(years))).ffill().loc[years].to_numpy()
-
-    @cached_property
-    def target_years(self) -> list[tuple[dict, fc.TargetYear]]:
-        return [(tg, fc.target_year(self.outlook, tg["percent"] / 100, tg["year"])) for tg in self.params["targets"]]
-
-    @cached_property
-    def recent(self) -> dict | None:
-        return metrics.recent_pace(self.table, self.trend_measure, self.params["pace"]["window"])
-
-    @cached_property
-    def paces(self) -> list[dict]:
-        """Required pace to each target from the last trend year, against the recent pace."""
-        recent = self.recent
-        if recent is None:
-            return []
-        growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
-        out = []
-        for tg in self.params["targets"]:
-            need = metrics.required_pace(recent["participants"], recent["workforce"], tg["percent"] / 100,
-                                         recent["end"], tg["year"], growth)
-            out.append({"id": tg["id"], "label": tg["label"], "year": tg["year"], "percent": tg["percent"], **need,
-                        "ratio_people": metrics.pace_ratio(need["people_per_year"], recent["people_per_year"]),
-                        "ratio_points": metrics.pace_ratio(need["points_per_year"], recent["points_per_year"])})
-        return out
-
-    @cached_property
-    def bpu_share(self) -> tuple[int, float] | None:
-        """(year, share of BPU among participants) from the latest year with a segment split."""
-        rows = self.table.dropna(subset=["BPU"])
-        if rows.empty:
-            return None
-        share = metrics.segment_shares(rows.iloc[-1]).get("BPU")
-        return None if share is None else (int(rows["tahun"].iloc[-1]), share)
-
-    @cached_property
-    def scenario_setting(self) -> sc.Setting:
-        section = self.params["scenarios"]
-        share = sc.informal_share(section, self.code, self.ds.regions.ancestors(self.code))
-        return sc.Setting(self.outlook.years, self.workforce_outlook, share,
-                          self.bpu_share[1] if self.bpu_share else 0.0, section["retention"] / 100)
-
-    @cached_property
-    def scenario_results(self) -> list[tuple[dict, sc.ScenarioForecast, list[fc.TargetYear]]]:
-        if not self.outlook.ok:
-            return []
-        levers = sc.levers_from_params(self.params["scenarios"])
-        out = []
-        for entry in self.params["scenarios"]["compare"]:
-            result = sc.apply(self.outlook, self.scenario_setting, [levers[key] for key in entry["levers"]])
-            out.append((entry, result, [fc.target_year(result, tg["percent"] / 100, tg["year"]) for tg in self.params["targets"]]))
-        return out
-
-    def _break_years(self) -> list[int]:
-        return [int(p[:4]) for p in self.breaks["periode"]]
-
     def _prob(self, p: float, relation: bool = False) -> str:
         """A probability from simulated paths, never printed as a certain 0% or 100%
         (``relation``: with '=' in front, for 'P(by 2029) = 23%')."""
@@ -376,11 +278,11 @@ class RegionReport:
     def _reached_text(self, ty: fc.TargetYear) -> str:
         """'reached in 2031 (80%: 2029–2035), P(by 2029) = 23%' or 'not by 2045 ...'."""
         lang = self.lang
-        if ty.reason:
-            return t("targets.no_forecast", lang)
         if ty.already_reached:
             return t("targets.already", lang, year=ty.year)
-        if ty.deadline <= self.outlook.last_year:
+        if ty.reason:
+            return t("targets.no_forecast", lang)
+        if ty.deadline <= self.facts.outlook.last_year:
             return t("targets.passed", lang, deadline=ty.deadline)
         values = {"range": self._year_range(ty), "deadline": ty.deadline, "prob": self._prob(ty.prob_by_deadline, relation=True)}
         if ty.year is None:
@@ -388,52 +290,60 @@ class RegionReport:
         return t("targets.reached", lang, year=ty.year, **values)
 
     def _key_years(self) -> list[int]:
-        years = self.outlook.years
+        years = self.facts.outlook.years
         wanted = {int(years[0]), int(years[-1]), *(tg["year"] for tg in self.params["targets"] if tg["year"] >= years[0])}
         return sorted(wanted)
 
     def forecast(self) -> Html:
-        lang, result = self.lang, self.outlook
-        measure = t(f"measure.{self.trend_measure}", lang)
+        f, lang, result = self.facts, self.lang, self.facts.outlook
+        measure = self._measure(f.trend_measure)
         if not result.ok:
-            return _section("forecast.title", lang, f"<p>{esc(t('forecast.insufficient', lang, years=len(result.history), measure=measure))}</p>")
+            return section("forecast.title", lang, f"<p>{esc(t('forecast.insufficient', lang, years=len(f.trend_years), measure=measure))}</p>")
+        sample = f.history_sample
         frame = result.frame()
         history = result.history
-        fig = plots.fan_chart(self.table, frame, lang, self.params["targets"], self._break_years())
+        fig = plots.fan_chart(f.table, frame, lang, self.params["targets"], f.break_years)
         end = frame.iloc[-1]
-        alt = t("forecast.alt", lang, region=self.name, last=result.last_year, last_value=fmt_pct(history.iloc[-1], lang),
-                end=int(frame.index[-1]), median=fmt_pct(end["median"], lang), lo80=fmt_pct(end["lo80"], lang),
-                hi80=fmt_pct(end["hi80"], lang), lo95=fmt_pct(end["lo95"], lang), hi95=fmt_pct(end["hi95"], lang))
-        methods = ", ".join(t(f"forecast.method.{m}", lang) for m in result.members)
-        body = (f"<p>{esc(t('forecast.lead', lang, measure=measure, first=int(history.index[0]), last=result.last_year, n=len(history)))}</p>"
-                f"<p>{esc(t('forecast.method', lang, methods=methods, cap=fmt_pct(result.cap, lang, 0)))}</p>")
+        m = mark(sample)
+        alt = t("forecast.alt", lang, region=f.name, last=result.last_year, last_value=fmt_pct(history.iloc[-1], lang) + m,
+                end=int(frame.index[-1]), median=fmt_pct(end["median"], lang) + m, lo80=fmt_pct(end["lo80"], lang),
+                hi80=fmt_pct(end["hi80"], lang) + m, lo95=fmt_pct(end["lo95"], lang), hi95=fmt_pct(end["hi95"], lang) + m)
+        methods = ", ".join(t(f"forecast.method.{name}", lang) for name in result.members)
+        official = len(f.official_years)
+        body = (f"<p>{esc(t('forecast.lead', lang, measure=measure, first=int(history.index[0]), last=result.last_year, n=len(history)))} "
+                f"{esc(t('forecast.official', lang, official=len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
+                f"<p>{esc(t('forecast.method', lang, methods=methods, cap=fmt_pct(result.cap, lang, 0) + (m if result.cap > 1 else '')))}</p>"
+                f"<p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
+        if not sample and official < len(f.trend_years):
+            body += f"<p>{esc(t('forecast.official_only', lang, n=official, total=len(f.trend_years)))}</p>"
         if result.cap > 1:
-            body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0)))}</p>"
-        if self.table.loc[self.table["tahun"].isin(history.index), "sintetis"].any():
-            body += f'<p class="note">{esc(t("forecast.sample", lang))}</p>'
-        if not self.breaks.empty:
+            body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0) + m))}</p>"
+        if sample:
+            body += f'<p class="note">{esc(t("forecast.sample", lang, official=official, n=len(history)))}{MARK}</p>'
+        if not f.breaks.empty:
             body += f'<p class="note">{esc(t("forecast.breaks", lang))}</p>'
         if result.bridged_years:
             body += f"<p>{esc(t('forecast.bridged', lang, years=', '.join(map(str, result.bridged_years))))}</p>"
         rows = "".join(
-            f'<tr><th scope="row">{year}</th><td class="num">{esc(fmt_pct(frame.at[year, "median"], lang))}</td>'
-            f'<td class="num">{esc(fmt_pct(frame.at[year, "lo80"], lang))}–{esc(fmt_pct(frame.at[year, "hi80"], lang))}</td>'
-            f'<td class="num">{esc(fmt_pct(frame.at[year, "lo95"], lang))}–{esc(fmt_pct(frame.at[year, "hi95"], lang))}</td></tr>'
+            f'<tr><th scope="row">{year}</th><td class="num">{esc(fmt_pct(frame.at[year, "median"], lang))}{m}</td>'
+            f'<td class="num">{esc(fmt_pct(frame.at[year, "lo80"], lang))}–{esc(fmt_pct(frame.at[year, "hi80"], lang))}{m}</td>'
+            f'<td class="num">{esc(fmt_pct(frame.at[year, "lo95"], lang))}–{esc(fmt_pct(frame.at[year, "hi95"], lang))}{m}</td></tr>'
             for year in self._key_years()
         )
         head = header_cells(lang, ("trend.axis.year", "forecast.col.median", "forecast.col.band80", "forecast.col.band95"))
         table = data_table(t("forecast.caption", lang), head, rows)
-        return _section("forecast.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
+        return section("forecast.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
 
     def targets(self) -> Html:
-        lang = self.lang
+        f, lang = self.facts, self.lang
+        m = mark(f.history_sample)
         items = "".join(
             f"<li><strong>{esc(t('targets.item', lang, label=tg['label'], value=fmt_pct(tg['percent'] / 100, lang, 2), year=tg['year']))}</strong>: "
-            f"{esc(self._reached_text(ty))}</li>"
-            for tg, ty in self.target_years
+            f"{esc(self._reached_text(ty))}{m if not (ty.reason and not ty.already_reached) else ''}</li>"
+            for tg, ty in f.target_years
         )
-        body = f"<p>{esc(t('targets.lead', lang))}</p><ul class=\"targets\">{items}</ul>"
-        return _section("targets.title", lang, body)
+        body = f"<p>{esc(t('targets.lead', lang))}</p><ul class=\"targets\">{items}</ul>{self.ucj_note()}"
+        return section("targets.title", lang, body)
 
     def _ratio_text(self, ratio: float, deadline_passed: bool) -> str:
         if deadline_passed:
@@ -447,30 +357,33 @@ class RegionReport:
         return t("pace.ratio", self.lang, ratio=fmt_num(ratio, self.lang, 1))
 
     def pace(self) -> Html:
-        lang, recent = self.lang, self.recent
-        measure = t(f"measure.{self.trend_measure}", lang)
+        f, lang, recent = self.facts, self.lang, self.facts.recent
+        measure = self._measure(f.trend_measure)
         if recent is None:
-            return _section("pace.title", lang, f"<p>{esc(t('pace.none', lang))}</p>")
+            return section("pace.title", lang, f"<p>{esc(t('pace.none', lang))}</p>")
+        m = mark(recent["sintetis"])
         change = recent["change"]
         period = {"start": recent["start"], "end": recent["end"]}
-        recent_text = t("pace.recent", lang, **period, people=fmt_int(recent["people_per_year"], lang),
-                        points=fmt_pp(recent["points_per_year"], lang, 2))
-        parts = {k: fmt_pp(v, lang, 2) for k, v in change.items()}
+        recent_text = t("pace.recent", lang, **period, people=fmt_int(recent["people_per_year"], lang) + m,
+                        points=fmt_pp(recent["points_per_year"], lang, 2) + m)
+        parts = {k: fmt_pp(v, lang, 2) + m for k, v in change.items()}
         body = f"<p>{esc(recent_text)}</p><p>{esc(t('pace.decomposition', lang, **period, **parts, measure=measure))}</p>"
+        if recent["sintetis"]:
+            body += f'<p class="note">{esc(t("pace.sample", lang, official=len(f.official_years)))}{MARK}</p>'
         head = header_cells(lang, (
             "gap.col.target", "pace.col.years", "pace.col.people", "pace.col.points", "pace.col.ratio"))
         rows = "".join(
             f'<tr><th scope="row">{esc(p["label"])} ({esc(fmt_pct(p["percent"] / 100, lang, 2))}, {p["year"]})</th>'
             f'<td class="num">{max(p["years"], 0)}</td>'
-            f'<td class="num">{fmt_int(p["people_per_year"], lang)}</td>'
-            f'<td class="num">{esc(fmt_pp(p["points_per_year"], lang, 2))}</td>'
-            f'<td class="num">{esc(self._ratio_text(p["ratio_points"], p["deadline_passed"]))}</td></tr>'
-            for p in self.paces
+            f'<td class="num">{fmt_int(p["people_per_year"], lang)}{m}</td>'
+            f'<td class="num">{esc(fmt_pp(p["points_per_year"], lang, 2))}{m}</td>'
+            f'<td class="num">{esc(self._ratio_text(p["ratio_points"], p["deadline_passed"]))}{m}</td></tr>'
+            for p in f.paces
         )
         table = data_table(t("pace.caption", lang, year=recent["end"]), head, rows)
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
-        note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2), **period)
-        return _section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>')
+        note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2) + m, **period)
+        return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note()}')
 
     def _scenario_name(self, entry: dict) -> str:
         if set(entry["levers"]) == set(sc.LEVERS):
@@ -498,70 +411,61 @@ class RegionReport:
             return t("scenarios.year.new", lang, year=ty.year, horizon=base.horizon_end)
         return t("scenarios.year.shift", lang, year=ty.year, years=shift) if shift else str(ty.year)
 
+    def _informal_source(self) -> str:
+        """The informal-share source: the catalogue's words for the default, else the parameter file's text."""
+        from analysis.params import DEFAULT_PARAMS, load_params
+
+        source = self.params["scenarios"]["informal_share"].get("source", "")
+        default = load_params(DEFAULT_PARAMS)["scenarios"]["informal_share"].get("source", "")
+        return t("scenarios.informal.source", self.lang) if source == default else source
+
     def scenarios(self) -> Html:
-        lang, section = self.lang, self.params["scenarios"]
-        if not self.scenario_results:
-            return _section("scenarios.title", lang, f"<p>{esc(t('scenarios.none', lang))}</p>")
-        levers = sc.levers_from_params(section)
+        f, lang, section_params = self.facts, self.lang, self.params["scenarios"]
+        if not f.scenario_results:
+            return section("scenarios.title", lang, f"<p>{esc(t('scenarios.none', lang))}</p>")
+        m = mark(f.scenarios_sample)
+        levers = sc.levers_from_params(section_params)
         body = ""
         if any(lever.basis == "illustrative" for lever in levers.values()):
             body += f'<p class="note" role="note"><strong>{esc(t("scenarios.illustrative", lang))}</strong></p>'
-        setting = self.scenario_setting
-        bpu = (t("scenarios.bpu", lang, share=fmt_pct(self.bpu_share[1], lang), year=self.bpu_share[0]) if self.bpu_share
+        setting = f.scenario_setting
+        bpu = (t("scenarios.bpu", lang, share=fmt_pct(f.bpu_share[1], lang) + mark(f.bpu_share[2]), year=f.bpu_share[0]) if f.bpu_share
                else t("scenarios.bpu.unknown", lang))
         assumptions = t("scenarios.setting", lang, informal=fmt_pct(setting.informal_share, lang), bpu=bpu,
-                        source=section["informal_share"].get("source", ""), retention=fmt_pct(setting.retention, lang, 0))
+                        source=self._informal_source(), retention=fmt_pct(setting.retention, lang, 0))
         items = "".join(f"<li>{esc(self._lever_text(lever))}</li>" for lever in levers.values())
         body += f"<p>{esc(t('scenarios.lead', lang))}</p><p>{esc(assumptions)}</p><ul>{items}</ul>"
-        baseline = self.outlook
+        if f.latest is not None and f.latest["cakupan"] > 1:
+            body += f'<p class="note">{esc(t("scenarios.over100", lang, coverage=fmt_pct(f.latest["cakupan"], lang) + mark(f.latest["sintetis"]), informal=fmt_pct(setting.informal_share, lang)))}</p>'
+        baseline = f.outlook
         first = self.params["targets"][0]
         at = first["year"] if first["year"] in baseline.years else int(baseline.years[-1])
         i = int(np.flatnonzero(baseline.years == at)[0])
-        lines = [(self._scenario_name(entry), result.years, result.median) for entry, result, _ in self.scenario_results]
-        fig = plots.fan_chart(self.table, baseline.frame(), lang, self.params["targets"], self._break_years(), lines)
-        best = max(self.scenario_results, key=lambda r: r[1].median[i])
-        alt = t("scenarios.alt", lang, region=self.name, year=at, baseline=fmt_pct(baseline.median[i], lang),
-                scenario=self._scenario_name(best[0]), value=fmt_pct(best[1].median[i], lang))
-        base_years = [ty for _, ty in self.target_years]
+        lines = [(self._scenario_name(entry), result.years, result.median) for entry, result, _ in f.scenario_results]
+        fig = plots.fan_chart(f.table, baseline.frame(), lang, self.params["targets"], f.break_years, lines)
+        best = max(f.scenario_results, key=lambda r: r[1].median[i])
+        alt = t("scenarios.alt", lang, region=f.name, year=at, baseline=fmt_pct(baseline.median[i], lang) + m,
+                scenario=self._scenario_name(best[0]), value=fmt_pct(best[1].median[i], lang) + m)
+        base_years = [ty for _, ty in f.target_years]
         head = [t("scenarios.col.scenario", lang), t("scenarios.col.added", lang, year=at), t("scenarios.col.coverage", lang, year=at)]
         for tg in self.params["targets"]:
             head += [t("scenarios.col.year", lang, label=tg["label"]), t("scenarios.col.prob", lang, year=tg["year"])]
 
         def row(name: str, added: str, coverage: float, years: list[fc.TargetYear]) -> str:
-            cells = "".join(f'<td>{esc(self._scenario_year(b, ty))}</td><td class="num">{esc(self._prob(ty.prob_by_deadline) if not ty.reason else "–")}</td>'
+            cells = "".join(f'<td>{esc(self._scenario_year(b, ty))}</td><td class="num">{esc(self._prob(ty.prob_by_deadline) if not ty.reason else "–")}{m}</td>'
                             for b, ty in zip(base_years, years))
-            return f'<tr><th scope="row">{esc(name)}</th><td class="num">{added}</td><td class="num">{esc(fmt_pct(coverage, lang))}</td>{cells}</tr>'
+            return f'<tr><th scope="row">{esc(name)}</th><td class="num">{added}</td><td class="num">{esc(fmt_pct(coverage, lang))}{m}</td>{cells}</tr>'
 
         rows = row(t("scenarios.baseline", lang), "–", baseline.median[i], base_years) + "".join(
-            row(self._scenario_name(entry), fmt_int(result.stock[i], lang), result.median[i], years)
-            for entry, result, years in self.scenario_results)
+            row(self._scenario_name(entry), fmt_int(result.stock[i], lang) + m, result.median[i], years)
+            for entry, result, years in f.scenario_results)
         table = data_table(t("scenarios.caption", lang), column_headers(head), rows)
-        return _section("scenarios.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
+        return section("scenarios.title", lang, body + f"<figure>{plots.img_tag(fig, alt)}</figure>{table}")
 
     # --- regions below ------------------------------------------------------------------------------
-    @cached_property
-    def _children_report(self) -> bool:
-        return not self.ds.reporting.isdisjoint(self.ds.regions.children(self.code))
-
-    @cached_property
-    def reconciliation(self) -> pd.DataFrame | None:
-        """Own published figures against the sum of the children (rows where at least one child reports)."""
-        if not self._children_report:
-            return None
-        table = metrics.reconcile(self.ds, self.code, self.params["coverage"])
-        table = table[table["anak_ada"] > 0].reset_index(drop=True)
-        return None if table.empty else table
-
-    @cached_property
-    def children_ranking(self) -> pd.DataFrame | None:
-        if not self._children_report:
-            return None
-        table = ranking.rank_within(self.ds, self.code, self.params)
-        return None if table.empty or table["coverage"].isna().all() else table
-
     def subregions(self) -> Html:
-        lang = self.lang
-        recon, ranked = self.reconciliation, self.children_ranking
+        f, lang = self.facts, self.lang
+        recon, ranked = f.reconciliation, f.children_ranking
         if recon is None and ranked is None:
             return Html("")
         children = self.ds.regions.children(self.code)
@@ -569,10 +473,12 @@ class RegionReport:
         body = ""
         if recon is not None:
             counts = recon["status"].value_counts()
-            lead = t("subregions.reconcile.lead", lang, region=self.name, n=len(children), level=level,
+            lead = t("subregions.reconcile.lead", lang, region=f.name, n=len(children), level=level,
                      match=int(counts.get(metrics.MATCH, 0)), differs=int(counts.get(metrics.DIFFERS, 0)),
                      incomplete=int(counts.get(metrics.INCOMPLETE, 0)))
             body += f"<h3>{esc(t('subregions.reconcile.title', lang))}</h3><p>{esc(lead)}</p>"
+            if counts.get(metrics.SAMPLE, 0):
+                body += f'<p class="note">{esc(t("subregions.reconcile.sample", lang, n=int(counts[metrics.SAMPLE])))}{MARK}</p>'
             differs = recon[recon["status"] == metrics.DIFFERS]
             if not differs.empty:
                 head = header_cells(lang, (
@@ -585,19 +491,17 @@ class RegionReport:
                 body += data_table(t("subregions.reconcile.caption", lang), head, rows)
         if ranked is not None:
             body += self._ranking_table(ranked, level)
-        return _section("subregions.title", lang, body)
+        return section("subregions.title", lang, body)
 
     def _measure_name(self, key: str) -> str:
-        return t(f"segment.{key}", self.lang) if key in (*SEGMENTS, "TOTAL") else t(f"measure.{'peserta_aktif' if key == 'peserta' else key}", self.lang)
-
-    def _unranked(self, row: pd.Series, year: int | None) -> str:
-        return t(f"ranking.reason.{row['reason']}", self.lang, year=year if year is not None else "–")
+        return t(f"segment.{key}", self.lang) if key in (*SEGMENTS, "TOTAL") else self._measure("peserta_aktif" if key == "peserta" else key)
 
     def _ranking_table(self, ranked: pd.DataFrame, level: str) -> str:
-        lang, section = self.lang, self.params["ranking"]
-        target = next(tg for tg in self.params["targets"] if tg["id"] == section["target"])
-        weights = section["weights"]
+        lang, section_params = self.lang, self.params["ranking"]
+        target = next(tg for tg in self.params["targets"] if tg["id"] == section_params["target"])
+        weights = section_params["weights"]
         year = ranked["tahun"].dropna().iloc[0] if ranked["tahun"].notna().any() else None
+        any_sample = bool(ranked["sintetis"].any())
         lead = t("subregions.ranking.lead", lang, level=level, year=year if year is not None else "–", target=target["label"],
                  coverage=fmt_pct(weights["coverage"], lang, 0), growth=fmt_pct(weights["growth"], lang, 0),
                  distance=fmt_pct(weights["distance"], lang, 0))
@@ -605,178 +509,77 @@ class RegionReport:
         def rank_text(value: float) -> str:
             return "–" if math.isnan(value) else fmt_num(value, lang, 1 if value % 1 else 0)
 
-        def distance_text(value: float) -> str:
+        def distance_text(r: pd.Series) -> str:
+            value = r["distance"]
             if math.isnan(value):
                 return "–"
             if value == 0:
                 return t("gap.reached", lang)
-            return t("pace.ratio.never", lang) if math.isinf(value) else fmt_num(value, lang, 1)
+            if math.isinf(value):
+                return t("pace.ratio.never", lang)
+            return t("targets.range.after", lang, horizon=self.params["horizon"]) if r["after_horizon"] else fmt_num(value, lang, 1)
 
         head = header_cells(lang, (
             "subregions.col.rank", "index.col.name", "index.col.coverage", "subregions.col.growth",
             "subregions.col.distance", "subregions.col.composite"))
         rows = "".join(
-            f'<tr><td class="num">{rank_text(r["rank"])}</td><th scope="row">{esc(self.ds.regions.name(code))}</th>'
-            f'<td class="num">{esc(fmt_pct(r["coverage"], lang))} <span class="muted">({rank_text(r["rank_coverage"])})</span></td>'
-            f'<td class="num">{esc(fmt_pp(r["growth"], lang, 2))} <span class="muted">({rank_text(r["rank_growth"])})</span></td>'
-            f'<td class="num">{esc(distance_text(r["distance"]))} <span class="muted">({rank_text(r["rank_distance"])})</span></td>'
-            f'<td class="num">{esc(fmt_num(r["composite"], lang, 3) if r["ranked"] else self._unranked(r, year))}</td></tr>'
+            f'<tr><td class="num">{rank_text(r["rank"])}{mark(any_sample and r["ranked"])}</td>'
+            f'<th scope="row"><a href="{esc(code)}.html">{esc(self.ds.regions.name(code))}</a></th>'
+            f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{mark(r["sintetis_coverage"])} <span class="muted">({rank_text(r["rank_coverage"])})</span></td>'
+            f'<td class="num">{esc(fmt_pp(r["growth"], lang, 2))}{mark(r["sintetis_growth"])} <span class="muted">({rank_text(r["rank_growth"])})</span></td>'
+            f'<td class="num">{esc(distance_text(r))}{mark(r["sintetis"] and not math.isnan(r["distance"]))} <span class="muted">({rank_text(r["rank_distance"])})</span></td>'
+            f'<td class="num">{esc(fmt_num(r["composite"], lang, 3) + mark(any_sample) if r["ranked"] else t(f"ranking.reason.{r.reason}", lang, year=year if year is not None else "–"))}</td></tr>'
             for code, r in ranked.iterrows())
-        return (f"<h3>{esc(t('subregions.ranking.title', lang))}</h3><p>{esc(lead)}</p>"
+        note = f'<p class="note">{esc(t("subregions.ranking.sample", lang))}{MARK}</p>' if any_sample else ""
+        return (f"<h3>{esc(t('subregions.ranking.title', lang))}</h3><p>{esc(lead)}</p>{note}"
                 + data_table(t("subregions.ranking.caption", lang, year=year), head, rows) +
                 f'<p class="muted">{esc(t("subregions.ranking.rules", lang))}</p>')
 
+    # --- sources --------------------------------------------------------------------------------
     def provenance(self) -> Html:
         """Sources with links, the coverage definition and the parameters used."""
-        lang, cov = self.lang, self.params["coverage"]
-        used = sorted({part for s in self.table["sumber"] for part in str(s).split(" + ") if part})
-        known = self.ds.sources.set_index("sumber") if not self.ds.sources.empty else pd.DataFrame()
-        items = []
-        for key in used:
-            if key in known.index:
-                entry = known.loc[key]
-                title = esc(entry["judul"])
-                link = f' <a href="{esc(entry["url"])}">{esc(entry["url"])}</a>' if str(entry["url"]).startswith(("http://", "https://")) else ""
-                note = f' <span class="muted">({esc(entry["lisensi"])})</span>' if entry.get("lisensi") else ""
-                items.append(f"<li><code>{esc(key)}</code>: {title}{link}{note}</li>")
-            else:
-                items.append(f"<li><code>{esc(key)}</code></li>")
-        definition = t("sources.definition.text", lang, segments=self._segments_label(),
-                       denominators=", ".join(t(f"measure.{m}", lang) for m in cov["denominator"]),
-                       trend=t(f"measure.{cov['trend_denominator']}", lang))
-        targets = "; ".join(f"{tg['label']} {fmt_pct(tg['percent'] / 100, lang, 2)} ({tg['year']})" for tg in self.params["targets"])
-        body = (
-            f"<h3>{esc(t('sources.definition', lang))}</h3><p>{esc(definition)}</p>"
-            f"<h3>{esc(t('sources.list', lang))}</h3><ul class=\"sources\">{''.join(items)}</ul>"
-            f"<h3>{esc(t('sources.params', lang))}</h3><p>{esc(t('sources.params.text', lang, targets=targets, horizon=self.params['horizon']))}</p>"
-            f"<p>{esc(self._analysis_params())}</p>"
-        )
-        return _section("sources.title", lang, body)
-
-    def _analysis_params(self) -> str:
-        lang, cfg, weights = self.lang, self.params["forecast"], self.params["ranking"]["weights"]
-        return t("sources.params.analysis", lang, method=cfg["method"], paths=fmt_int(cfg["paths"], lang), seed=cfg["seed"],
-                 window=self.params["pace"]["window"], target=self.params["ranking"]["target"],
-                 weights=", ".join(f"{k} {fmt_num(v, lang, 2)}" for k, v in weights.items()),
-                 retention=fmt_pct(self.params["scenarios"]["retention"] / 100, lang, 0))
+        return provenance_block(self.facts.table, self.facts.off_series, self.ds, self.params, self.lang, self._segments_label())
 
     def summary(self) -> dict:
-        """Headline numbers for ``<kode>.json`` and the index (JSON-safe)."""
-        row = self.latest
-        changes = metrics.year_on_year(self.table).set_index("tahun").to_dict("index")
-        years = {
-            str(int(r.tahun)): {
-                "peserta": _num(r.peserta), "penyebut": _num(r.penyebut), "ukuran_penyebut": r.ukuran_penyebut,
-                "cakupan": _num(r.cakupan), "cakupan_tren": _num(r.cakupan_tren),
-                "PU": _num(r.PU), "BPU": _num(r.BPU), "JAKON": _num(r.JAKON), "PMI": _num(r.PMI), "TOTAL": _num(r.TOTAL),
-                "periode_peserta": r.periode_peserta if isinstance(r.periode_peserta, str) else None,
-                "periode_pekerja": r.periode_pekerja if isinstance(r.periode_pekerja, str) else None,
-                "sintetis": bool(r.sintetis), "sumber": r.sumber,
-                "perubahan_peserta": _num(changes.get(int(r.tahun), {}).get("perubahan_peserta")),
-                "perubahan_poin": _num(changes.get(int(r.tahun), {}).get("perubahan_poin")),
-            }
-            for r in self.table.itertuples()
-        }
-        return {
-            "kode": self.code,
-            "nama": self.name,
-            "tingkat": self.level,
-            "induk": self.ds.regions.parent(self.code),
-            "lang": self.lang,
-            "title": t("report.title", self.lang, region=self.name),
-            "sintetis": self.uses_sample,
-            "latest": None if row is None else {
-                "tahun": int(row["tahun"]), "cakupan": _num(row["cakupan"]), "peserta": _num(row["peserta"]),
-                "penyebut": _num(row["penyebut"]), "ukuran_penyebut": row["ukuran_penyebut"], "sintetis": bool(row["sintetis"]),
-            },
-            "years": years,
-            "references": [
-                {"periode": r.periode, "nilai": float(r.nilai), "sumber": r.sumber}
-                for r in self.ds.references[self.ds.references["kode"] == self.code].itertuples()
-            ],
-            "gaps": [{k: (_num(v) if isinstance(v, float) else v) for k, v in g.items()} for g in self.gaps()],
-            "definition": {"segments": list(self.params["coverage"]["segments"]), "denominator": list(self.params["coverage"]["denominator"]),
-                           "trend_denominator": self.params["coverage"]["trend_denominator"]},
-            "forecast": self._forecast_summary(),
-            "targets": [self._target_summary(tg, ty) for tg, ty in self.target_years],
-            "pace": self._pace_summary(),
-            "scenarios": self._scenarios_summary(),
-            "ranking": self._ranking_summary(),
-            "reconciliation": self._reconciliation_summary(),
-        }
+        """Headline numbers for ``<kode>.json`` and the index (JSON-safe), each value with its provenance."""
+        return region_summary(self.facts, self.lang)
 
-    def _forecast_summary(self) -> dict:
-        result = self.outlook
-        return {
-            "series": "cakupan_tren", "denominator": self.trend_measure, "ok": result.ok, "reason": result.reason,
-            "method": result.method, "members": list(result.members), "transform": result.transform,
-            "history_years": [int(y) for y in result.history.index], "bridged_years": list(result.bridged_years),
-            "years": {str(int(year)): {k: _num(v) for k, v in row.items()} for year, row in result.frame().iterrows()},
-            "paths": result.n_paths, "seed": result.seed, "warnings": list(result.warnings),
-        }
 
-    @staticmethod
-    def _target_summary(target: dict, ty: fc.TargetYear) -> dict:
-        return {
-            "id": target["id"], "label": target["label"], "percent": target["percent"], "deadline": target["year"],
-            "reached_year": ty.year, "not_by_horizon": ty.not_by_horizon, "horizon": ty.horizon_end,
-            "range80": [ty.year_lo80, ty.year_hi80], "prob_by_deadline": _num(ty.prob_by_deadline),
-            "already_reached": ty.already_reached, "reason": ty.reason,
-        }
+def sample_banner(parts: list[tuple[str, str, str]], lang: str) -> Html:
+    """The sample banner, saying what is sample on the page (empty when nothing is)."""
+    if not parts:
+        return Html("")
+    items = "; ".join(t("banner.sample.part", lang, measure=t(f"measure.{m}", lang), level=t(f"level.{lv}", lang).lower(), years=years)
+                      for m, lv, years in parts)
+    return Html(f'<div class="banner sample" role="note"><strong>{esc(t("banner.sample", lang))}</strong> '
+                f'{esc(t("banner.sample.parts", lang, parts=items))}</div>')
 
-    def _pace_summary(self) -> dict | None:
-        recent = self.recent
-        if recent is None:
-            return None
-        plain = {k: _num(v) if isinstance(v, float) else v for k, v in recent.items() if k != "change"}
-        return {
-            "denominator": self.trend_measure, "recent": plain, "change": {k: _num(v) for k, v in recent["change"].items()},
-            "targets": [{k: _num(v) if isinstance(v, float) else v for k, v in p.items()} for p in self.paces],
-        }
 
-    def _scenarios_summary(self) -> dict:
-        section, setting = self.params["scenarios"], self.scenario_setting
-        baseline = {tg["id"]: ty for tg, ty in self.target_years}
-        results = []
-        for entry, result, years in self.scenario_results:
-            results.append({
-                "id": entry["id"], "levers": list(entry["levers"]),
-                "coverage": {str(int(y)): _num(v) for y, v in zip(result.years, result.median)},
-                "added": {str(int(y)): _num(v) for y, v in zip(result.years, result.stock)},
-                "targets": [{**self._target_summary(tg, ty), "shift_years": sc.target_shift(baseline[tg["id"]], ty)}
-                            for tg, ty in zip(self.params["targets"], years)],
-            })
-        return {
-            "illustrative": any(lever["basis"] == "illustrative" for lever in section["levers"].values()),
-            "informal_share": setting.informal_share, "bpu_share": self.bpu_share[1] if self.bpu_share else None,
-            "bpu_year": self.bpu_share[0] if self.bpu_share else None, "retention": setting.retention,
-            "workforce": {str(int(y)): _num(v) for y, v in zip(setting.years, setting.workforce)},
-            "levers": section["levers"], "results": results,
-        }
+def provenance_block(table: pd.DataFrame, points: pd.DataFrame, ds: Dataset, params: dict, lang: str, segments: str) -> Html:
+    """Sources with links (and licences) in the page's language, the coverage definition and the parameters."""
+    cov = params["coverage"]
+    def keys(values: object) -> list[str]:
+        return sorted({part for s in values for part in str(s).split(" + ") if part})
 
-    def _ranking_summary(self) -> dict | None:
-        ranked = self.children_ranking
-        if ranked is None:
-            return None
-        columns = ["coverage", "growth", "distance", "gap_points", "rank_coverage", "rank_growth", "rank_distance", "composite", "rank"]
-        return {
-            "year": _year(ranked["tahun"].dropna().iloc[0]) if ranked["tahun"].notna().any() else None,
-            "target": self.params["ranking"]["target"], "weights": self.params["ranking"]["weights"],
-            "regions": [{"kode": code, "nama": self.ds.regions.name(code), **{c: _num(r[c]) for c in columns},
-                         "infinite_distance": bool(math.isinf(r["distance"])), "reason": r["reason"]}
-                        for code, r in ranked.iterrows()],
-        }
-
-    def _reconciliation_summary(self) -> dict | None:
-        recon = self.reconciliation
-        if recon is None:
-            return None
-        return {
-            "children": len(self.ds.regions.children(self.code)),
-            "counts": {k: int(v) for k, v in recon["status"].value_counts().items()},
-            "rows": [{"periode": r.periode, "ukuran": r.ukuran, "induk": _num(r.nilai_induk), "jumlah": _num(r.jumlah),
-                      "anak_ada": int(r.anak_ada), "selisih": _num(r.selisih), "status": r.status} for r in recon.itertuples()],
-        }
+    series = keys(table["sumber"])
+    used = series + [k for k in keys(points.get("sumber", [])) if k not in series]  # the series' sources first
+    definition = t("sources.definition.text", lang, segments=segments,
+                   denominators=", ".join(t(f"measure.{m}", lang) for m in cov["denominator"]),
+                   trend=t(f"measure.{cov['trend_denominator']}", lang))
+    targets = "; ".join(f"{tg['label']} {fmt_pct(tg['percent'] / 100, lang, 2)} ({tg['year']})" for tg in params["targets"])
+    cfg, weights = params["forecast"], params["ranking"]["weights"]
+    target = next(tg for tg in params["targets"] if tg["id"] == params["ranking"]["target"])
+    analysis = t("sources.params.analysis", lang, method=t(f"forecast.name.{cfg['method']}", lang), paths=fmt_int(cfg["paths"], lang),
+                 seed=cfg["seed"], window=params["pace"]["window"], target=target["label"],
+                 weights=", ".join(f"{t(f'ranking.weight.{k}', lang)} {fmt_pct(v, lang, 0)}" for k, v in weights.items()),
+                 retention=fmt_pct(params["scenarios"]["retention"] / 100, lang, 0))
+    body = (
+        f"<h3>{esc(t('sources.definition', lang))}</h3><p>{esc(definition)}</p>"
+        f"<h3>{esc(t('sources.list', lang))}</h3><ul class=\"sources\">{source_items(used, ds.sources, lang)}</ul>"
+        f"<h3>{esc(t('sources.params', lang))}</h3><p>{esc(t('sources.params.text', lang, targets=targets, horizon=params['horizon']))}</p>"
+        f"<p>{esc(analysis)}</p>"
+    )
+    return section("sources.title", lang, body)
 
 
 def publish(summary: dict) -> None:

@@ -18,9 +18,11 @@ from analysis.regions import RegionTree
 
 SAMPLE_SOURCE = f"{SYNTHETIC_PREFIX}:cakupan-sample-v1"
 SAMPLE_SOURCE_ENTRY = (
-    "DATA CONTOH (sintetis) dibuat oleh Cakupan dengan seed tetap, dikalibrasi ke angka resmi; bukan angka resmi",
+    "DATA CONTOH (sintetis) dibuat oleh Cakupan dengan benih acak tetap, dikalibrasi ke angka resmi; bukan angka resmi",
     "",
     "dibuat oleh Cakupan",
+    "SAMPLE DATA (synthetic) made by Cakupan with a fixed seed, calibrated to official figures; not official figures",
+    "made by Cakupan",
 )
 YEARS = range(2015, 2026)
 SEED = 20240827
@@ -185,6 +187,8 @@ SUBREGION_SOURCE_ENTRY = (
     "DATA CONTOH (sintetis) dibuat oleh Cakupan: angka wilayah induk dibagi ke wilayah di bawahnya dengan bobot acak tetap; bukan angka resmi",
     "",
     "dibuat oleh Cakupan",
+    "SAMPLE DATA (synthetic) made by Cakupan: the parent region's figures split over the regions below with fixed random weights; not official figures",
+    "made by Cakupan",
 )
 _SEGMENT_TILT = (*SEGMENTS, TOTAL)
 
@@ -255,7 +259,8 @@ def subregion_tables(tables: dict[str, pd.DataFrame], regions: RegionTree, withi
     new_w = pd.concat([workforce, *(m.assign(pekerja_berhak=pd.NA, sumber=SUBREGION_SOURCE) for m in made["w"])], ignore_index=True)
     sources = tables["sources.csv"]
     if made["p"] or made["w"]:
-        extra = pd.DataFrame([(SUBREGION_SOURCE, *SUBREGION_SOURCE_ENTRY)], columns=sources.columns)
+        extra = pd.DataFrame([(SUBREGION_SOURCE, *SUBREGION_SOURCE_ENTRY)], columns=bundle.SOURCE_TABLE_COLUMNS)
+        extra = extra.reindex(columns=sources.columns)
         sources = pd.concat([sources, extra], ignore_index=True).drop_duplicates("sumber").sort_values("sumber", ignore_index=True)
     return {
         **tables,

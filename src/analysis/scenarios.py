@@ -10,7 +10,10 @@ How a scenario is computed, per simulated path of the baseline forecast and per 
 
 - baseline participants are the forecast coverage times the projected workforce;
 - the informal pool still uncovered is ``informal share x workforce - BPU share x participants``
-  (BPU = the informal segment), never more than the uncovered workforce as a whole;
+  (BPU = the informal segment): informal workers minus informal participants. Below 100% it is
+  never more than the uncovered workforce as a whole. Above 100% (DKI Jakarta: participants are
+  counted where the employer registers them, workers where they live) ``workforce - participants``
+  is negative and says nothing about who is uncovered, so only the informal pool counts;
 - workers enrolled by levers in earlier years stay with probability ``retention`` and take their
   place in that pool first, so nobody is enrolled twice;
 - levers then act one after another in the fixed order of ``LEVERS`` on what is left: a ``share``
@@ -82,8 +85,9 @@ def lever_stock(coverage: np.ndarray, setting: Setting, levers: list[Lever]) -> 
     """Workers enrolled by the levers and still active, per path (rows) and year (columns)."""
     coverage = np.atleast_2d(coverage)
     participants = coverage * setting.workforce
-    pool = np.minimum(setting.informal_share * setting.workforce - setting.bpu_share * participants,
-                      setting.workforce - participants).clip(min=0.0)
+    informal = setting.informal_share * setting.workforce - setting.bpu_share * participants
+    uncovered = np.where(participants < setting.workforce, setting.workforce - participants, np.inf)
+    pool = np.minimum(informal, uncovered).clip(min=0.0)
     ordered = sorted(levers, key=lambda lever: LEVERS.index(lever.id))
     strengths = {lever.id: lever.strength(setting.years) for lever in ordered}
     stock = np.zeros(coverage.shape[0])
