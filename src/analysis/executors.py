@@ -38,6 +38,8 @@ from multiprocessing import connection, get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from analysis.portfolio import REGION
+
 # jsonschema (under nbformat) imports this optional IRI-syntax checker when it is installed, and
 # building its grammar costs 0.8 s in every process; notebooks never need IRI format checks.
 sys.modules.setdefault("rfc3987_syntax", None)
@@ -45,7 +47,6 @@ sys.modules.setdefault("rfc3987_syntax", None)
 KERNEL_NAME = "python3"
 # A report that has not finished in this time is hung: its worker process is killed.
 TASK_TIMEOUT = 600.0
-REGION, OVERVIEW = "region", "overview"  # the notebooks a job can run
 
 
 @dataclass(frozen=True)

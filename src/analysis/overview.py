@@ -28,8 +28,8 @@ from analysis import maps, metrics, plots, ranking
 from analysis.data import Dataset, cached_dataset
 from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
+from analysis.portfolio import OVERVIEW, select_regions
 from analysis.regions import ROOT
-from analysis.render import OVERVIEW
 from analysis.report import Html, RegionReport, column_headers, data_table, esc, header_cells
 
 PRE_SPLIT = {"93": "91", "94": "91", "95": "91", "96": "92"}  # province created in 2022 -> province it was part of
@@ -94,8 +94,6 @@ class Overview:
     @cached_property
     def linked(self) -> set[str]:
         """Regions that have a report in the portfolio the parameters describe."""
-        from analysis.batch import select_regions
-
         return set(select_regions(self.ds.regions, self.params))
 
     def _name(self, code: str) -> str:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from analysis import __version__
-from analysis.executors import OVERVIEW  # also the file stem of the overview page in each language folder
 from analysis.messages import fmt_datetime, fmt_pct, t
 from analysis.params import load_params, params_digest
+from analysis.portfolio import OVERVIEW
 from analysis.regions import LEVELS, ROOT, is_valid_code, parent_of
 from analysis.report import SUMMARY_MIME
 
