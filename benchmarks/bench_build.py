@@ -1,22 +1,25 @@
 """Build speed and memory, measured in one run on this machine (not a test: it takes a while).
 
     .venv/bin/python benchmarks/bench_build.py                 # everything, 1,000 desa reports
-    .venv/bin/python benchmarks/bench_build.py --desa 200 --keep /tmp/bench
+    .venv/bin/python benchmarks/bench_build.py --desa 200 --naive 5 --keep /tmp/bench
 
 Steps, each in fresh processes:
 
-(a) the naive loop: for each of 10 regions, the ``papermill`` CLI, then ``jupyter nbconvert --to
-    html --no-input`` (a cold kernel and two new processes per report);
-(b) ``cakupan build --force`` for the same 10 reports;
+(a) the naive loop: for each of the first ``--naive`` Jawa Barat kab/kota (default 10), the
+    ``papermill`` CLI, then ``jupyter nbconvert --to html --no-input`` (a cold kernel and two new
+    processes per report; every report costs the same, so a sample gives the cost per report);
+(b) ``cakupan build --force --lang id`` of the 27 Jawa Barat kab/kota, start-up included;
 (c) the default portfolio (national, provinces, Jawa Barat kab/kota, both languages), cold;
 (d) the same again with nothing changed;
-(e) desa reports from a synthetic desa panel (``cakupan sample --levels kecamatan desa``).
+(e) desa reports from a synthetic desa panel (``cakupan sample --levels kecamatan desa``); with
+    ``--desa`` below 1,000 the time for 1,000 is extrapolated and labelled so;
+(f) one kab/kota report, one language, cold: what the first report waits for (start-up).
 
 Peak memory is the largest total PSS (proportional set size: shared pages counted once) of the
-command and all its descendants (workers and kernels), sampled every 0.2 s. The extrapolations
-assume the per-report cost of (e) for every village, in every language of the parameters; on a
-Dask cluster they assume one warm kernel per worker and no other bottleneck (a task is seconds of
-work and a few kilobytes of traffic).
+command and all its descendants (workers and kernels), sampled every 0.2 s. Goals (issue 16) are
+printed next to the measured values. The extrapolations assume the per-report cost of (e) for
+every village, in every language of the parameters; on a Dask cluster they assume one warm kernel
+per worker and no other bottleneck (a task is seconds of work and a few kilobytes of traffic).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "region_report.ipynb"
-NAIVE_REGIONS = [f"32.{i:02d}" for i in range(1, 11)]
+JABAR = [f"32.{i:02d}" for i in range(1, 19)] + [f"32.{i}" for i in range(71, 80)]  # the 27 kab/kota
 DESA_WITHIN = ["32.04", "32.03", "32.05"]  # Kab. Bandung, Cianjur, Garut: 1,082 desa
 ALL_DESA = 83_762
 DASK_WORKERS = 32
@@ -88,10 +91,10 @@ def run(command: list[str], env: dict | None = None, cwd: Path | None = None, ch
     return Measure(seconds, peak, stderr)
 
 
-def naive(work: Path) -> Measure:
+def naive(work: Path, regions: list[str]) -> Measure:
     """Papermill CLI then nbconvert CLI, one report at a time (what a notebook user would script)."""
     total, peak = 0.0, 0.0
-    for region in NAIVE_REGIONS:
+    for region in regions:
         executed = work / f"naive-{region}.ipynb"
         m1 = run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "region", region, "-p", "lang", "id",
                   "-k", "python3", "--no-progress-bar"], cwd=NOTEBOOK.parent)
@@ -122,9 +125,13 @@ def desa_codes(data: Path, count: int) -> list[str]:
     return [code for parent in DESA_WITHIN for code in regions.codes("desa", within=parent)][:count]
 
 
+GOAL_RATIO, GOAL_COLD, GOAL_UNCHANGED, GOAL_DESA, GOAL_DESA_MB = 25.0, 30.0, 1.0, 250.0, 1024.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--desa", type=int, default=1000, help="desa reports in step (e) (default 1000)")
+    parser.add_argument("--desa", type=int, default=1000, help="desa reports in step (e) (default 1000; fewer are extrapolated)")
+    parser.add_argument("--naive", type=int, default=10, help="kab/kota reports in the naive loop (a) (default 10)")
     parser.add_argument("--jobs", type=int, default=0, help="workers for cakupan build (default: all cores)")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one, removed)")
     args = parser.parse_args()
@@ -134,12 +141,13 @@ def main() -> None:
     job_args = ["--jobs", str(jobs)]
     rows = []
     try:
-        print(f"cakupan build benchmark: {os.cpu_count()} cores, {jobs} workers, {psutil.virtual_memory().total / 2**30:.0f} GB; work in {work}", flush=True)
-        a = naive(work)
-        rows.append(("(a) naive papermill + nbconvert CLI", len(NAIVE_REGIONS), a, ""))
-        out = work / "ten"
-        b = cakupan("build", "--force", "--out", str(out), "--region", *NAIVE_REGIONS, "--lang", "id", *job_args)
-        rows.append(("(b) cakupan build --force, same 10", len(NAIVE_REGIONS), b, manifest_counts(out)))
+        print(f"cakupan build benchmark: {os.cpu_count()} cores, {jobs} workers, {psutil.virtual_memory().total / 2**30:.0f} GB, "
+              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; work in {work}", flush=True)
+        naive_regions = JABAR[:args.naive]
+        rows.append(("(a) naive papermill + nbconvert CLI", len(naive_regions), naive(work, naive_regions), ""))
+        out = work / "jabar"
+        b = cakupan("build", "--force", "--out", str(out), "--region", *JABAR, "--lang", "id", *job_args)
+        rows.append(("(b) cakupan build --force, 27 kab/kota", len(JABAR), b, manifest_counts(out)))
         out = work / "portfolio"
         c = cakupan("build", "--out", str(out), *job_args)
         counts = manifest_counts(out)
@@ -152,27 +160,40 @@ def main() -> None:
         codes = desa_codes(data, args.desa)
         e = cakupan("build", "--data", str(data), "--out", str(out), "--region", *codes, "--lang", "id", *job_args)
         rows.append((f"(e) desa reports (from {len(codes)} desa)", len(codes), e, manifest_counts(out)))
+        out = work / "first"
+        f = cakupan("build", "--force", "--out", str(out), "--region", "32.73", "--lang", "id", *job_args)
+        rows.append(("(f) one report, cold (start-up + 1)", 1, f, manifest_counts(out)))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+    report(rows, jobs)
 
+
+def report(rows: list, jobs: int) -> None:
     print()
     print(f"{'step':40} {'reports':>8} {'seconds':>9} {'s/report':>9} {'peak MB':>8}  statuses")
     for name, n, m, counts in rows:
         status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else ""
         print(f"{name:40} {n:>8} {m.seconds:>9.1f} {m.seconds / n:>9.3f} {m.peak_mb:>8.0f}  {status}")
-    naive_per_report = rows[0][2].seconds / rows[0][1]
-    ratio = rows[0][2].seconds / rows[1][2].seconds
-    print(f"\nnaive / cakupan (same 10 reports, start-up included): {ratio:.1f}x   (goal >= 20)")
-    for name, n, m, _ in rows[2:5:2]:
-        print(f"naive / cakupan per report, {name[4:].split(',')[0].split(' (')[0]}: {naive_per_report / (m.seconds / n):.1f}x")
-    print(f"unchanged default portfolio: {rows[3][2].seconds:.1f} s   (goal < 3 s)")
-    print(f"peak memory at {rows[4][1]} desa reports: {rows[4][2].peak_mb:.0f} MB   (goal < 2048 MB)")
-    per_report = rows[4][2].seconds / rows[4][1]
+    (a, na), (b, nb), (c, _), (d, _), (e, ne), (f, _) = [(m, n) for _, n, m, _ in rows]
+    naive_per_report = a.seconds / na
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    ratio = naive_per_report / (b.seconds / nb)
+    print(f"\nnaive / cakupan per report, 27 kab/kota, start-up included: {ratio:.1f}x   (goal >= {GOAL_RATIO:.0f}x: {verdict(ratio >= GOAL_RATIO)})")
+    print(f"default portfolio cold: {c.seconds:.1f} s   (goal <= {GOAL_COLD:.0f} s: {verdict(c.seconds <= GOAL_COLD)})")
+    print(f"default portfolio unchanged: {d.seconds:.2f} s   (goal <= {GOAL_UNCHANGED:.0f} s: {verdict(d.seconds <= GOAL_UNCHANGED)})")
+    desa_1000 = e.seconds if ne == 1000 else f.seconds + (e.seconds - f.seconds) * 1000 / ne
+    label = "measured" if ne == 1000 else f"EXTRAPOLATED from {ne} (start-up as in (f) + per-report cost x 1000)"
+    print(f"1,000 desa reports: {desa_1000:.0f} s, {label}   (goal <= {GOAL_DESA:.0f} s: {verdict(desa_1000 <= GOAL_DESA)})")
+    print(f"peak memory at {ne} desa reports: {e.peak_mb:.0f} MB   (goal < {GOAL_DESA_MB:.0f} MB: {verdict(e.peak_mb < GOAL_DESA_MB)})")
+    print(f"first report waits (start-up): {f.seconds:.1f} s; naive / cakupan per report, default portfolio: "
+          f"{naive_per_report / (c.seconds / rows[2][1]):.1f}x")
+    per_report = e.seconds / ne
     reports = ALL_DESA * 2
     print(f"all {ALL_DESA:,} desa x 2 languages = {reports:,} reports at {per_report:.3f} s/report:")
     print(f"  this machine ({jobs} workers): {reports * per_report / 3600:.1f} h")
     print(f"  {DASK_WORKERS}-worker Dask cluster (same cores): {reports * per_report * jobs / DASK_WORKERS / 3600:.1f} h")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

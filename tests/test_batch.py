@@ -107,16 +107,7 @@ def probe(tmp_path_factory) -> Path:
     return write_probe_notebook(tmp_path_factory.mktemp("nb") / "probe.ipynb")
 
 
-# --- selection and keys (no kernel) ----------------------------------------------------------
-
-def test_selection_by_codes_levels_and_both(ds):
-    params = load_params(None)
-    assert batch.select_regions(ds.regions, params, None, ["32.73", "32"]) == ["32.73", "32"]
-    default = batch.select_regions(ds.regions, params)
-    assert default[:2] == ["ID", "11"] and len(default) == 1 + 38 + 27
-    desa = batch.select_regions(ds.regions, params, ["kecamatan", "desa"], ["32.73.01"])
-    assert desa == ["32.73.01", *ds.regions.children("32.73.01")]
-
+# --- keys (no kernel) ------------------------------------------------------------------------
 
 def _keys(ds, params=None, notebook="nb"):
     codes = ["ID", "32", "32.73", "32.01", "31"]

@@ -30,10 +30,11 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.data import PROJECT_ROOT, Dataset
-from analysis.executors import OVERVIEW, REGION, DaskExecutor, Job, LocalExecutor, Outcome, Task
+from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
 from analysis.messages import cli_language, t
 from analysis.params import LANGUAGES, params_digest
-from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
+from analysis.portfolio import OVERVIEW, REGION, select_regions  # noqa: F401 (select_regions: the command line's selection)
+from analysis.regions import ROOT, RegionTree, is_valid_code
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
@@ -44,27 +45,6 @@ INDEX_FIELDS = ("kode", "nama", "tingkat", "induk", "induk_nama", "sintetis", "l
 
 
 # --- selection and keys ------------------------------------------------------------------
-
-def select_regions(regions: RegionTree, params: dict, levels: list[str] | None = None, codes: list[str] | None = None) -> list[str]:
-    """Regions to build, ordered by level then code.
-
-    Codes alone: exactly those regions. Levels alone: every region of those levels under the
-    parents set in the parameters (``within``; none = the whole country). Both: every region of
-    those levels under the given codes (``--level desa --region 32.04``).
-    """
-    if codes and not levels:
-        return list(dict.fromkeys(codes))
-    chosen = []
-    for level in levels or params["levels"]:
-        if level == "nasional":
-            chosen.append(ROOT)
-            continue
-        parents = codes or params.get("within", {}).get(level) or [None]
-        for parent in parents:
-            chosen += regions.codes(level, within=parent)
-    order = {level: i for i, level in enumerate(LEVELS)}
-    return sorted(dict.fromkeys(chosen), key=lambda c: (order[regions.level(c)], c))
-
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:

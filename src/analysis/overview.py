@@ -32,8 +32,8 @@ from analysis.facts import RegionFacts, facts_for, table_sample_parts
 from analysis.markup import MARK, Html, column_headers, data_table, esc, header_cells, mark
 from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
+from analysis.portfolio import OVERVIEW, select_regions
 from analysis.regions import ROOT
-from analysis.render import OVERVIEW
 from analysis.report import RegionReport, provenance_block, sample_banner
 from analysis.summary import num
 
@@ -104,8 +104,6 @@ class Overview:
     @cached_property
     def linked(self) -> set[str]:
         """Regions that have a report in the portfolio the parameters describe."""
-        from analysis.batch import select_regions
-
         return set(select_regions(self.ds.regions, self.params))
 
     def _name(self, code: str) -> str:
