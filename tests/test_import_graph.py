@@ -15,9 +15,9 @@ import pytest
 
 LAYERS = [
     ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers"}),
-    ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio"}),
+    ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary"}),
     ("plots", {"plots", "maps"}),
-    ("pages", {"report", "overview", "render"}),
+    ("pages", {"markup", "report", "overview", "render"}),
     ("batch", {"executors", "warm", "batch"}),
     ("CLI", {"cli", "__main__"}),
 ]

@@ -21,7 +21,7 @@ def reports():
 
 def _charts(report: RegionReport, lang: str) -> dict[str, bytes]:
     """Every report chart of a region, drawn in the order a report draws them."""
-    table, targets, breaks = report.table, report.params["targets"], report._break_years()
+    table, targets, breaks = report.table, report.params["targets"], report.break_years
     frame = report.outlook.frame()
     lines = [(f"scenario {i}", r.years, r.median) for i, (_, r, _) in enumerate(report.scenario_results)]
     measure = report.params["coverage"]["trend_denominator"]
