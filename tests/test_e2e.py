@@ -24,22 +24,27 @@ def _json(out, lang, code):
 
 
 def test_jawa_barat_2024_reproduces_the_published_31_4_percent(built):
-    year = _json(built, "id", "32")["years"]["2024"]
-    assert (year["peserta"], year["penyebut"], year["ukuran_penyebut"]) == (5_923_000, 18_900_000, "pekerja_berhak")
-    assert abs(year["cakupan"] - 0.314) <= 0.003
-    assert "liputan6-2024-08-27" in year["sumber"]
+    summary = _json(built, "id", "32")
+    # The regional office's August 2024 count is beside the December series, over the 18.9 M eligible.
+    point = next(p for p in summary["off_series"] if p["periode"] == "2024-08")
+    assert (point["peserta"], point["ukuran_penyebut"], point["sintetis"]) == (5_923_000, "pekerja_berhak", False)
+    assert abs(point["cakupan"] - 0.314) <= 0.003 and point["sumber"] == "liputan6-2024-08-27"
+    assert summary["years"]["2024"]["peserta"] is None
     page = (built / "id" / "32.html").read_text(encoding="utf-8")
     assert "Angka yang dipublikasikan untuk Agustus 2024: 31,4%" in page
     assert "5.923.000 peserta dibagi 18.900.000 pekerja yang berhak" in page
 
 
-def test_national_coverage_is_real_and_has_no_sample_banner(built):
+def test_national_headline_is_official_and_the_page_names_what_is_sample(built):
     summary = _json(built, "en", "ID")
-    assert summary["sintetis"] is False
+    assert summary["latest"]["sintetis"] is False and summary["latest"]["tahun"] == 2024
     assert summary["years"]["2023"]["cakupan"] == pytest.approx(41_560_938 / 139_852_377)
+    assert all(not row["sintetis"] for row in summary["years"].values() if row["cakupan"] is not None)
+    # Its province ranking and checks use the sample panel: the page says so.
+    assert summary["sintetis"] is True and summary["ranking"]["sintetis"] is True
     page = (built / "en" / "ID.html").read_text(encoding="utf-8")
-    assert "SAMPLE DATA" not in page
-    assert 'class="banner' not in page
+    assert 'class="banner sample"' in page and "Sample data on this page: active participants, province" in page
+    assert '<span class="kpi-value">31.3%</span>' in page
 
 
 def test_reports_using_synthetic_rows_carry_the_banner(built):

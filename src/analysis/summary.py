@@ -35,6 +35,7 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
     """Headline numbers for ``<kode>.json`` and the index (JSON-safe), each value with its provenance."""
     row = f.latest
     changes = metrics.year_on_year(f.table).set_index("tahun").to_dict("index")
+    sample = dict(zip(f.table["tahun"].astype(int), f.table["sintetis"].astype(bool)))
     years = {
         str(int(r.tahun)): {
             "peserta": num(r.peserta), "penyebut": num(r.penyebut), "ukuran_penyebut": r.ukuran_penyebut,
@@ -45,6 +46,8 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
             "sumber": r.sumber,
             "perubahan_peserta": num(changes.get(int(r.tahun), {}).get("perubahan_peserta")),
             "perubahan_poin": num(changes.get(int(r.tahun), {}).get("perubahan_poin")),
+            # a change from the year before rests on both years
+            "sintetis_perubahan": bool(r.sintetis or sample.get(int(r.tahun) - 1, False)),
         }
         for r in f.table.itertuples()
     }
