@@ -52,14 +52,19 @@ class Measure:
     seconds: float
     peak_mb: float
     stderr: str
+    cpu: float = 0.0  # CPU seconds (user + system) of the command and all its descendants
 
 
-def _tree_pss(process: psutil.Process) -> float:
+def _tree_sample(process: psutil.Process, cpu: dict[int, float]) -> float:
+    """Total PSS of a process tree in MB; records each process's CPU seconds so far in ``cpu``."""
     total = 0
     for p in [process, *process.children(recursive=True)]:
         try:
-            info = p.memory_full_info()
+            with p.oneshot():
+                info = p.memory_full_info()
+                times = p.cpu_times()
             total += getattr(info, "pss", info.rss)
+            cpu[p.pid] = times.user + times.system
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return total / 2**20
@@ -69,14 +74,14 @@ def run(command: list[str], env: dict | None = None, cwd: Path | None = None, ch
     """Run a command, timing it and sampling the memory of its process tree."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak, done = 0.0, threading.Event()
+    peak, done, cpu = 0.0, threading.Event(), {}
 
     def sample() -> None:
         nonlocal peak
         watched = psutil.Process(proc.pid)
         while not done.wait(0.2):
             try:
-                peak = max(peak, _tree_pss(watched))
+                peak = max(peak, _tree_sample(watched, cpu))
             except psutil.NoSuchProcess:
                 return
 
@@ -88,12 +93,12 @@ def run(command: list[str], env: dict | None = None, cwd: Path | None = None, ch
     sampler.join()
     if check and proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command[:4])} ... failed ({proc.returncode}):\n{stderr[-2000:]}")
-    return Measure(seconds, peak, stderr)
+    return Measure(seconds, peak, stderr, sum(cpu.values()))
 
 
 def naive(work: Path, regions: list[str]) -> Measure:
     """Papermill CLI then nbconvert CLI, one report at a time (what a notebook user would script)."""
-    total, peak = 0.0, 0.0
+    total, peak, cpu = 0.0, 0.0, 0.0
     for region in regions:
         executed = work / f"naive-{region}.ipynb"
         m1 = run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "region", region, "-p", "lang", "id",
@@ -101,7 +106,8 @@ def naive(work: Path, regions: list[str]) -> Measure:
         m2 = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
         total += m1.seconds + m2.seconds
         peak = max(peak, m1.peak_mb, m2.peak_mb)
-    return Measure(total, peak, "")
+        cpu += m1.cpu + m2.cpu
+    return Measure(total, peak, "", cpu)
 
 
 def cakupan(*args: str) -> Measure:
@@ -128,6 +134,14 @@ def desa_codes(data: Path, count: int) -> list[str]:
 GOAL_RATIO, GOAL_COLD, GOAL_UNCHANGED, GOAL_DESA, GOAL_DESA_MB = 25.0, 30.0, 1.0, 250.0, 1024.0
 
 
+def step(rows: list, name: str, n: int, measure: Measure, counts: dict | str) -> None:
+    """Record a step and print it at once (a long run shows its progress; an interrupted one its results)."""
+    rows.append((name, n, measure, counts))
+    status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else ""
+    print(f"  {name}: {n} reports in {measure.seconds:.1f} s ({measure.cpu:.1f} s CPU), peak {measure.peak_mb:.0f} MB {status}",
+          flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--desa", type=int, default=1000, help="desa reports in step (e) (default 1000; fewer are extrapolated)")
@@ -144,25 +158,25 @@ def main() -> None:
         print(f"cakupan build benchmark: {os.cpu_count()} cores, {jobs} workers, {psutil.virtual_memory().total / 2**30:.0f} GB, "
               f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; work in {work}", flush=True)
         naive_regions = JABAR[:args.naive]
-        rows.append(("(a) naive papermill + nbconvert CLI", len(naive_regions), naive(work, naive_regions), ""))
+        step(rows, "(a) naive papermill + nbconvert CLI", len(naive_regions), naive(work, naive_regions), "")
         out = work / "jabar"
         b = cakupan("build", "--force", "--out", str(out), "--region", *JABAR, "--lang", "id", *job_args)
-        rows.append(("(b) cakupan build --force, 27 kab/kota", len(JABAR), b, manifest_counts(out)))
+        step(rows, "(b) cakupan build --force, 27 kab/kota", len(JABAR), b, manifest_counts(out))
         out = work / "portfolio"
         c = cakupan("build", "--out", str(out), *job_args)
         counts = manifest_counts(out)
-        rows.append(("(c) default portfolio, cold", sum(counts.values()), c, counts))
+        step(rows, "(c) default portfolio, cold", sum(counts.values()), c, counts)
         d = cakupan("build", "--out", str(out), *job_args)
-        rows.append(("(d) default portfolio, unchanged", sum(counts.values()), d, manifest_counts(out)))
+        step(rows, "(d) default portfolio, unchanged", sum(counts.values()), d, manifest_counts(out))
         data = work / "desa-data"
         cakupan("sample", "--levels", "kecamatan", "desa", "--within", *DESA_WITHIN, "--out", str(data))
         out = work / "desa"
         codes = desa_codes(data, args.desa)
         e = cakupan("build", "--data", str(data), "--out", str(out), "--region", *codes, "--lang", "id", *job_args)
-        rows.append((f"(e) desa reports (from {len(codes)} desa)", len(codes), e, manifest_counts(out)))
+        step(rows, f"(e) desa reports (from {len(codes)} desa)", len(codes), e, manifest_counts(out))
         out = work / "first"
         f = cakupan("build", "--force", "--out", str(out), "--region", "32.73", "--lang", "id", *job_args)
-        rows.append(("(f) one report, cold (start-up + 1)", 1, f, manifest_counts(out)))
+        step(rows, "(f) one report, cold (start-up + 1)", 1, f, manifest_counts(out))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -171,15 +185,17 @@ def main() -> None:
 
 def report(rows: list, jobs: int) -> None:
     print()
-    print(f"{'step':40} {'reports':>8} {'seconds':>9} {'s/report':>9} {'peak MB':>8}  statuses")
+    print(f"{'step':40} {'reports':>8} {'seconds':>9} {'s/report':>9} {'CPU s':>8} {'peak MB':>8}  statuses")
     for name, n, m, counts in rows:
         status = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else ""
-        print(f"{name:40} {n:>8} {m.seconds:>9.1f} {m.seconds / n:>9.3f} {m.peak_mb:>8.0f}  {status}")
+        print(f"{name:40} {n:>8} {m.seconds:>9.1f} {m.seconds / n:>9.3f} {m.cpu:>8.1f} {m.peak_mb:>8.0f}  {status}")
     (a, na), (b, nb), (c, _), (d, _), (e, ne), (f, _) = [(m, n) for _, n, m, _ in rows]
     naive_per_report = a.seconds / na
     verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
     ratio = naive_per_report / (b.seconds / nb)
     print(f"\nnaive / cakupan per report, 27 kab/kota, start-up included: {ratio:.1f}x   (goal >= {GOAL_RATIO:.0f}x: {verdict(ratio >= GOAL_RATIO)})")
+    if a.cpu and b.cpu:  # CPU time depends less than wall time on what else the machine runs
+        print(f"  the same in CPU seconds (all processes of each): {(a.cpu / na) / (b.cpu / nb):.1f}x")
     print(f"default portfolio cold: {c.seconds:.1f} s   (goal <= {GOAL_COLD:.0f} s: {verdict(c.seconds <= GOAL_COLD)})")
     print(f"default portfolio unchanged: {d.seconds:.2f} s   (goal <= {GOAL_UNCHANGED:.0f} s: {verdict(d.seconds <= GOAL_UNCHANGED)})")
     desa_1000 = e.seconds if ne == 1000 else f.seconds + (e.seconds - f.seconds) * 1000 / ne

@@ -120,17 +120,22 @@ def task_keys(ds: Dataset, params: dict, notebook: str, codes: list[str], langs:
 
 def overview_keys(params: dict, data_dir: str, notebook: str, langs: list[str]) -> dict[str, str]:
     """Input hash of the overview page in each language: notebook, parameters, code, every data
-    file and the boundaries (read once for all languages), language."""
-    from analysis.data import BUNDLED_DIR, REGION_TREE_FILE
-    from analysis.maps import GEO_DIR
+    file, the region tree and the published files it draws from (the boundaries are among them),
+    read once for all languages; then the language.
+
+    The whole of ``data/raw`` is hashed rather than the map module's boundary files, so that
+    deciding whether the overview is current never imports the chart stack (1.1 MB to read).
+    """
+    from analysis.data import BUNDLED_DIR, RAW_DIR, REGION_TREE_FILE
 
     h = hashlib.sha256()
     for part in (notebook, params_digest(params), code_digest()):
         h.update(part.encode())
         h.update(b"\0")
     data = Path(data_dir) if data_dir else BUNDLED_DIR
-    for path in sorted([p for p in data.iterdir() if p.is_file()]) + [REGION_TREE_FILE, *sorted(GEO_DIR.glob("*.geojson"))]:
-        h.update(path.name.encode())
+    raw = sorted(p for p in RAW_DIR.rglob("*") if p.is_file())
+    for path in sorted([p for p in data.iterdir() if p.is_file()]) + [REGION_TREE_FILE, *raw]:
+        h.update((path.relative_to(RAW_DIR).as_posix() if path in raw else path.name).encode())
         h.update(path.read_bytes())
     return {lang: hashlib.sha256(h.digest() + lang.encode()).hexdigest() for lang in langs}
 

@@ -24,7 +24,6 @@ from analysis.messages import fmt_datetime, fmt_pct, t
 from analysis.params import load_params, params_digest
 from analysis.portfolio import OVERVIEW
 from analysis.regions import LEVELS, ROOT, is_valid_code, parent_of
-from analysis.report import SUMMARY_MIME
 
 if TYPE_CHECKING:
     import nbformat
@@ -67,6 +66,8 @@ def make_exporter() -> HTMLExporter:
 
 def extract_summary(nb: nbformat.NotebookNode) -> dict | None:
     """The summary the notebook published (see ``analysis.report.publish``)."""
+    from analysis.report import SUMMARY_MIME  # here: deciding what is current must not import the chart stack
+
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if SUMMARY_MIME in output.get("data", {}):
