@@ -364,7 +364,7 @@ def calibration_record() -> dict[str, object]:
     ratios = [q / fc.NORMAL_Q[level] for level in fc.LEVELS for q in fc.CALIBRATION[level]]
     return {"factors": [round(q / fc.NORMAL_Q[0.95], 3) for q in fc.CALIBRATION[0.95]],
             "changed": any(abs(x - 1.0) > 0.01 for x in ratios), "quantiles": quantiles,
-            "spread": "smaller of the random-walk-with-drift spreads on the transformed scale and in levels",
+            "spread": f"random-walk-with-drift spread on the transformed scale, at most {fc.LEVEL_SPREAD_LIMIT:g} times the one in levels",
             "fitted_on": "rolling origins inside the training years of M1 and Tourism yearly (never their test years)"}
 
 

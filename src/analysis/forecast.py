@@ -20,10 +20,10 @@ Why this shape:
   the cap is then ``SHARE_HEADROOM`` (1.25) times the largest observed ratio and the result says
   so in ``transform``. Only inside the transform are values held ``EPS`` away from 0 and cap.
   The members made in levels never cross 0 or the cap: a year's step covers at most half of
-  the way left (``_level_path``).
+  the way left (see :mod:`analysis.forecast_models`).
 - Model intervals are too narrow on yearly series. The default's bands are conformal-style: a
-  spread (the smaller random-walk-with-drift spread, on the transformed scale or in levels)
-  times the empirical quantiles of held-out errors per horizon and level (``CALIBRATION``),
+  spread (the random-walk-with-drift spread on the transformed scale, limited by the one in
+  levels) times the empirical quantiles of held-out errors per horizon and level (``CALIBRATION``),
   fitted on the development benchmarks' training years only. Single methods keep their own model
   spread (Student-t, ``n - 2`` degrees of freedom), uncalibrated, for comparison.
 - Uncertainty about a later year is never smaller than about an earlier one: where the
@@ -49,10 +49,14 @@ import warnings
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.resources import files
-from typing import Callable
 
 import numpy as np
 import pandas as pd
+
+from analysis.forecast_models import (  # noqa: F401 (share_cap, EPS, SHARE_HEADROOM, DAMPING: part of this module's interface)
+    DAMPING, EPS, FITTERS, SHARE_HEADROOM, Member, ModelInput, drift_spread, from_model_scale, level_spread,
+    needed_halfwidth, share_cap, steps, to_model_scale,
+)
 
 KINDS = ("share", "count")
 METHODS = ("naive", "drift", "drift_level", "damped", "ses_drift", "theta", "ets_damped", "linear")
@@ -62,15 +66,12 @@ MIN_POINTS = 3  # fewer observed years than this: insufficient history
 ETS_MIN_POINTS = 8  # below this the damped-trend ETS sits at its parameter bounds (see notes)
 THETA_MIN_POINTS = 4
 MAX_BRIDGE = 1  # longest interior gap (years) bridged by interpolation
-SHARE_HEADROOM = 1.25  # cap = SHARE_HEADROOM * max observed when a ratio exceeds 1
-EPS = 1e-6  # distance kept from 0 and cap inside the logit only
 SIGMA_FLOOR = 1e-3  # smallest one-step spread on the transformed scale (no zero-width bands)
 MIN_DF = 2.0  # Student-t degrees of freedom of single methods' bands are at least this
 N_PATHS = 2000
 SEED = 20240827
 LEVELS = (0.80, 0.95)
-DAMPING = 0.9  # yearly damping of the trend in the "damped" member (chosen on M1 and Tourism yearly)
-SES_ALPHAS = np.linspace(0.05, 1.0, 96)  # grid for the smoothing weight of "ses_drift" (closed form, no optimiser)
+LEVEL_SPREAD_LIMIT = 2.0  # the default's spread is at most this times the levels spread (see _combine)
 
 # Members of the default: the median, on the transformed scale, of these three forecasts.
 # Chosen once on the M1 yearly (181 series, horizon 6) and Tourism yearly (518 series, horizon 4)
@@ -79,16 +80,17 @@ SES_ALPHAS = np.linspace(0.05, 1.0, 96)  # grid for the smoothing weight of "ses
 DEFAULT_MEMBERS = ("drift_level", "damped", "ses_drift")
 
 # Bands of the default: half-width on the transformed scale = factor x a spread, per level and
-# horizon 1..6 (the last factor beyond). The spread is the smaller of two random-walk-with-drift
-# spreads s * sqrt(h (1 + h / m)) (s: standard deviation of the m yearly changes): on the
-# transformed scale, and in levels (mapped onto the transformed scale). The factors are empirical
+# horizon 1..6 (the last factor beyond). The spread is the random-walk-with-drift spread
+# s * sqrt(h (1 + h / m)) (s: standard deviation of the m yearly changes) on the transformed
+# scale, at most LEVEL_SPREAD_LIMIT times the same spread in levels (mapped onto the transformed
+# scale): on M1 a log spread from a tiny start gave 95% bands up to e^20 wide. The factors are empirical
 # quantiles of |error| / spread of the default over rolling origins inside the TRAINING years of
 # the development benchmarks (``analysis.backtest.fit_calibration``; conformal-style), never
 # their test years nor the real series. A normal error would give 1.28 (80%) and 1.96 (95%):
-# the errors have heavier tails, and the smaller spread needs larger factors.
+# the errors have heavier tails.
 CALIBRATION = {
-    0.80: (2.184, 2.427, 2.598, 2.781, 2.909, 2.98),
-    0.95: (3.941, 4.649, 5.078, 5.372, 5.461, 5.657),
+    0.80: (1.434, 1.539, 1.592, 1.649, 1.686, 1.703),
+    0.95: (2.64, 2.919, 3.145, 3.214, 3.259, 3.294),
 }
 SKILL_FILE = "forecast_skill.json"  # what the default achieved, written by `cakupan backtest`
 NORMAL_Q = {0.80: 1.2815515655446004, 0.95: 1.959963984540054}
@@ -181,204 +183,6 @@ class TargetYear:
     reason: str | None = None
 
 
-# --- transforms -------------------------------------------------------------------------------
-
-def share_cap(values: np.ndarray) -> float:
-    """1 for an ordinary proportion; SHARE_HEADROOM x the largest ratio when one exceeds 1."""
-    top = float(np.max(values))
-    return 1.0 if top <= 1.0 else SHARE_HEADROOM * top
-
-
-def to_model_scale(y: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
-    """log(y) for counts; logit(y / cap) for shares, held EPS inside (0, 1) in the transform only."""
-    if kind == "count":
-        return np.log(y)
-    p = np.clip(np.asarray(y, dtype=float) / cap, EPS, 1.0 - EPS)
-    return np.log(p) - np.log1p(-p)
-
-
-def from_model_scale(z: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
-    """Back to the original scale (quantiles map to quantiles: the mean of z gives the median)."""
-    if kind == "count":  # held below float overflow: only absurd histories get near it
-        return np.exp(np.clip(z, -700.0, 700.0))
-    return cap / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
-
-
-def _needed_halfwidth(width: float, m: float, kind: str, cap: float | None) -> float:
-    """Half-width ``a`` on the transformed scale so that B(m - a)..B(m + a) is ``width`` wide.
-
-    Closed forms: log scale, width = 2 e^m sinh(a); logit scale, width / cap = sinh(a) / (cosh(a) + cosh(m)).
-    """
-    if kind == "count":
-        return float(np.arcsinh(width * 0.5 * math.exp(-min(m, 700.0))))
-    w = float(width) / cap
-    if w <= 0.0:
-        return 0.0
-    if w >= 1.0 - 1e-15:
-        return abs(m) + 745.0
-    if abs(m) > 30.0:  # cosh(m) ~ e^|m| / 2: avoid overflow
-        return math.log(w / (1.0 - w)) + abs(m)
-    c = math.cosh(m)
-    return math.log((w * c + math.sqrt(w * w * c * c + 1.0 - w * w)) / (1.0 - w))
-
-
-# --- members: mean and spread on the transformed scale -----------------------------------------
-
-@dataclass(frozen=True)
-class _Member:
-    mean: np.ndarray
-    sigma: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Input:
-    """A prepared history: transformed (``z``) and on the original scale (``y``, bridged years included)."""
-
-    z: np.ndarray
-    y: np.ndarray
-    kind: str
-    cap: float | None
-
-
-def _h(horizon: int) -> np.ndarray:
-    return np.arange(1, horizon + 1, dtype=float)
-
-
-def _drift_spread(d: np.ndarray, horizon: int) -> np.ndarray:
-    """Random-walk-with-drift spread from the yearly changes ``d``, counting the estimated drift."""
-    s = float(np.std(d, ddof=1)) if len(d) > 1 else abs(float(d[0]))
-    h = _h(horizon)
-    return s * np.sqrt(h * (1.0 + h / len(d)))
-
-
-def _level_spread(inp: _Input, mean: np.ndarray, sigma_y: np.ndarray) -> np.ndarray:
-    """A spread in levels as a spread on the transformed scale around ``mean`` (transformed): the
-    distance to the value one spread away, towards 1 (count) or towards the middle (share), so a
-    level forecast near 0 or the cap does not blow up."""
-    y = from_model_scale(mean, inp.kind, inp.cap)
-    if inp.kind == "count":
-        return np.log1p(sigma_y / y)
-    toward = np.where(y < inp.cap / 2, np.minimum(y + sigma_y, inp.cap / 2), np.maximum(y - sigma_y, inp.cap / 2))
-    return np.abs(to_model_scale(toward, inp.kind, inp.cap) - mean)
-
-
-def _level_path(start: float, step: float, horizon: int, inp: _Input) -> np.ndarray:
-    """start + h * step in levels, except that no year moves more than half of the way left to 0
-    (or to the cap of a share): a straight line far from the bounds that bends towards them,
-    continuously, instead of crossing them."""
-    out = np.empty(horizon)
-    value = start
-    for i in range(horizon):
-        room_up = (inp.cap - value) / 2 if inp.kind == "share" else math.inf
-        value = value + min(max(step, -value / 2), room_up)
-        out[i] = value
-    return out
-
-
-def _level_member(inp: _Input, mean_y: np.ndarray, sigma_y: np.ndarray) -> _Member:
-    """A forecast made in levels, put on the transformed scale."""
-    mean = to_model_scale(mean_y, inp.kind, inp.cap)
-    return _Member(mean, _level_spread(inp, mean, sigma_y))
-
-
-def _naive(inp: _Input, horizon: int) -> _Member:
-    z = inp.z
-    s = math.sqrt(float(np.mean(np.diff(z) ** 2)))
-    return _Member(np.full(horizon, z[-1]), s * np.sqrt(_h(horizon)))
-
-
-def _drift(inp: _Input, horizon: int) -> _Member:
-    """Random walk with drift on the transformed scale (compound growth for a count)."""
-    d = np.diff(inp.z)
-    return _Member(inp.z[-1] + d.mean() * _h(horizon), _drift_spread(d, horizon))
-
-
-def _drift_level(inp: _Input, horizon: int) -> _Member:
-    """Random walk with drift in levels: the last value plus h times the mean yearly change (bent
-    before 0 or the cap, see _level_path)."""
-    d = np.diff(inp.y)
-    return _level_member(inp, _level_path(float(inp.y[-1]), float(d.mean()), horizon, inp), _drift_spread(d, horizon))
-
-
-def _damped(inp: _Input, horizon: int) -> _Member:
-    """Drift on the transformed scale, damped: the h-th year adds DAMPING^h of the mean change."""
-    d = np.diff(inp.z)
-    return _Member(inp.z[-1] + d.mean() * np.cumsum(DAMPING ** _h(horizon)), _drift_spread(d, horizon))
-
-
-def _ses_drift(inp: _Input, horizon: int) -> _Member:
-    """Exponential smoothing plus drift, in levels (a Theta variant): the smoothed level plus h
-    times the mean yearly change. Theta(2) is the smoothed level plus half a trend slope; here the
-    drift is the whole mean change, and the smoothing weight minimises the squared one-step errors
-    of level + drift over a grid (closed form per weight, no optimiser). Spread:
-    sigma^2 (1 + (h - 1) alpha^2), as for simple exponential smoothing."""
-    y = inp.y
-    drift = float(np.mean(np.diff(y)))
-    level = np.full(len(SES_ALPHAS), y[0])
-    sse = np.zeros(len(SES_ALPHAS))
-    for value in y[1:]:
-        error = value - level - drift
-        sse += error * error
-        level = level + SES_ALPHAS * (value - level)
-    k = int(np.argmin(sse))
-    alpha = float(SES_ALPHAS[k])
-    sigma = math.sqrt(float(sse[k]) / max(len(y) - 2, 1))
-    h = _h(horizon)
-    return _level_member(inp, _level_path(float(level[k]), drift, horizon, inp),
-                         sigma * np.sqrt(1.0 + (h - 1.0) * alpha * alpha))
-
-
-def _linear(inp: _Input, horizon: int) -> _Member:
-    z = inp.z
-    n = len(z)
-    t = np.arange(n, dtype=float)
-    slope, intercept = np.polyfit(t, z, 1)
-    resid = z - (intercept + slope * t)
-    s = math.sqrt(float(resid @ resid) / max(n - 2, 1))
-    th = n - 1 + _h(horizon)
-    sxx = float(((t - t.mean()) ** 2).sum())
-    return _Member(intercept + slope * th, s * np.sqrt(1.0 + 1.0 / n + (th - t.mean()) ** 2 / sxx))
-
-
-def _ets_damped(inp: _Input, horizon: int) -> _Member:
-    """Damped-trend ETS(A,Ad,N). The initial level and trend are set from the data (first value,
-    mean yearly change) rather than estimated: 3 parameters instead of 5 on 5-12 points."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    z = inp.z
-    n = len(z)
-    res = ETSModel(pd.Series(z), error="add", trend="add", damped_trend=True, initialization_method="known",
-                   initial_level=float(z[0]), initial_trend=float(np.mean(np.diff(z)))).fit(disp=False)
-    pred = res.get_prediction(start=n, end=n + horizon - 1)
-    return _Member(np.asarray(pred.predicted_mean, dtype=float), np.sqrt(np.asarray(pred.var_pred_mean, dtype=float)))
-
-
-def _theta(inp: _Input, horizon: int) -> _Member:
-    """Theta method (theta=2) from statsmodels; its spread follows statsmodels' formula
-    sigma^2 (1 + (h-1)(1 + (alpha-1)^2)), with sigma^2 from the in-sample one-step errors of the
-    drifted SES instead of the extra ARIMA(0,1,1) fit statsmodels would run (slow, and it fails
-    to converge on a handful of points)."""
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    z = inp.z
-    res = ThetaModel(pd.Series(z), period=1, deseasonalize=False).fit()
-    mean = np.asarray(res.forecast(horizon, theta=2), dtype=float)
-    b0, alpha = (float(x) for x in np.asarray(res.params))
-    level, errors = z[0], []
-    for value in z[1:]:
-        errors.append(value - level - b0)
-        level = level + alpha * (value - level)
-    sigma2 = float(np.mean(np.square(errors)))
-    steps = np.arange(horizon, dtype=float)
-    return _Member(mean, np.sqrt(sigma2 * (1.0 + steps * (1.0 + (alpha - 1.0) ** 2))))
-
-
-_FITTERS: dict[str, Callable[[_Input, int], _Member]] = {
-    "naive": _naive, "drift": _drift, "drift_level": _drift_level, "damped": _damped, "ses_drift": _ses_drift,
-    "theta": _theta, "ets_damped": _ets_damped, "linear": _linear,
-}
-
-
 # --- preparing the history ---------------------------------------------------------------------
 
 @dataclass
@@ -465,20 +269,20 @@ def default_members(n_obs: int) -> tuple[str, ...]:
 FRAGILE = ("theta", "ets_damped")  # statsmodels fits, which can return nonsense on degenerate input
 
 
-def _fit_members(inp: _Input, horizon: int, names: tuple[str, ...], caught: list[str]) -> dict[str, _Member]:
+def _fit_members(inp: ModelInput, horizon: int, names: tuple[str, ...], caught: list[str]) -> dict[str, Member]:
     """Fit each member, capturing warnings; a member that fails or gives non-finite output is left out."""
-    fitted: dict[str, _Member] = {}
+    fitted: dict[str, Member] = {}
     # A sane model moves at most a few times the history's range plus its largest yearly change
     # per year ahead; statsmodels returns nonsense on e.g. a constant series (Theta's slope).
     z = inp.z
     d = np.abs(np.diff(z))
-    bound = 3.0 * (float(np.ptp(z)) + _h(horizon) * float(d.max())) + 1e-9
+    bound = 3.0 * (float(np.ptp(z)) + steps(horizon) * float(d.max())) + 1e-9
     for name in names:
         with warnings.catch_warnings(record=True) as record:
             warnings.simplefilter("always")
             try:
                 with np.errstate(all="ignore"):
-                    member = _FITTERS[name](inp, horizon)
+                    member = FITTERS[name](inp, horizon)
             except Exception as exc:  # statsmodels raises many kinds on degenerate input
                 caught.append(f"{name}: fit failed ({type(exc).__name__}: {exc}); left out")
                 member = None
@@ -511,7 +315,7 @@ def _widen(mean: np.ndarray, half: np.ndarray, kind: str, cap: float | None) -> 
         return half
     for i in range(1, len(mean)):
         if widths[i] < widths[i - 1]:
-            half[i] = max(half[i], _needed_halfwidth(float(widths[i - 1]), float(mean[i]), kind, cap) * (1 + 1e-12))
+            half[i] = max(half[i], needed_halfwidth(float(widths[i - 1]), float(mean[i]), kind, cap) * (1 + 1e-12))
             widths[i] = _widths(mean[i:i + 1], half[i:i + 1], kind, cap)[0]
     return half
 
@@ -527,7 +331,7 @@ def _assemble(prep: _Prepared, kind: str, method: str, members: tuple[str, ...],
     """Bands of half-width ``factors[level] x sigma`` around ``mean`` (transformed scale), never
     narrower than the year before, the 95% band never inside the 80% band."""
     horizon = len(mean)
-    sigma = np.maximum(sigma, SIGMA_FLOOR * np.sqrt(_h(horizon)))
+    sigma = np.maximum(sigma, SIGMA_FLOOR * np.sqrt(steps(horizon)))
     half80 = _widen(mean, factors[0.80] * sigma, kind, prep.cap)
     half95 = _widen(mean, np.maximum(factors[0.95] * sigma, half80), kind, prep.cap)
     years = np.arange(prep.years[-1] + 1, prep.years[-1] + 1 + horizon)
@@ -554,12 +358,13 @@ def _t_factors(n_obs: int, horizon: int) -> tuple[dict[float, np.ndarray], float
     return {level: np.full(horizon, _t_quantile(level, df)) for level in LEVELS}, df
 
 
-def _combine(inp: _Input, fitted: dict[str, _Member], members: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _combine(inp: ModelInput, fitted: dict[str, Member], members: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Median of the members' forecasts (transformed scale), and the spread its bands scale: the
-    smaller of the random-walk-with-drift spreads on the transformed scale and in levels."""
+    random-walk-with-drift spread on the transformed scale, at most LEVEL_SPREAD_LIMIT times the
+    one in levels (the log spread of a series that grew from a tiny start is absurdly wide)."""
     mean = np.median([fitted[m].mean for m in members], axis=0)
-    in_levels = _level_spread(inp, mean, _drift_spread(np.diff(inp.y), len(mean)))
-    return mean, np.minimum(fitted["drift"].sigma, in_levels)
+    in_levels = level_spread(inp, mean, drift_spread(np.diff(inp.y), len(mean)))
+    return mean, np.minimum(fitted["drift"].sigma, LEVEL_SPREAD_LIMIT * in_levels)
 
 
 def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR,
@@ -607,7 +412,7 @@ def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str,
             caught.append(f"{m}: needs at least {minimum[m]} years, the history has {n_obs}; not fitted")
         else:
             allowed.append(m)
-    inp = _Input(prep.z, from_model_scale(prep.z, kind, prep.cap), kind, prep.cap)
+    inp = ModelInput(prep.z, from_model_scale(prep.z, kind, prep.cap), kind, prep.cap)
     fitted = _fit_members(inp, horizon, tuple(allowed), caught)
     if "ets_damped" in fitted and n_obs < ETS_MIN_POINTS:
         caught.append(f"ets_damped: only {n_obs} years; below {ETS_MIN_POINTS} it has too few points for its "
