@@ -78,7 +78,7 @@ def test_bad_input_is_refused_at_its_place_and_writes_nothing(case, tmp_path, ca
     before = snapshot(out)
     monkeypatch.setattr(batch, "build", must_not_build)
     code = main(["build", "--data", str(folder), "--out", str(out), *args])
-    printed = capsys.readouterr().err.replace(str(folder), "DATA")
+    printed = capsys.readouterr().err.replace(str(folder), "DATA").replace(data.current_period(), "NOW")
     assert (code, printed) == (2, (CORPUS / case / "expected.txt").read_text(encoding="utf-8"))
     assert snapshot(out) == before
 

@@ -1,7 +1,9 @@
 """Loading and validating a data directory."""
 
 import shutil
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.data import BUNDLED_DIR, load_dataset
@@ -60,7 +62,7 @@ def test_duplicate_key_points_at_the_first_occurrence(data_dir):
 
 
 def test_eligible_above_employed_is_refused(data_dir):
-    line = _append(data_dir / "workforce.csv", "32,2030,100,200,x")
+    line = _append(data_dir / "workforce.csv", "32,2010,100,200,x")
     with pytest.raises(InputError) as err:
         load_dataset(data_dir)
     (p,) = err.value.problems
@@ -85,3 +87,14 @@ def test_missing_file_and_column(data_dir):
     messages = [str(p) for p in err.value.problems]
     assert any("workforce.csv" in m and "a file workforce.csv" in m for m in messages)
     assert any("participants.csv:1: column 'peserta_aktif'" in m for m in messages)
+
+
+def test_periods_after_this_month_are_refused_and_this_month_is_not():
+    from datetime import date
+
+    from analysis.data import _check_periods
+    table = pd.DataFrame({"periode": ["2026-11", "2026-12", "2026", "2027", "2025-12"]})
+    out: list = []
+    _check_periods(table, Path("participants.csv"), out, today=date(2026, 11, 29))
+    assert [(p.line, p.value) for p in out] == [(3, "2026-12"), (5, "2027")]
+    assert all("at the latest 2026-11" in p.expected for p in out)

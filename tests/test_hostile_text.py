@@ -217,7 +217,7 @@ def test_a_hostile_data_folder_builds_pages_that_show_it_as_text(tmp_path, built
     (folder / "params.yaml").write_text("horizon: 2045\nhorison: 2050\n", encoding="utf-8")
     assert main(["build", "--data", str(folder), "--out", str(out), "--region", "32.73", "--params", str(folder / "params.yaml")]) == 2
     with open(folder / "participants.csv", "ab") as fh:
-        fh.write("32.73,2030-12,PU,5,Kanwil Jabar (ejaan lama: Bandoeng é)\n".encode("cp1252"))
+        fh.write("32.73,2010-12,PU,5,Kanwil Jabar (ejaan lama: Bandoeng é)\n".encode("cp1252"))
     assert main(["build", "--data", str(folder), "--out", str(out), "--region", "32.73"]) == 2
     assert "params.yaml:2: column 'horison'" in capsys.readouterr().err
     assert snapshot(out) == before

@@ -481,13 +481,13 @@ def test_import_into_parquet_directory_keeps_parquet(bundled_copy, tmp_path):
     assert not (bundled_copy / "workforce.csv").exists()
     csv_version = load_dataset(BUNDLED_DIR)
     src = tmp_path / "bps.csv"
-    src.write_text("Provinsi,2030\nAceh,2.600.000\n")
+    src.write_text("Provinsi,2010\nAceh,2.600.000\n")
     report = run("bps-wide", [src], bundled_copy, period_month="08")
     assert report.table == "workforce.parquet" and report.added == 1
     assert not (bundled_copy / "workforce.csv").exists()
     ds = load_dataset(bundled_copy)
     assert len(ds.workforce) == len(csv_version.workforce) + 1
-    assert ds.workforce.iloc[-1][["kode", "periode", "penduduk_bekerja"]].tolist() == ["11", "2030-08", 2600000]
+    assert ds.workforce.iloc[-1][["kode", "periode", "penduduk_bekerja"]].tolist() == ["11", "2010-08", 2600000]
 
 
 # ---------------------------------------------------------------- cells

@@ -32,6 +32,7 @@ import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -320,8 +321,24 @@ def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Pr
     _flag(df, pd.Series((shape_ok & ~known)[ids], index=df.index), "kode", path, "a code present in the region tree (add it to regions.csv)", out)
 
 
-def _check_periods(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
-    _flag(df, ~df["periode"].str.fullmatch(PERIOD_RE), "periode", path, "a period YYYY or YYYY-MM", out)
+def current_period(today: date | None = None) -> str:
+    """This month as ``YYYY-MM`` (UTC): no figure can describe a later period."""
+    today = today or datetime.now(timezone.utc).date()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def _check_periods(df: pd.DataFrame, path: Path, out: list[Problem], today: date | None = None) -> None:
+    """Periods are YYYY or YYYY-MM and not after this month (a bare year: not after this year).
+
+    The clock is the real one, not SOURCE_DATE_EPOCH: a reproducible build pins its timestamp,
+    while a row dated in the future (2099-12) is a typing error whenever the build runs.
+    """
+    shaped = df["periode"].str.fullmatch(PERIOD_RE)
+    _flag(df, ~shaped, "periode", path, "a period YYYY or YYYY-MM", out)
+    now = current_period(today)
+    # Compared as text: YYYY-MM sorts by time, and a bare year is its own December.
+    as_month = df["periode"].where(df["periode"].str.len() != 4, df["periode"] + "-01")
+    _flag(df, shaped & (as_month > now), "periode", path, f"a period that has begun (at the latest {now}): a later one is a typing error", out)
 
 
 def _plain_digits(text: pd.Series) -> pd.Series | None:
