@@ -76,11 +76,11 @@ def test_method_too_short_for_the_history_says_why():
 
 def test_statsmodels_warnings_are_captured_on_the_result(recwarn):
     # A constant history makes the ETS likelihood degenerate (log of zero variance).
-    result = forecast(yearly([5000.0] * 9), "count", end_year=2025)
+    results = forecast_candidates(yearly([5000.0] * 9), "count", end_year=2025)
     assert len(recwarn) == 0
-    assert result.ok
-    assert any(w.startswith("ets_damped:") for w in result.warnings)
-    assert np.allclose(result.median, 5000.0)
+    assert results["combined"].ok and results["ets_damped"].ok
+    assert any(w.startswith("ets_damped:") for w in results["ets_damped"].warnings)
+    assert np.allclose(results["combined"].median, 5000.0)
 
 
 def test_short_series_warnings_are_captured(recwarn):
@@ -96,10 +96,10 @@ def test_result_fields_for_a_share_series():
     s = yearly([0.20, 0.22, 0.23, 0.25, 0.26, 0.28, 0.29, 0.31, 0.30, 0.33], start=2015)
     r = forecast(s, "share")
     assert r.ok and r.reason is None and r.method == "combined"
-    assert r.members == ("naive", "drift", "theta", "linear", "ets_damped")
+    assert r.members == ("drift_level", "damped", "ses_drift") == fc.DEFAULT_MEMBERS
     assert r.years[0] == 2025 and r.years[-1] == fc.DEFAULT_END_YEAR
     assert r.cap == 1.0 and r.transform.startswith("logit(value)")
-    assert r.df == 8.0
+    assert forecast(s, "share", method="drift").df == 8.0  # single methods: Student-t, n - 2
     assert r.frame().shape == (21, 5)
     assert r.paths().shape == (fc.N_PATHS, 21)
     pd.testing.assert_series_equal(r.history, s, check_names=False, check_index_type=False)
@@ -156,6 +156,103 @@ def test_drift_on_an_exact_logit_line_follows_the_line():
     z = -2.0 + 0.2 * np.arange(10)
     r = forecast(pd.Series(expit(z), index=range(2015, 2025)), "share", end_year=2030, method="drift")
     np.testing.assert_allclose(r.median, expit(z[-1] + 0.2 * np.arange(1, 7)), rtol=1e-9)
+
+
+# --- the default on hand-checked series ----------------------------------------------------------
+# Members (worked out with a calculator, not with this module):
+#   drift_level: last + h * mean yearly change;
+#   damped: exp/expit of last_z + mean_z_change * (0.9 + ... + 0.9^h);
+#   ses_drift: smoothed level (weight on the 0.05, 0.06, ..., 1.00 grid minimising the one-step
+#   squared errors of level + drift) + h * mean yearly change.
+# The default is their median on the log (count) or logit (share) scale.
+
+def test_default_short_count_series_by_hand():
+    # 100, 110, 130: drift_level 145, 160; damped 130 e^{0.9 d} = 146.291, 130 e^{1.71 d} = 162.692
+    # with d = ln(1.3) / 2; ses_drift: sse(a) = 25 + (15 - 10 a)^2, smallest at a = 1: 145, 160.
+    results = forecast_candidates(yearly([100.0, 110.0, 130.0]), "count", end_year=2015,
+                                  methods=("drift_level", "damped", "ses_drift"))
+    np.testing.assert_allclose(results["drift_level"].median, [145.0, 160.0], rtol=1e-12)
+    np.testing.assert_allclose(results["damped"].median, [146.29108496, 162.69152068], rtol=1e-8)
+    np.testing.assert_allclose(results["ses_drift"].median, [145.0, 160.0], rtol=1e-12)
+    np.testing.assert_allclose(results["combined"].median, [145.0, 160.0], rtol=1e-12)
+    assert results["combined"].ok and len(results["combined"].history) == 3
+
+
+def test_default_is_the_middle_member_by_hand():
+    # 100, 120, 110, 130: drift_level 140, 150; damped 140.646, 150.970 (d = ln(1.3) / 3);
+    # ses_drift: weight 0.40 (sse 289.44), level 117.28, so 127.28, 137.28. Median: 140, 150.
+    results = forecast_candidates(yearly([100.0, 120.0, 110.0, 130.0]), "count", end_year=2016,
+                                  methods=("damped", "ses_drift"))
+    np.testing.assert_allclose(results["damped"].median, [140.64566732, 150.97014185], rtol=1e-8)
+    np.testing.assert_allclose(results["ses_drift"].median, [127.28, 137.28], rtol=1e-9)
+    np.testing.assert_allclose(results["combined"].median, [140.0, 150.0], rtol=1e-12)
+
+
+def test_default_across_a_break_uses_the_series_as_published():
+    # A jump of 46 in 2014 (a change of source): the mean change is 54 / 5 = 10.8, so drift_level
+    # gives 164.8; damped 154 e^{0.9 ln(1.54) / 5} = 166.446; ses_drift (weight 0.79) 163.861.
+    s = yearly([100.0, 102.0, 104.0, 150.0, 152.0, 154.0])
+    r = forecast(s, "count", end_year=2017)
+    assert r.median[0] == pytest.approx(164.8, rel=1e-12)
+    smooth = forecast(yearly([100.0, 102.0, 104.0, 106.0, 108.0, 110.0]), "count", end_year=2017)
+    assert smooth.median[0] == pytest.approx(112.0, rel=1e-12)
+    # the jump makes the spread of the yearly changes, and so the band, much wider
+    assert (r.hi95[0] - r.lo95[0]) / r.median[0] > 5 * (smooth.hi95[0] - smooth.lo95[0]) / smooth.median[0]
+
+
+def test_default_ratio_above_one_by_hand():
+    # 1.30 ... 1.48: cap 1.85; drift_level 1.525; damped 1.51380 (logit of value / cap);
+    # ses_drift (weight 0.92) 1.52232: the median is ses_drift, above 100% and not clipped.
+    r = forecast(pd.Series([1.30, 1.36, 1.41, 1.45, 1.48], index=range(2019, 2024)), "share", end_year=2030)
+    assert r.median[0] == pytest.approx(1.5223159424, rel=1e-9)
+    assert np.all(r.median > 1.0) and np.all(r.hi95 < r.cap) and np.all(r.lo95 > 0)
+
+
+def test_default_share_running_into_its_bound_by_hand():
+    # 0.90, 0.94, 0.97, 0.99, mean change 0.03: no level step covers more than half the way left to
+    # the bound. drift_level 0.99 + 0.005 = 0.995, then 0.9975; ses_drift (weight 0.87, level
+    # 0.98680512) 0.99340256, 0.99670128; damped expit(logit .99 + 0.9 d) = 0.995104, then 0.997432,
+    # d = (logit .99 - logit .9) / 3. Medians: 0.995 (drift_level), 0.997432 (damped).
+    results = forecast_candidates(pd.Series([0.90, 0.94, 0.97, 0.99], index=range(2020, 2024)), "share",
+                                  end_year=2030, methods=("drift_level", "ses_drift", "damped"))
+    np.testing.assert_allclose(results["drift_level"].median[:2], [0.995, 0.9975], rtol=1e-12)
+    np.testing.assert_allclose(results["ses_drift"].median[:2], [0.99340256, 0.99670128], rtol=1e-8)
+    np.testing.assert_allclose(results["damped"].median[:2], [0.99510429, 0.99743165], rtol=1e-8)
+    r = results["combined"]
+    np.testing.assert_allclose(r.median[:2], [0.995, 0.99743165], rtol=1e-8)
+    assert np.all(np.diff(r.median) > 0)
+    for band in (r.lo95, r.lo80, r.median, r.hi80, r.hi95):
+        assert np.all((band > 0.0) & (band < 1.0))
+
+
+def test_default_falling_count_bends_before_zero():
+    # 120, 90, 60, 45, 30, 22: the mean change (-19.6) would cross 0 in the second year; the level
+    # members halve what is left instead, so every forecast stays above 0 and keeps falling.
+    r = forecast(yearly([120.0, 90.0, 60.0, 45.0, 30.0, 22.0]), "count", end_year=2030, method="drift_level")
+    np.testing.assert_allclose(r.median[:3], [11.0, 5.5, 2.75], rtol=1e-12)
+    default = forecast(yearly([120.0, 90.0, 60.0, 45.0, 30.0, 22.0]), "count", end_year=2030)
+    assert np.all(default.lo95 > 0) and np.all(np.diff(default.median) < 0)
+
+
+def test_default_bands_are_the_fitted_quantiles_times_the_spread():
+    s = yearly([100.0, 120.0, 110.0, 130.0, 128.0, 140.0])
+    r = forecast(s, "count", end_year=2024)
+    z = np.log(s.to_numpy())
+    h = np.arange(1, 9)
+    on_log = np.std(np.diff(z), ddof=1) * np.sqrt(h * (1 + h / 5))
+    in_levels = np.log1p(np.std(np.diff(s.to_numpy()), ddof=1) * np.sqrt(h * (1 + h / 5)) / r.median)
+    spread = np.minimum(on_log, fc.LEVEL_SPREAD_LIMIT * in_levels)
+    factor95 = np.array(fc.CALIBRATION[0.95] + (fc.CALIBRATION[0.95][-1],) * 2)
+    np.testing.assert_allclose(r.z_sigma, spread, rtol=1e-9)
+    np.testing.assert_allclose(r.hi95, r.median * np.exp(factor95 * spread), rtol=1e-9)
+    np.testing.assert_allclose(r.lo95, r.median * np.exp(-factor95 * spread), rtol=1e-9)
+
+
+def test_paths_follow_the_bands():
+    r = forecast(yearly([100.0, 120.0, 110.0, 130.0, 128.0, 140.0]), "count", end_year=2030, n_paths=20000)
+    paths = r.paths()
+    for q, band in ((0.025, r.lo95), (0.10, r.lo80), (0.5, r.median), (0.90, r.hi80), (0.975, r.hi95)):
+        np.testing.assert_allclose(np.mean(paths <= band, axis=0), q, atol=0.006)  # 3.5 standard errors
 
 
 # --- properties on random share series -----------------------------------------------------------

