@@ -15,9 +15,9 @@ import pytest
 
 LAYERS = [
     ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers"}),
-    ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary"}),
+    ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models"}),
     ("plots", {"plots", "maps"}),
-    ("pages", {"markup", "report", "overview", "render"}),
+    ("pages", {"markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
     ("batch", {"executors", "warm", "batch"}),
     ("CLI", {"cli", "__main__"}),
 ]
