@@ -138,24 +138,135 @@ SCHEMA: dict[str, Any] = {
 WEIGHT_TOLERANCE = 1e-9
 
 
-def _line_map(text: str) -> dict[tuple, int]:
-    """Line number (1-based) of every key path in a YAML document."""
+# Limits of a parameter file: far above any real one (default.yaml: 5 KB, depth 5, no aliases), far
+# below what makes a hostile file (alias bombs, deep nesting, huge scalars) cost more than a second.
+MAX_BYTES = 64 * 1024
+MAX_DEPTH = 32
+MAX_ALIASES = 64
+MAX_NODES = 5_000  # after expanding aliases
+MAX_SCALAR = 10_000  # characters
+# LibYAML when PyYAML has it (the wheels do): the pure-Python parser takes seconds on a file at the limits.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq"))
+
+
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def _check_events(text: str, file: Path) -> None:
+    """Refuse, from the event stream (no recursion, no expansion), what a parameter file never needs."""
+    depth = bracket = 0
+    for number, line in enumerate(text.splitlines(), 1):  # "[[[[..." makes YAML scanners slow before any event
+        for char in line:
+            bracket += (char in "[{") - (char in "]}")
+            if bracket > MAX_DEPTH:
+                raise InputError([problem(file, number, None, f"{bracket} open brackets", f"nesting at most {MAX_DEPTH} levels deep")])
+    aliases = events = 0
+    for event in yaml.parse(text, Loader=LOADER):
+        events += 1
+        where = _line(event.start_mark)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError([problem(file, where, None, f"depth {depth}", f"nesting at most {MAX_DEPTH} levels deep")])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise InputError([problem(file, where, None, f"*{event.anchor}", f"at most {MAX_ALIASES} aliases (*name) in a parameter file")])
+        elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR:
+            raise InputError([problem(file, where, None, event.value[:40] + "...", f"a value of at most {MAX_SCALAR} characters")])
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in PLAIN_TAGS:
+            raise InputError([problem(file, where, None, tag, "plain YAML values (text, numbers, true/false, lists, mappings) without tags such as !!python/object")])
+        if events > MAX_NODES:
+            raise InputError([problem(file, where, None, f"{events} YAML events", f"at most {MAX_NODES} values in a parameter file")])
+
+
+def _expanded_size_ok(root: yaml.Node) -> bool:
+    """Is the tree, with every alias expanded, at most MAX_NODES nodes? (Stops counting at the limit, so
+    an alias bomb or a cycle costs microseconds.)"""
+    budget = MAX_NODES
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return True
+
+
+def _line_map(root: yaml.Node | None, file: Path) -> tuple[dict[tuple, int], list[Problem]]:
+    """Line number (1-based) of every key path in a YAML document, and any key given twice in one mapping."""
     lines: dict[tuple, int] = {}
+    repeated: list[Problem] = []
 
     def walk(node: yaml.Node, path: tuple) -> None:
         lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
             for key, value in node.value:
-                lines[path + (key.value,)] = key.start_mark.line + 1
-                walk(value, path + (key.value,))
+                name = key.value if isinstance(key, yaml.ScalarNode) else repr(key.value)
+                line = key.start_mark.line + 1
+                if name in seen:
+                    column = ".".join(map(str, path + (name,)))
+                    repeated.append(problem(file, line, column, name, f"each key once in a mapping (also on line {seen[name]})"))
+                seen.setdefault(name, line)
+                lines[path + (name,)] = line
+                walk(value, path + (name,))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 walk(item, path + (i,))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None:
         walk(root, ())
-    return lines
+    return lines, repeated
+
+
+def _read_text(file: Path) -> str:
+    """The file as UTF-8 text, refused before it is read whole when it is too large or not a regular file."""
+    if not file.is_file():
+        raise InputError([problem(file, None, None, str(file), "an existing YAML parameter file")])
+    with open(file, "rb") as fh:
+        raw = fh.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise InputError([problem(file, None, None, f"more than {MAX_BYTES // 1024} KB", f"a parameter file of at most {MAX_BYTES // 1024} KB")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError([problem(file, line, None, raw[exc.start:exc.start + 1],
+                                  f"UTF-8 text; byte 0x{raw[exc.start]:02X} at offset {exc.start} is not UTF-8 (save the file as UTF-8)")]) from None
+
+
+def read_yaml(file: Path, text: str) -> tuple[Any, dict[tuple, int]]:
+    """A parameter file's data and the line of every key, within the limits above; InputError otherwise."""
+    try:
+        _check_events(text, file)
+        loader = LOADER(text)
+        try:
+            root = loader.get_single_node()
+            if root is not None and not _expanded_size_ok(root):
+                raise InputError([problem(file, _line(root.start_mark), None, "aliases",
+                                          f"at most {MAX_NODES} values once aliases (*name) are expanded")])
+            lines, repeated = _line_map(root, file)  # before construction, which folds merge keys (<<) into the node
+            if repeated:
+                raise InputError(repeated)
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([problem(file, _line(mark), None, getattr(exc, "problem", None) or str(exc), "valid YAML")]) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more digits than Python converts
+        raise InputError([problem(file, None, None, str(exc)[:80], "valid YAML with plain values")]) from None
+    return ({} if data is None else data), lines
 
 
 def _validate(data: Any, schema: dict, path: tuple, file: Path, lines: dict, out: list[Problem]) -> None:
@@ -245,26 +356,17 @@ def _merge(base: dict, override: dict) -> dict:
 def load_params(path: str | Path | None = None) -> dict:
     """Defaults overlaid with the given file; every key validated with its line number."""
     defaults_text = DEFAULT_PARAMS.read_text(encoding="utf-8")
-    defaults = yaml.safe_load(defaults_text)
+    defaults, default_lines = read_yaml(DEFAULT_PARAMS, defaults_text)
     if path is None or Path(path).resolve() == DEFAULT_PARAMS.resolve():
-        file, text = DEFAULT_PARAMS, defaults_text
+        file, data, lines = DEFAULT_PARAMS, defaults, default_lines
     else:
         file = Path(path)
-        if not file.is_file():
-            raise InputError([problem(file, None, None, str(file), "an existing YAML parameter file")])
-        text = file.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
-        lines = _line_map(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([problem(file, mark.line + 1 if mark else None, None, getattr(exc, "problem", str(exc)), "valid YAML")]) from None
+        data, lines = read_yaml(file, _read_text(file))
     out: list[Problem] = []
     _validate(data, SCHEMA, (), file, lines, out)
     if out:
         raise InputError(out)
     params = _merge(defaults, data) if file != DEFAULT_PARAMS else defaults
-    default_lines = _line_map(defaults_text) if file != DEFAULT_PARAMS else lines
 
     def locate(key: tuple) -> tuple[Path, int | None]:
         return (file, lines[key]) if key in lines else (DEFAULT_PARAMS, default_lines.get(key))
