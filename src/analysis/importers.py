@@ -44,16 +44,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import data as datamod
-from analysis.data import (BUNDLED_DIR, PARTICIPANT_COLUMNS, REGION_TREE_FILE, SEGMENTS, SOURCE_COLUMNS,
+from analysis.data import (PARTICIPANT_COLUMNS, REGION_TREE_FILE, SEGMENTS, SOURCE_COLUMNS,
                            SYNTHETIC_PREFIX, TOTAL, WORKFORCE_COLUMNS, load_dataset)
+from analysis.destinations import CLI, output_problems
 from analysis.errors import InputError, Problem, problem
+from analysis.messages import cli_language, render_problems, t, tn
 from analysis.regions import ROOT, RegionTree, load_regions
 
 FORMATS = ("opendata-jabar", "bps-wide", "xlsx")
 WORKFORCE_MEASURES = ("penduduk_bekerja", "pekerja_berhak")
 IMPORT_MEASURES = ("peserta_aktif",) + WORKFORCE_MEASURES
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-CLI = "command line"
 EXIT_OK, EXIT_INVALID = 0, 2
 
 # Open Data Jabar columns other than the measure.
@@ -76,6 +77,18 @@ MONTHS = {
     "SEP": 9, "SEPT": 9, "SEPTEMBER": 9, "OKT": 10, "OKTOBER": 10, "OCT": 10, "OCTOBER": 10,
     "NOV": 11, "NOP": 11, "NOVEMBER": 11, "NOPEMBER": 11, "DES": 12, "DESEMBER": 12, "DEC": 12, "DECEMBER": 12,
 }
+
+# What a label says the figures count, checked in this order (the first pattern a label matches
+# decides): "pekerja yang berhak" before "peserta", "peserta" before "bekerja", and negations first
+# of all ("penduduk tidak bekerja" is no employed population).
+OTHER_MEASURE = "other"
+MEASURE_WORDS = (
+    (OTHER_MEASURE, re.compile(r"\b(TIDAK|BELUM|BUKAN|NON) ?(BEKERJA|PESERTA)\b|\bPENGANGGURAN|\bUNEMPLOY|\bANGKATAN KERJA\b|\bLABOU?R FORCE\b"
+                               r"|\bUSIA KERJA\b|\bWORKING AGE\b|\bIURAN\b|\bKLAIM\b|\bPERUSAHAAN\b")),
+    ("pekerja_berhak", re.compile(r"\bBERHAK\b|\bELIGIBLE\b")),
+    ("peserta_aktif", re.compile(r"\bPESERTA\b|\bKEPESERTAAN\b|\bPARTICIPANTS?\b|\bBPJS\b|\bJAMSOSTEK\b|\bTERDAFTAR\b|\bREGISTERED\b")),
+    ("penduduk_bekerja", re.compile(r"\bBEKERJA\b|\bEMPLOYED\b|\bWORKING\b")),
+)
 
 # Common spellings of province names that differ from the Kemendagri tree (compact keys, see _parse_name).
 PROVINCE_ALIASES = {
@@ -110,6 +123,17 @@ class FileReport:
     ignored: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of skipped rows
     notes: list[str] = field(default_factory=list)
     name_mismatches: list[str] = field(default_factory=list)
+    clues: list[Clue] = field(default_factory=list)  # what the table's labels say it counts
+
+
+@dataclass(frozen=True)
+class Clue:
+    """A label of the table (column name, satuan, title) that says what the figures count."""
+
+    line: int | None
+    column: str | None
+    text: str
+    measure: str  # one of IMPORT_MEASURES, or OTHER_MEASURE
 
 
 @dataclass
@@ -132,47 +156,51 @@ class ImportReport:
     used_sources: set[str] = field(default_factory=set)
     created: bool = False
     written: bool = False
+    measure_from: str = ""  # the label that named the measure, or that --measure gave it
+    lang: str = "en"  # of the summary
 
     def summary(self) -> str:
+        lang = self.lang
         seg = f" (segmen {self.segment})" if self.segment else ""
-        lines = [f"cakupan import: {self.measure}{seg} → {self.into / self.table}" + (" (new data directory)" if self.created else "")]
+        lines = [t("import.summary.head", lang, measure=self.measure, segment=seg, table=self.into / self.table, why=self.measure_from)
+                 + (t("import.summary.new_dir", lang) if self.created else "")]
         for f in self.files:
             how = [f.layout, f.encoding]
             if f.delimiter and f.delimiter != ",":
-                how.append("delimiter " + {"\t": "tab"}.get(f.delimiter, repr(f.delimiter)))
+                how.append(t("import.summary.delimiter", lang, delimiter={"\t": "tab"}.get(f.delimiter, repr(f.delimiter))))
             if f.sheet:
-                how.append(f"sheet {f.sheet!r}")
-            how.append({"id": "Indonesian numbers (5.900.000; 31,4)", "en": "English numbers (5,900,000; 31.4)"}[f.number_style])
+                how.append(t("import.summary.sheet", lang, sheet=repr(f.sheet)))
+            how.append(t(f"import.summary.numbers_{f.number_style}", lang))
             if f.scale_note:
                 how.append(f.scale_note)
-            lines.append(f"  {f.path}: {f.records} values, {f.missing} missing cells skipped; read as {', '.join(how)}")
+            lines.append("  " + tn("import.summary.file", lang, f.records, path=f.path, missing=f.missing, how=", ".join(how)))
             lines.append(f"    sumber: {f.sumber}")
             for note in f.notes:
-                lines.append(f"    note: {note}")
+                lines.append("    " + t("import.summary.note", lang, note=note))
             for line, text in f.ignored[:10]:
-                lines.append(f"    ignored line {line}: {text}")
+                lines.append("    " + t("import.summary.ignored", lang, line=line, text=text))
             if len(f.ignored) > 10:
-                lines.append(f"    ... and {len(f.ignored) - 10} more ignored lines")
-        lines.append(f"  rows added {self.added}, filled {self.filled}, replaced {self.replaced}"
-                     f" (+{self.replaced_synthetic} synthetic), unchanged {self.unchanged}")
+                lines.append("    " + t("import.summary.more_ignored", lang, count=len(f.ignored) - 10))
+        lines.append("  " + t("import.summary.rows", lang, added=self.added, filled=self.filled, replaced=self.replaced,
+                               synthetic=self.replaced_synthetic, unchanged=self.unchanged))
         for file, line, kode, periode, segmen, old, new in self.changes[:20]:
             key = f"{kode} {periode}" + (f" {segmen}" if segmen else "")
-            lines.append(f"    replaced {key}: {old} → {new} ({file}:{line})")
+            lines.append("    " + t("import.summary.replaced", lang, key=key, old=old, new=new, where=f"{file}:{line}"))
         if len(self.changes) > 20:
-            lines.append(f"    ... and {len(self.changes) - 20} more replaced values")
+            lines.append("    " + t("import.summary.more_replaced", lang, count=len(self.changes) - 20))
         if self.name_mismatches:
-            lines.append(f"  names that differ from the region tree (imported by code; check them): {len(self.name_mismatches)}")
+            lines.append("  " + t("import.summary.mismatches", lang, count=len(self.name_mismatches)))
             lines.extend(f"    {m}" for m in self.name_mismatches)
         else:
-            lines.append("  unmatched names: none")
+            lines.append("  " + t("import.summary.no_unmatched", lang))
         if self.sources_added:
             lines.append(f"  sources.csv: {', '.join(self.sources_added)}")
         if self.written:
-            lines.append("  written and validated")
+            lines.append("  " + t("import.summary.written", lang))
         elif not self.used_sources:
-            lines.append("  nothing to change: every value is already in the data directory")
+            lines.append("  " + t("import.summary.nothing_to_change", lang))
         else:
-            lines.append("  nothing written")
+            lines.append("  " + t("import.summary.nothing_written", lang))
         return "\n".join(lines)
 
 
@@ -275,7 +303,7 @@ def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     if suffix in EXCEL_SUFFIXES:
         return _read_excel_grid(path, sheet, report)
     if sheet is not None:
-        raise RefusedImport("--sheet is for workbooks", [problem(CLI, None, "--sheet", sheet, f"no --sheet for a text file ({path.name})")])
+        raise RefusedImport("--sheet is for workbooks", [problem("--sheet", None, None, sheet, f"no --sheet for a text file ({path.name})")])
     return _read_text_grid(path, report)
 
 
@@ -426,7 +454,8 @@ def _period_month(value: object) -> str | None:
     text = str(value).strip()
     if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 12:
         return f"{int(text):02d}"
-    raise RefusedImport("bad --period-month", [problem(CLI, None, "--period-month", value, "a month 01-12 (e.g. 08 for Sakernas August)")])
+    lang = cli_language()
+    raise RefusedImport(t("import.reason.arguments", lang), [problem("--period-month", None, None, value, t("import.expect.period_month", lang))])
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,6 +561,21 @@ class Record:
     column: str
 
 
+def measure_of(label: str) -> str | None:
+    """What a column name, satuan or title says the figures count (None when it says nothing)."""
+    text = " ".join(re.findall(r"[A-Z]+", label.upper().replace("_", " ")))
+    for measure, pattern in MEASURE_WORDS:
+        if pattern.search(text):
+            return measure
+    return None
+
+
+def _add_clue(report: FileReport, line: int | None, column: str | None, text: str) -> None:
+    measure = measure_of(text)
+    if measure is not None:
+        report.clues.append(Clue(line, column, text, measure))
+
+
 def _unit_scale(text: str) -> int | None:
     """1 for head counts, 1000 for thousands, None when the unit is not a count of people."""
     key = re.sub(r"[^A-Z]", "", text.upper())
@@ -585,6 +629,7 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
     if problems:
         return [], problems
     measure_col = extra[0]
+    _add_clue(report, hline, measure_col, measure_col)
     pos = {name: header.index(name) for name in header if name}
     rows = [(grid.lines[i], row) for i, row in enumerate(grid.rows) if i > h and any(_text(c) for c in row)]
 
@@ -619,10 +664,12 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
                 continue
             report.name_mismatches.append(f"line {line}: {code} is '{tree_name}' in the region tree but '{label}' in the file")
         unit = _text(cell(row, "satuan"))
+        if not any(c.column == "satuan" and c.text == unit for c in report.clues):
+            _add_clue(report, line, "satuan", unit)
         scale = _unit_scale(unit)
         if scale is None:
-            problems.append(problem(path, line, "satuan", unit, "a count of people: ORANG, JIWA, PERSON (or RIBU ORANG, multiplied by 1000); "
-                                    "percentages and other units cannot be imported as counts"))
+            problems.append(problem(path, line, "satuan", unit, "a count of people: ORANG, JIWA, PERSON, PEKERJA or PESERTA (or RIBU ORANG, "
+                                    "multiplied by 1000); percentages and other units cannot be imported as counts"))
             continue
         year_text = _text(cell(row, "tahun"))
         if not YEAR_RE.match(year_text):
@@ -768,6 +815,9 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
         return [], problems + [problem(path, lines[header], None, None, "a column of region names left of the period columns")], []
     label_col = max(scores, key=lambda j: (scores[j], -j))
     titles = [(lines[k], _text(c)) for k in range(0, header_rows[-1] + 1) for c in rows[k] if isinstance(c, str) and _text(c)]
+    for line, text in titles:
+        if not FOOTER_RE.match(text):
+            _add_clue(report, line, None, text)
     scale, unit_problems = _unit_of_titles(titles, path)
     problems += unit_problems
     if scale == 1000:
@@ -812,39 +862,84 @@ def _sumber_key(source: str, path: Path) -> str:
     return f"{source} [{path.name}]"
 
 
-def _check_arguments(fmt: str, files: list[Path], into: Path, measure: str, segment: str | None, source: str) -> list[Problem]:
+def _check_arguments(fmt: str, files: list[Path], into: Path, measure: str | None, source: str, lang: str) -> list[Problem]:
     out = []
     if fmt not in FORMATS:
-        out.append(problem(CLI, None, "format", fmt, f"one of {', '.join(FORMATS)}"))
+        out.append(problem("format", None, None, fmt, t("cli.expect.choice", lang, choices=", ".join(FORMATS))))
     if not files:
-        out.append(problem(CLI, None, "files", "", "at least one file to import"))
-    if measure not in IMPORT_MEASURES:
-        out.append(problem(CLI, None, "--measure", measure, f"one of {', '.join(IMPORT_MEASURES)}"))
-    elif measure == "peserta_aktif" and segment not in SEGMENTS + (TOTAL,):
-        out.append(problem(CLI, None, "--segment", segment, f"one of {', '.join(SEGMENTS + (TOTAL,))} (required for peserta_aktif)"))
-    elif measure != "peserta_aktif" and segment:
-        out.append(problem(CLI, None, "--segment", segment, "no --segment for workforce measures (segments are for peserta_aktif)"))
+        out.append(problem("files", None, None, "", t("import.expect.files", lang)))
+    if measure is not None and measure not in IMPORT_MEASURES:
+        out.append(problem("--measure", None, None, measure, t("cli.expect.choice", lang, choices=", ".join(IMPORT_MEASURES))))
     if not source or not source.strip() or "\n" in source or "\r" in source:
-        out.append(problem(CLI, None, "--source", source, "a one-line description of where the figures come from"))
+        out.append(problem("--source", None, None, source, t("import.expect.source", lang)))
     if fmt == "xlsx":
         for f in files:
             if f.suffix.lower() not in EXCEL_SUFFIXES:
-                out.append(problem(f, None, None, f.name, "an .xlsx workbook for the xlsx format"))
-    try:
-        if into.resolve() == BUNDLED_DIR.resolve():
-            out.append(problem(CLI, None, "--into", str(into), "a data directory other than the bundled one "
-                                                                "(copy it first: cp -r data/bundled mydata)"))
-    except OSError:  # pragma: no cover
-        pass
-    if into.exists() and not into.is_dir():
-        out.append(problem(CLI, None, "--into", str(into), "a directory (this is a file)"))
-    return out
+                out.append(problem(f, None, None, f.name, t("import.expect.xlsx", lang)))
+    return out + output_problems(str(into), "--into", lang=lang)
+
+
+MEASURE_NAMES = {"peserta_aktif": "import.measure.participants", "penduduk_bekerja": "import.measure.employed",
+                 "pekerja_berhak": "import.measure.eligible", OTHER_MEASURE: "import.measure.other"}
+
+
+def _clue_label(clue: Clue, lang: str) -> str:
+    if clue.column == "satuan":
+        return f"satuan {clue.text}"
+    if clue.column is not None:
+        return t("cli.problem.column", lang, column=clue.column)
+    return repr(clue.text) if len(clue.text) <= 60 else repr(clue.text[:57] + "...")
+
+
+def decide_measure(given: str | None, files: list[FileReport], lang: str) -> tuple[str | None, str, list[Problem]]:
+    """(measure, why, problems): the measure the tables' labels name, checked against ``--measure``.
+
+    Refused (problems) when the labels disagree, when they name something that is not a count of
+    participants or workers, when ``given`` contradicts them, or when neither says what is counted:
+    a table of participants can never be stored as employed population by default.
+    """
+    clues = [(fr.path, c) for fr in files for c in fr.clues]
+    kinds = list(dict.fromkeys(c.measure for _, c in clues))
+    accepted = "|".join(IMPORT_MEASURES)
+
+    def each(kind: str, expected: str) -> list[Problem]:
+        return [problem(path, c.line, c.column, c.text, expected) for path, c in clues if c.measure == kind][:1]
+
+    if len(kinds) > 1:
+        firsts: dict[str, tuple[Path, Clue]] = {}
+        for path, c in clues:
+            firsts.setdefault(c.measure, (path, c))
+        named = "; ".join(f"{_clue_label(c, lang)}: {t(MEASURE_NAMES[c.measure], lang)}" for _, c in firsts.values())
+        path, c = firsts[kinds[1]]
+        return None, "", [problem(path, c.line, c.column, c.text, t("import.expect.agree", lang, labels=named, measures=accepted))]
+    if not kinds:
+        if given is not None:
+            return given, f"--measure {given}", []
+        return None, "", [problem(fr.path, None, None, fr.path.name, t("import.expect.say", lang, measures=accepted)) for fr in files][:1]
+    kind = kinds[0]
+    path, clue = next((p, c) for p, c in clues if c.measure == kind)
+    why = _clue_label(clue, lang)
+    if kind == OTHER_MEASURE:
+        return None, "", each(kind, t("import.expect.not_counts", lang, label=why))
+    if given is not None and given != kind:
+        what = t(MEASURE_NAMES[kind], lang)
+        return None, "", each(kind, t("import.expect.contradicts", lang, given=given, what=what, label=why, measure=kind))
+    return kind, why, []
+
+
+def _segment_problems(measure: str, segment: str | None, why: str, lang: str) -> list[Problem]:
+    segments = SEGMENTS + (TOTAL,)
+    if measure == "peserta_aktif" and segment not in segments:
+        return [problem("--segment", None, None, segment, t("import.expect.segment", lang, segments="|".join(segments), label=why))]
+    if measure != "peserta_aktif" and segment:
+        return [problem("--segment", None, None, segment, t("import.expect.no_segment", lang, measure=measure))]
+    return []
 
 
 def _read_existing(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pd.DataFrame:
     df, found = datamod._read_table(path, columns, required)
     if found:
-        raise RefusedImport(f"{path.name} in the data directory cannot be read", found)
+        raise RefusedImport(t("import.reason.unreadable", cli_language(), name=path.name), found)
     return df.reset_index(drop=True)
 
 
@@ -977,7 +1072,7 @@ def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
         try:
             load_dataset(stage)
         except InputError as exc:
-            raise RefusedImport(f"after the import {into} would not be a valid data directory", _relabel(exc.problems, stage, into)) from None
+            raise RefusedImport(t("import.reason.invalid_after", cli_language(), into=into), _relabel(exc.problems, stage, into)) from None
         if create:
             os.replace(stage, into)
             return
@@ -989,31 +1084,29 @@ def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: str, segment: str | None, source: str,
+def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: str | None, segment: str | None, source: str,
                  replace: bool, sheet: str | None = None, period_month: str | int | None = None) -> ImportReport:
-    """Import published tables into a data directory; raises :class:`RefusedImport` (an InputError) and writes nothing on any problem."""
+    """Import published tables into a data directory; raises :class:`RefusedImport` (an InputError) and writes nothing on any problem.
+
+    ``measure`` None: read it from the table (column name, satuan, title); a table that does not say,
+    or whose labels disagree, is refused, and so is a ``measure`` the table contradicts.
+    """
+    lang = cli_language()
     files = [Path(f) for f in files]
     into = Path(into)
     source = (source or "").strip()
-    bad = _check_arguments(fmt, files, into, measure, segment, source)
+    bad = _check_arguments(fmt, files, into, measure, source, lang)
     if bad:
-        raise RefusedImport("invalid arguments", bad)
+        raise RefusedImport(t("import.reason.arguments", lang), bad)
     month = _period_month(period_month)
-    workforce = measure in WORKFORCE_MEASURES
-    table_stem = "workforce" if workforce else "participants"
-    columns = WORKFORCE_COLUMNS if workforce else PARTICIPANT_COLUMNS
     create = not into.exists()
-    table_path = datamod._table_path(into, table_stem) if not create else into / f"{table_stem}.csv"
-    report = ImportReport(into=into, table=table_path.name, measure=measure, segment=segment if not workforce else None, created=create)
-
     regions = datamod.load_region_tree(into) if not create else load_regions(REGION_TREE_FILE)
     names = NameIndex(regions)
     problems: list[Problem] = []
     unmatched: list[str] = []
-    incoming: list[tuple[dict, Record, str, str]] = []
+    parsed: list[tuple[FileReport, list[Record]]] = []
     for path in files:
         fr = FileReport(path=path)
-        report.files.append(fr)
         try:
             grid = read_grid(path, sheet, fr)
             odj = fmt == "opendata-jabar" or (fmt == "xlsx" and is_opendata_jabar(grid))
@@ -1024,21 +1117,44 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
                 records, found, missing_names = parse_bps_wide(grid, path, names, month, fr)
         except RefusedImport as exc:
             problems += exc.problems
-            continue
-        problems += found
-        unmatched += missing_names
-        report.name_mismatches += [f"{path}: {n}" for n in fr.name_mismatches]
+            records = []
+        else:
+            problems += found
+            unmatched += missing_names
+        parsed.append((fr, records))
+    chosen, why, found = decide_measure(measure, [fr for fr, _ in parsed], lang)
+    arguments = _segment_problems(chosen, segment, why, lang) if chosen is not None else []
+    problems = found + arguments + problems
+    if problems:
+        if unmatched:
+            reason = t("import.reason.names", lang)
+        elif found:
+            reason = t("import.reason.measure", lang)
+        else:
+            reason = t("import.reason.arguments" if len(arguments) == len(problems) else "import.reason.input", lang)
+        raise RefusedImport(reason, problems, unmatched)
+    assert chosen is not None  # no problem means the measure is known
+    measure = chosen
+    workforce = measure in WORKFORCE_MEASURES
+    table_stem = "workforce" if workforce else "participants"
+    columns = WORKFORCE_COLUMNS if workforce else PARTICIPANT_COLUMNS
+    table_path = datamod._table_path(into, table_stem) if not create else into / f"{table_stem}.csv"
+    report = ImportReport(into=into, table=table_path.name, measure=measure, segment=segment if not workforce else None,
+                          created=create, measure_from=why, lang=lang)
+    incoming: list[tuple[dict, Record, str, str]] = []
+    for fr, records in parsed:
+        report.files.append(fr)
+        report.name_mismatches += [f"{fr.path}: {n}" for n in fr.name_mismatches]
         fr.records = len(records)
-        fr.sumber = _sumber_key(source, path)
+        fr.sumber = _sumber_key(source, fr.path)
         for rec in records:
             keyvals = {"kode": rec.kode, "periode": rec.periode}
             if not workforce:
                 keyvals["segmen"] = segment
-            incoming.append((keyvals, rec, fr.sumber, str(path)))
+            incoming.append((keyvals, rec, fr.sumber, str(fr.path)))
     problems += _duplicates(incoming)
     if problems:
-        reason = "region names not found in the region tree" if unmatched else "the input has problems"
-        raise RefusedImport(reason, problems, unmatched)
+        raise RefusedImport(t("import.reason.input", lang), problems)
 
     key = ["kode", "periode"] + ([] if workforce else ["segmen"])
     if create:
@@ -1051,8 +1167,7 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
     other = ("pekerja_berhak" if measure == "penduduk_bekerja" else "penduduk_bekerja") if workforce else None
     merged, conflicts = _merge(table, key, measure, other, incoming, replace, report, table_path.name)
     if conflicts:
-        raise RefusedImport(f"{len(conflicts)} value{'s' if len(conflicts) != 1 else ''} differ from those already in "
-                            f"{table_path.name} (use --replace to overwrite)", conflicts)
+        raise RefusedImport(tn("import.reason.conflicts", lang, len(conflicts), table=table_path.name), conflicts)
 
     sources_path = into / "sources.csv"
     sources = _read_existing(sources_path, SOURCE_COLUMNS, ("sumber", "judul")) if sources_path.exists() else _empty(SOURCE_COLUMNS)
@@ -1124,34 +1239,20 @@ def to_parquet(directory: Path | str) -> list[Path]:
     return written
 
 
-def configure_parser(p: argparse.ArgumentParser) -> None:
-    """Arguments of ``cakupan import`` (for cli.py)."""
-    p.add_argument("format", choices=FORMATS, help="layout of the files: opendata-jabar, bps-wide or xlsx")
-    p.add_argument("files", nargs="+", help="CSV or .xlsx files to import")
-    p.add_argument("--into", required=True, help="data directory to merge into (created with empty tables if missing)")
-    p.add_argument("--measure", required=True, choices=IMPORT_MEASURES, help="what the figures count")
-    p.add_argument("--segment", choices=SEGMENTS + (TOTAL,), help="participant segment (peserta_aktif only)")
-    p.add_argument("--source", required=True, help="where the figures come from (recorded in sumber and sources.csv)")
-    p.add_argument("--replace", action="store_true", help="overwrite values that differ from those already in the directory")
-    p.add_argument("--sheet", help="sheet of an .xlsx workbook (default: the first)")
-    p.add_argument("--period-month", dest="period_month", metavar="MM",
-                   help="month for year-only columns: 2023 becomes 2023-MM (e.g. 08 for Sakernas August)")
-
-
 def main(ns: argparse.Namespace) -> int:
     """``cakupan import``: print a summary; 0 when written, 2 when refused (nothing written)."""
+    lang = cli_language()
     try:
         report = import_files(ns.format, list(ns.files), Path(ns.into), ns.measure, getattr(ns, "segment", None), ns.source,
                               bool(getattr(ns, "replace", False)), sheet=getattr(ns, "sheet", None),
                               period_month=getattr(ns, "period_month", None))
     except InputError as exc:
-        reason = getattr(exc, "reason", "invalid input")
-        n = len(exc.problems)
-        print(f"cakupan import: refused, nothing written: {reason} ({n} problem{'s' if n != 1 else ''}):", file=sys.stderr)
-        print(exc.render(limit=200), file=sys.stderr)
+        reason = getattr(exc, "reason", t("import.reason.input", lang))
+        print(tn("import.refused", lang, len(exc.problems), reason=reason), file=sys.stderr)
+        print(render_problems(exc.problems, lang, limit=200), file=sys.stderr)
         names = list(dict.fromkeys(getattr(exc, "unmatched", [])))
         if names:
-            print(f"unmatched names ({len(names)}): " + "; ".join(names), file=sys.stderr)
+            print(t("import.unmatched", lang, count=len(names), names="; ".join(names)), file=sys.stderr)
         return EXIT_INVALID
     print(report.summary())
     return EXIT_OK

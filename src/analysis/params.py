@@ -202,7 +202,7 @@ def _expanded_size_ok(root: yaml.Node) -> bool:
     return True
 
 
-def _line_map(root: yaml.Node | None, file: Path) -> tuple[dict[tuple, int], list[Problem]]:
+def _node_lines(root: yaml.Node | None, file: Path) -> tuple[dict[tuple, int], list[Problem]]:
     """Line number (1-based) of every key path in a YAML document, and any key given twice in one mapping."""
     lines: dict[tuple, int] = {}
     repeated: list[Problem] = []
@@ -227,6 +227,11 @@ def _line_map(root: yaml.Node | None, file: Path) -> tuple[dict[tuple, int], lis
     if root is not None:
         walk(root, ())
     return lines, repeated
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Line of every key path of a parameter file already accepted by :func:`load_params`."""
+    return _node_lines(yaml.compose(text, Loader=LOADER), Path())[0]
 
 
 def _read_text(file: Path) -> str:
@@ -255,7 +260,7 @@ def read_yaml(file: Path, text: str) -> tuple[Any, dict[tuple, int]]:
             if root is not None and not _expanded_size_ok(root):
                 raise InputError([problem(file, _line(root.start_mark), None, "aliases",
                                           f"at most {MAX_NODES} values once aliases (*name) are expanded")])
-            lines, repeated = _line_map(root, file)  # before construction, which folds merge keys (<<) into the node
+            lines, repeated = _node_lines(root, file)  # before construction, which folds merge keys (<<) into the node
             if repeated:
                 raise InputError(repeated)
             data = loader.construct_document(root) if root is not None else None
