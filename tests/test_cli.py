@@ -259,8 +259,13 @@ def test_every_command_in_the_readme_table_parses_with_the_real_parser():
     from analysis.cli import parse
 
     commands = _readme_commands()
-    assert {c.split()[1] for c in commands} == {"validate", "build", "sample", "backtest", "import"}
+    assert {c.split()[1] for c in commands} == {"validate", "build", "sample", "backtest", "import", "--version"}
     for synopsis in commands:
         argv = _concrete(synopsis)
+        if argv == ["--version"]:
+            with pytest.raises(SystemExit) as done:
+                parse(argv, "en")
+            assert done.value.code == 0
+            continue
         ns = parse(argv, "en")
         assert ns.command == argv[0], synopsis

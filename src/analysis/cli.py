@@ -20,7 +20,7 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.data import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
-from analysis.destinations import output_problems
+from analysis.destinations import is_bundled, output_problems
 from analysis.errors import InputError, Problem, problem
 from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
 from analysis.messages import catalogue, cli_language, render_problems, t, tn
@@ -265,8 +265,8 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     bad = code_problems(ns.within or [], regions, "--within", lang)
     if ns.within and not ns.levels:
         bad.append(problem("--within", None, None, " ".join(ns.within), t("cli.expect.within_levels", lang)))
-    bad += output_problems(ns.out, "--out", bundled_ok=not ns.levels, lang=lang)
-    if ns.levels and out.absolute().resolve() == BUNDLED_DIR.resolve():
+    bad += output_problems(ns.out, "--out", bundled_ok=True, lang=lang)  # regenerating the bundled data is what sample is for
+    if ns.levels and is_bundled(out):
         bad.append(problem("--out", None, None, str(out), t("cli.expect.sample_out", lang)))
     if bad:
         raise InputError(bad)

@@ -65,7 +65,7 @@ def output_problems(value: str, option: str, data_dir: Path | None = None, bundl
     if not os.access(existing, os.W_OK | os.X_OK):
         return bad("cli.expect.writable", parent=existing)
     if not bundled_ok and is_bundled(path):  # imports are refused with the way out; outputs as any data directory
-        return bad("cli.expect.not_bundled", bundled=BUNDLED_DIR) if option == "--into" else bad("cli.expect.not_data", data=BUNDLED_DIR)
+        return bad("cli.expect.not_bundled") if option == "--into" else bad("cli.expect.not_data", data=BUNDLED_DIR)
     if data_dir is not None and (path == data_dir.absolute() or data_dir.absolute() in path.parents):
         return bad("cli.expect.not_data", data=data_dir)
     return []
