@@ -223,6 +223,11 @@ class Grid:
     lines: list[int]  # line number (CSV) or row number (Excel) of each row
 
 
+def _t(key: str, **values: object) -> str:
+    """Message ``key`` in the command line's language."""
+    return t(key, cli_language(), **values)
+
+
 def _decode(raw: bytes, report: FileReport) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -240,7 +245,7 @@ def _decode(raw: bytes, report: FileReport) -> str:
         except UnicodeDecodeError:
             text = raw.decode("latin-1")
             report.encoding = "latin-1"
-        report.notes.append(f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); read as {report.encoding}")
+        report.notes.append(_t("import.note.encoding", byte=bad, offset=exc.start, encoding=report.encoding))
         return text
 
 
@@ -270,7 +275,7 @@ def _read_text_grid(path: Path, report: FileReport) -> Grid:
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise RefusedImport("the file is not a readable CSV", [problem(path, reader.line_num, None, str(exc), "a CSV file")]) from exc
+        raise RefusedImport("the file is not a readable CSV", [problem(path, reader.line_num, None, str(exc), _t("import.expect.csv"))]) from exc
     return Grid(rows, lines)
 
 
@@ -278,11 +283,11 @@ def _read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl/zipfile raise several types for unreadable workbooks
-        raise RefusedImport("the workbook cannot be read", [problem(path, None, None, str(exc)[:120], "an .xlsx workbook")]) from exc
+        raise RefusedImport("the workbook cannot be read", [problem(path, None, None, str(exc)[:120], _t("import.expect.workbook"))]) from exc
     with book:
         names = book.sheet_names
         if sheet is not None and sheet not in names:
-            raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, f"one of the sheets {', '.join(map(repr, names))}")])
+            raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, _t("import.expect.sheet", sheets=", ".join(map(repr, names))))])
         name = sheet if sheet is not None else names[0]
         frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
     report.sheet = name
@@ -296,14 +301,14 @@ def _is_nan(value: object) -> bool:
 
 def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     if not path.is_file():
-        raise RefusedImport("input file not found", [problem(path, None, None, str(path), "a readable file")])
+        raise RefusedImport("input file not found", [problem(path, None, None, str(path), _t("import.expect.readable"))])
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise RefusedImport("old Excel format", [problem(path, None, None, path.name, "an .xlsx workbook (save the .xls file as .xlsx)")])
+        raise RefusedImport("old Excel format", [problem(path, None, None, path.name, _t("import.expect.xls"))])
     if suffix in EXCEL_SUFFIXES:
         return _read_excel_grid(path, sheet, report)
     if sheet is not None:
-        raise RefusedImport("--sheet is for workbooks", [problem("--sheet", None, None, sheet, f"no --sheet for a text file ({path.name})")])
+        raise RefusedImport("--sheet is for workbooks", [problem("--sheet", None, None, sheet, _t("import.expect.no_sheet", name=path.name))])
     return _read_text_grid(path, report)
 
 
@@ -356,8 +361,7 @@ def number_style(cells: list[tuple[int, str, object]], path: Path) -> str:
         line, column, cell = first["en"]
         id_line = first["id"][0]
         raise RefusedImport("numbers in two formats", [problem(
-            path, line, column, cell, f"numbers in one format throughout: line {id_line} uses Indonesian format "
-            "(5.900.000; 31,4) but this cell reads as English format (5,900,000; 31.4)")])
+            path, line, column, cell, _t("import.expect.one_format", line=id_line))])
     return "en" if "en" in first else "id"
 
 
@@ -376,30 +380,29 @@ def _cell_count(value: object, report: FileReport, scale: int, line: int, column
 def parse_count(cell: object, style: str, scale: int = 1) -> int:
     """A head count from a cell; raises ValueError with the expectation when it is not one."""
     if isinstance(cell, bool):
-        raise ValueError("a count of people")
+        raise ValueError(_t("import.expect.count"))
     if isinstance(cell, numbers.Integral):  # Excel cells arrive as numbers
         value = Decimal(int(cell))
     elif isinstance(cell, numbers.Real):
         value = Decimal(repr(float(cell)))
         if not value.is_finite():
-            raise ValueError("a count of people")
+            raise ValueError(_t("import.expect.count"))
     else:
         text = _compact_number(str(cell))
         pattern = _ID_NUMBER if style == "id" else _EN_NUMBER
         if not pattern.match(text):
-            fmt = "5.900.000 or 31,4" if style == "id" else "5,900,000 or 31.4"
-            raise ValueError(f"a count of people, 0 or more, written like {fmt} (or - / ... for missing)")
+            fmt = _t("import.format.id" if style == "id" else "import.format.en")
+            raise ValueError(_t("import.expect.count_written", fmt=fmt))
         text = text.replace(".", "").replace(",", ".") if style == "id" else text.replace(",", "")
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-            raise ValueError("a count of people") from None
+            raise ValueError(_t("import.expect.count")) from None
     value *= scale
     if value < 0:
-        raise ValueError("a count of people, 0 or more")
+        raise ValueError(_t("import.expect.count_positive"))
     if value != value.to_integral_value():
-        unit = " after multiplying by 1000 (satuan ribu)" if scale == 1000 else ""
-        raise ValueError(f"a whole number of people{unit}; decimals are only possible for counts in thousands (ribu)")
+        raise ValueError(_t("import.expect.whole_ribu" if scale == 1000 else "import.expect.whole"))
     return int(value)
 
 
@@ -613,19 +616,18 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
     problems: list[Problem] = []
     h = _header_index(grid)
     if h is None:
-        return [], [problem(path, 1, None, "", f"a header line {ODJ_LAYOUT}")]
+        return [], [problem(path, 1, None, "", _t("import.expect.odj_header", layout=ODJ_LAYOUT))]
     header = [_text(c).lower().lstrip("\ufeff") for c in grid.rows[h]]
     hline = grid.lines[h]
     for col in ODJ_REQUIRED:
         if col not in header:
-            problems.append(problem(path, hline, col, None, f"a column named '{col}' (Open Data Jabar layout: {ODJ_LAYOUT})"))
+            problems.append(problem(path, hline, col, None, _t("import.expect.odj_column", column=col, layout=ODJ_LAYOUT)))
     extra = [c for c in header if c and c not in ODJ_COLUMNS]
     if not extra:
-        problems.append(problem(path, hline, None, ",".join(header), "one measure column besides " + ", ".join(ODJ_COLUMNS)))
+        problems.append(problem(path, hline, None, ",".join(header), _t("import.expect.measure_column", columns=", ".join(ODJ_COLUMNS))))
     elif len(extra) > 1:
         problems.append(problem(path, hline, None, ", ".join(extra),
-                                "exactly one measure column besides " + ", ".join(ODJ_COLUMNS)
-                                + " (filter the table to one measure, e.g. drop a jenis_kelamin breakdown)"))
+                                _t("import.expect.one_measure_column", columns=", ".join(ODJ_COLUMNS))))
     if problems:
         return [], problems
     measure_col = extra[0]
@@ -642,45 +644,44 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
     records: list[Record] = []
     for line, row in rows:
         if len(row) > len(header) and any(_text(c) for c in row[len(header):]):
-            problems.append(problem(path, line, None, _text(row[len(header)]), f"at most {len(header)} cells, as in the header"))
+            problems.append(problem(path, line, None, _text(row[len(header)]), _t("import.expect.cells", count=len(header))))
             continue
         raw_code, label = cell(row, "kode_kabupaten_kota"), _text(cell(row, "nama_kabupaten_kota"))
         code = _odj_code(raw_code)
         if code is None:
-            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), "a 4-digit kab/kota code like 3273 (Kota Bandung = 32.73)"))
+            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), _t("import.expect.odj_code")))
             continue
         if code not in names.regions:
-            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), f"a kab/kota code in the region tree ({code} is not there)"))
+            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), _t("import.expect.odj_in_tree", code=code)))
             continue
         prov = _text(cell(row, "kode_provinsi"))
         if prov and prov != code[:2]:
-            problems.append(problem(path, line, "kode_provinsi", prov, f"{code[:2]}, the province of kode_kabupaten_kota {_text(raw_code)}"))
+            problems.append(problem(path, line, "kode_provinsi", prov, _t("import.expect.province_of", province=code[:2], code=_text(raw_code))))
         tree_name = names.regions.name(code).strip()
         if not names.same_region(label, code):
             others = [c for c in names.candidates(label) if c != code]
             if others:
                 problems.append(problem(path, line, "nama_kabupaten_kota", label,
-                                        f"the name of {code} ({tree_name}); '{label}' is {_describe(names.regions, others)}: check kode_kabupaten_kota"))
+                                        _t("import.expect.name_of", code=code, name=tree_name, label=label, others=_describe(names.regions, others))))
                 continue
-            report.name_mismatches.append(f"line {line}: {code} is '{tree_name}' in the region tree but '{label}' in the file")
+            report.name_mismatches.append(_t("import.note.mismatch", line=line, code=code, name=tree_name, label=label))
         unit = _text(cell(row, "satuan"))
         if not any(c.column == "satuan" and c.text == unit for c in report.clues):
             _add_clue(report, line, "satuan", unit)
         scale = _unit_scale(unit)
         if scale is None:
-            problems.append(problem(path, line, "satuan", unit, "a count of people: ORANG, JIWA, PERSON, PEKERJA or PESERTA (or RIBU ORANG, "
-                                    "multiplied by 1000); percentages and other units cannot be imported as counts"))
+            problems.append(problem(path, line, "satuan", unit, _t("import.expect.satuan")))
             continue
         year_text = _text(cell(row, "tahun"))
         if not YEAR_RE.match(year_text):
-            problems.append(problem(path, line, "tahun", year_text, "a year like 2023"))
+            problems.append(problem(path, line, "tahun", year_text, _t("import.expect.year")))
             continue
         month_text = _text(cell(row, "bulan"))  # optional: some Open Data Jabar tables are monthly
         month = None
         if month_text:
             month = int(month_text) if re.fullmatch(r"\d{1,2}", month_text) and 1 <= int(month_text) <= 12 else parse_month(month_text)
             if month is None:
-                problems.append(problem(path, line, "bulan", month_text, "a month: 1-12 or a name like Agustus"))
+                problems.append(problem(path, line, "bulan", month_text, _t("import.expect.month")))
                 continue
         count = _cell_count(cell(row, measure_col), report, scale, line, measure_col, problems)
         if count is None:
@@ -688,7 +689,7 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
         scales.add(scale)
         records.append(Record(code, periode_text(int(year_text), month, period_month), count, line, measure_col))
     if 1000 in scales:
-        report.scale_note = "satuan RIBU multiplied by 1000"
+        report.scale_note = _t("import.note.satuan_ribu")
     return records, problems
 
 
@@ -696,9 +697,9 @@ def _unit_of_titles(texts: list[tuple[int, str]], path: Path) -> tuple[int, list
     for line, text in texts:
         upper = text.upper()
         if re.search(r"\bPERSEN(TASE)?\b|%|\bPERCENT(AGE)?\b", upper):
-            return 1, [problem(path, line, None, text, "a table of counts of people (this one is in percent)")]
+            return 1, [problem(path, line, None, text, _t("import.expect.not_percent"))]
         if re.search(r"\bJUTA\b|\bMILLION", upper):
-            return 1, [problem(path, line, None, text, "counts in persons (orang/jiwa) or thousands (ribu); millions (juta) are rounded and refused")]
+            return 1, [problem(path, line, None, text, _t("import.expect.not_millions"))]
     for _, text in texts:
         if re.search(r"\bRIBU\b|\bTHOUSAND", text.upper()):
             return 1000, []
@@ -723,33 +724,32 @@ def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path, 
         if len(found) > 1 and len(home) == 1:  # a one-province table: Banjar in Jawa Barat is Kota Banjar
             found = [c for c in found if c[:2] in home] or found
             if len(found) == 1:
-                report.notes.append(f"line {line}: '{label}' read as {_describe(regions, found)} (the other rows are in province {next(iter(home))})")
+                report.notes.append(_t("import.note.read_as_home", line=line, label=label, region=_describe(regions, found), province=next(iter(home))))
         if len(found) > 1 and not has_kabkota and any(regions.level(c) == "provinsi" for c in found):
             found = [c for c in found if regions.level(c) == "provinsi"]
             if len(found) == 1:
-                report.notes.append(f"line {line}: '{label}' read as province {_describe(regions, found)} (no kab/kota rows in the table)")
+                report.notes.append(_t("import.note.read_as_province", line=line, label=label, region=_describe(regions, found)))
         if len(found) == 1:
             out[line] = found[0]
             continue
         if not found:
             unmatched.append(label)
             hint = names.suggestions(label)
-            problems.append(problem(path, line, column, label, "a province or kab/kota name in the region tree"
-                                    + (f" (closest: {'; '.join(hint)})" if hint else "") + "; rename it in the file"))
+            problems.append(problem(path, line, column, label, _t("import.expect.name_closest", closest="; ".join(hint)) if hint
+                                    else _t("import.expect.name")))
         else:
             unmatched.append(label)
-            problems.append(problem(path, line, column, label, f"a name that identifies one region; it could be {_describe(regions, found)}: "
-                                    "write 'Provinsi ...', 'Kabupaten ...' or 'Kota ...'"))
+            problems.append(problem(path, line, column, label, _t("import.expect.ambiguous", regions=_describe(regions, found))))
     return out, problems, unmatched
 
 
 def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str | None,
                    report: FileReport) -> tuple[list[Record], list[Problem], list[str]]:
-    report.layout = "BPS wide table"
+    report.layout = _t("import.layout.bps")
     rows, lines = grid.rows, grid.lines
     if is_opendata_jabar(grid):
         return [], [problem(path, grid.lines[_header_index(grid)], "kode_kabupaten_kota", None,
-                            "a BPS wide table; this file has the Open Data Jabar layout: use the format opendata-jabar")], []
+                            _t("import.expect.bps_not_odj"))], []
     header = None
     for i, row in enumerate(rows):  # the first row whose cells (after the first) are mostly periods
         filled = sum(1 for c in row[1:] if _text(c))
@@ -757,7 +757,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
             header = i
             break
     if header is None:
-        return [], [problem(path, None, None, None, "a header row with years (2023) or year-months (Agustus 2023) as column titles")], []
+        return [], [problem(path, None, None, None, _t("import.expect.period_header"))], []
     head = rows[header]
     periods: dict[int, tuple[int, int | None]] = {j: p for j, c in enumerate(head) if j > 0 and (p := parse_period(c)) is not None}
     header_rows = [header]
@@ -780,7 +780,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
             periods = combined
             header_rows.append(header + 1)
     if not periods:
-        return [], [problem(path, lines[header], None, None, "year or year-month column titles")], []
+        return [], [problem(path, lines[header], None, None, _t("import.expect.period_titles"))], []
     first_col = min(periods)
     col_names = {j: _text(head[j]) for j in periods}
     if len(header_rows) > 1:
@@ -791,7 +791,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
     for j, p in sorted(periods.items()):
         if p in seen:
             problems.append(problem(path, lines[header], col_names[j], col_names[j],
-                                    f"each period in one column only (column {seen[p] + 1} has the same period)"))
+                                    _t("import.expect.period_once", column=seen[p] + 1)))
         seen.setdefault(p, j)
     start = header_rows[-1] + 1
     # Unit rows under the header ("", "Orang", "Orang") belong to the header.
@@ -812,7 +812,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
     scores = {j: sum(1 for _, r in body if j < len(r) and _text(r[j]) and not re.fullmatch(r"[\d.,\s]+", _text(r[j])))
               for j in range(first_col)}
     if not scores or max(scores.values()) == 0:
-        return [], problems + [problem(path, lines[header], None, None, "a column of region names left of the period columns")], []
+        return [], problems + [problem(path, lines[header], None, None, _t("import.expect.label_column"))], []
     label_col = max(scores, key=lambda j: (scores[j], -j))
     titles = [(lines[k], _text(c)) for k in range(0, header_rows[-1] + 1) for c in rows[k] if isinstance(c, str) and _text(c)]
     for line, text in titles:
@@ -821,7 +821,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
     scale, unit_problems = _unit_of_titles(titles, path)
     problems += unit_problems
     if scale == 1000:
-        report.scale_note = "values in thousands (ribu) multiplied by 1000"
+        report.scale_note = _t("import.note.title_ribu")
     data: list[tuple[int, str, list[tuple[int, object]]]] = []
     for line, row in body:
         label = _text(row[label_col]) if label_col < len(row) else ""
@@ -832,10 +832,10 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
                 report.ignored.append((line, label[:60]))
             continue
         if not label:
-            problems.append(problem(path, line, _text(head[label_col]) or None, "", "a region name for a row with figures"))
+            problems.append(problem(path, line, _text(head[label_col]) or None, "", _t("import.expect.label")))
             continue
         if _parse_name(label)[1] in TOTAL_LABELS:
-            report.ignored.append((line, f"{label} (total row)"))
+            report.ignored.append((line, _t("import.note.total_row", label=label)))
             continue
         data.append((line, label, cells))
     codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path,
@@ -993,9 +993,8 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
             report.changes.append((file, rec.line, rec.kode, rec.periode, segmen, old_text, new))
         else:
             seg = f", segmen {segmen}" if segmen else ""
-            conflicts.append(problem(file, rec.line, rec.column, new,
-                                     f"the value already in {table_name} for kode {rec.kode}, periode {rec.periode}{seg} "
-                                     f"(old {old_text}, new {new}); add --replace to overwrite"))
+            conflicts.append(problem(file, rec.line, rec.column, new, _t("import.expect.conflict", table=table_name, kode=rec.kode,
+                                                                         periode=rec.periode, segment=seg, old=old_text, new=new)))
             continue
         measure_values[i] = new
         report.used_sources.add(sumber)
@@ -1197,7 +1196,7 @@ def _duplicates(incoming: list[tuple[dict, Record, str, str]]) -> list[Problem]:
         if k in seen and seen[k][0].value != rec.value:
             prev, prev_file = seen[k]
             out.append(problem(file, rec.line, rec.column, rec.value,
-                               f"one value for {rec.kode} {rec.periode}: {prev_file}:{prev.line} gives {prev.value}"))
+                               _t("import.expect.one_value", kode=rec.kode, periode=rec.periode, where=f"{prev_file}:{prev.line}", value=prev.value)))
         seen.setdefault(k, (rec, file))
     return out
 
