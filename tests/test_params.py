@@ -146,3 +146,17 @@ def test_hostile_file_on_the_command_line_exits_2_without_traceback(tmp_path):
         assert done.returncode == 2, done.stderr
         assert f"{path}:9: value '*a7': expected at most 64 aliases" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_expectations_follow_cakupan_lang(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAKUPAN_LANG", "id")
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, LAUGHS))
+    assert err.value.problems[0].expected == "paling banyak 64 alias (*nama) dalam berkas parameter"
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, "horison: 2050\n"))
+    assert err.value.problems[0].expected.startswith("kunci yang dikenal (yang dikenal di sini: coverage, targets")
+    done = subprocess.run([sys.executable, "-m", "analysis", "validate", "--params", str(tmp_path / "p.yaml")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert (f"{tmp_path / 'p.yaml'}:1: kolom 'horison': nilai 2050: diharapkan kunci yang dikenal" in done.stderr
+            and done.stderr.startswith("cakupan: masukan tidak valid (1 masalah):"))
