@@ -60,3 +60,14 @@ def test_unwritable_places_are_refused(tmp_path):
         ro.chmod(0o755)
     (p,) = output_problems("/proc/1/reports", "--out", lang="en")
     assert "/proc/1" in p.expected
+
+
+def test_paths_the_system_cannot_use_are_problems_not_tracebacks(tmp_path):
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "dangling").symlink_to(tmp_path / "missing" / "dir")
+    cases = {"x" * 300: "File name too long", str(tmp_path / "loop1"): "Too many levels of symbolic links",
+             str(tmp_path / "dangling"): "No such file or directory"}
+    for value, reason in cases.items():
+        (p,) = output_problems(value, "--out", lang="en")
+        assert p.expected == f"a usable path ({reason})"

@@ -7,7 +7,9 @@ with exit 2 and nothing written), and the importers and the command line both ne
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.data import BUNDLED_DIR
@@ -54,7 +56,15 @@ def output_problems(value: str, option: str, data_dir: Path | None = None, bundl
         return bad("cli.expect.folder_name")
     if "\0" in value:
         return bad("cli.expect.no_nul")
-    path = Path(value).absolute()
+    try:
+        return _place_problems(Path(value).absolute(), data_dir, bundled_ok, option, bad)
+    except OSError as exc:  # a name too long for the file system, a symlink loop, ...
+        return bad("cli.expect.usable_path", error=exc.strerror or exc)
+
+
+def _place_problems(path: Path, data_dir: Path | None, bundled_ok: bool, option: str, bad: Callable[..., list[Problem]]) -> list[Problem]:
+    if path.is_symlink() and not path.exists():
+        return bad("cli.expect.usable_path", error=os.strerror(errno.ELOOP if _loops(path) else errno.ENOENT))
     if path.exists() and not path.is_dir():
         return bad("cli.expect.is_file")
     existing = path
@@ -69,3 +79,13 @@ def output_problems(value: str, option: str, data_dir: Path | None = None, bundl
     if data_dir is not None and (path == data_dir.absolute() or data_dir.absolute() in path.parents):
         return bad("cli.expect.not_data", data=data_dir)
     return []
+
+
+def _loops(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a symlink loop so
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
