@@ -235,6 +235,23 @@ def _node_lines(root: yaml.Node | None, file: Path) -> tuple[dict[tuple, int], l
     return lines, repeated
 
 
+MAX_DIGITS = 30  # no parameter is a number longer than this; Python refuses to print ints of 4,300 digits
+
+
+def _check_numbers(data: Any, file: Path, lines: dict[tuple, int]) -> None:
+    """Refuse integers too long to be a parameter (hex, base-60 and decimal forms build them from short text)."""
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_DIGITS * 4:
+            raise InputError([problem(file, lines.get(path), ".".join(map(str, path)) or None, f"{value.bit_length()}-bit integer",
+                                      _t("params.expect.digits", limit=MAX_DIGITS))])
+
+
 def _line_map(text: str) -> dict[tuple, int]:
     """Line of every key path of a parameter file already accepted by :func:`load_params`."""
     return _node_lines(yaml.compose(text, Loader=LOADER), Path())[0]
@@ -272,6 +289,7 @@ def read_yaml(file: Path, text: str) -> tuple[Any, dict[tuple, int]]:
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
+        _check_numbers(data, file, lines)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError([problem(file, _line(mark), None, getattr(exc, "problem", None) or str(exc), _t("params.expect.yaml"))]) from None
