@@ -70,8 +70,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _report_invalid(exc: InputError) -> int:
     lang = cli_language()
-    count = len(exc.problems)
-    print(t("cli.invalid.one" if count == 1 else "cli.invalid.many", lang, count=count), file=sys.stderr)
+    print(tn("cli.invalid", lang, len(exc.problems)), file=sys.stderr)
     print(render_problems(exc.problems, lang), file=sys.stderr)
     return EXIT_INVALID
 
@@ -84,11 +83,8 @@ def dotted(text: str) -> str | None:
     cuts = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}.get(len(digits))
     if cuts is None:
         return None
-    parts, start = [], 0
-    for width in cuts:
-        parts.append(digits[start:start + width])
-        start += width
-    return ".".join(parts)
+    ends = [sum(cuts[:i + 1]) for i in range(len(cuts))]
+    return ".".join(digits[end - width:end] for end, width in zip(ends, cuts, strict=True))
 
 
 def _code_list(value: str) -> list[str]:
@@ -128,7 +124,7 @@ def code_problems(values: list[str], regions: RegionTree, option: str, lang: str
         if len(_code_list(value)) > 1:
             expected = t("cli.expect.one_code", lang)
         hint = region_hint(value, regions, option, lang)
-        out.append(problem("--" + option.lstrip("-"), None, None, value, expected + (f"; {hint}" if hint else "")))
+        out.append(problem(option, None, None, value, expected + (f"; {hint}" if hint else "")))
     return out
 
 

@@ -46,14 +46,14 @@ import pandas as pd
 from analysis import data as datamod
 from analysis.data import (PARTICIPANT_COLUMNS, REGION_TREE_FILE, SEGMENTS, SOURCE_COLUMNS,
                            SYNTHETIC_PREFIX, TOTAL, WORKFORCE_COLUMNS, load_dataset)
-from analysis.destinations import CLI, output_problems
+from analysis.destinations import output_problems
 from analysis.errors import InputError, Problem, problem
 from analysis.messages import cli_language, render_problems, t, tn
+from analysis.table_measures import IMPORT_MEASURES, Clue, decide_measure, measure_of
 from analysis.regions import ROOT, RegionTree, load_regions
 
 FORMATS = ("opendata-jabar", "bps-wide", "xlsx")
 WORKFORCE_MEASURES = ("penduduk_bekerja", "pekerja_berhak")
-IMPORT_MEASURES = ("peserta_aktif",) + WORKFORCE_MEASURES
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 EXIT_OK, EXIT_INVALID = 0, 2
 
@@ -77,18 +77,6 @@ MONTHS = {
     "SEP": 9, "SEPT": 9, "SEPTEMBER": 9, "OKT": 10, "OKTOBER": 10, "OCT": 10, "OCTOBER": 10,
     "NOV": 11, "NOP": 11, "NOVEMBER": 11, "NOPEMBER": 11, "DES": 12, "DESEMBER": 12, "DEC": 12, "DECEMBER": 12,
 }
-
-# What a label says the figures count, checked in this order (the first pattern a label matches
-# decides): "pekerja yang berhak" before "peserta", "peserta" before "bekerja", and negations first
-# of all ("penduduk tidak bekerja" is no employed population).
-OTHER_MEASURE = "other"
-MEASURE_WORDS = (
-    (OTHER_MEASURE, re.compile(r"\b(TIDAK|BELUM|BUKAN|NON) ?(BEKERJA|PESERTA)\b|\bPENGANGGURAN|\bUNEMPLOY|\bANGKATAN KERJA\b|\bLABOU?R FORCE\b"
-                               r"|\bUSIA KERJA\b|\bWORKING AGE\b|\bIURAN\b|\bKLAIM\b|\bPERUSAHAAN\b")),
-    ("pekerja_berhak", re.compile(r"\bBERHAK\b|\bELIGIBLE\b")),
-    ("peserta_aktif", re.compile(r"\bPESERTA\b|\bKEPESERTAAN\b|\bPARTICIPANTS?\b|\bBPJS\b|\bJAMSOSTEK\b|\bTERDAFTAR\b|\bREGISTERED\b")),
-    ("penduduk_bekerja", re.compile(r"\bBEKERJA\b|\bEMPLOYED\b|\bWORKING\b")),
-)
 
 # Common spellings of province names that differ from the Kemendagri tree (compact keys, see _parse_name).
 PROVINCE_ALIASES = {
@@ -124,16 +112,6 @@ class FileReport:
     notes: list[str] = field(default_factory=list)
     name_mismatches: list[str] = field(default_factory=list)
     clues: list[Clue] = field(default_factory=list)  # what the table's labels say it counts
-
-
-@dataclass(frozen=True)
-class Clue:
-    """A label of the table (column name, satuan, title) that says what the figures count."""
-
-    line: int | None
-    column: str | None
-    text: str
-    measure: str  # one of IMPORT_MEASURES, or OTHER_MEASURE
 
 
 @dataclass
@@ -564,15 +542,6 @@ class Record:
     column: str
 
 
-def measure_of(label: str) -> str | None:
-    """What a column name, satuan or title says the figures count (None when it says nothing)."""
-    text = " ".join(re.findall(r"[A-Z]+", label.upper().replace("_", " ")))
-    for measure, pattern in MEASURE_WORDS:
-        if pattern.search(text):
-            return measure
-    return None
-
-
 def _add_clue(report: FileReport, line: int | None, column: str | None, text: str) -> None:
     measure = measure_of(text)
     if measure is not None:
@@ -879,54 +848,6 @@ def _check_arguments(fmt: str, files: list[Path], into: Path, measure: str | Non
     return out + output_problems(str(into), "--into", lang=lang)
 
 
-MEASURE_NAMES = {"peserta_aktif": "import.measure.participants", "penduduk_bekerja": "import.measure.employed",
-                 "pekerja_berhak": "import.measure.eligible", OTHER_MEASURE: "import.measure.other"}
-
-
-def _clue_label(clue: Clue, lang: str) -> str:
-    if clue.column == "satuan":
-        return f"satuan {clue.text}"
-    if clue.column is not None:
-        return t("cli.problem.column", lang, column=clue.column)
-    return repr(clue.text) if len(clue.text) <= 60 else repr(clue.text[:57] + "...")
-
-
-def decide_measure(given: str | None, files: list[FileReport], lang: str) -> tuple[str | None, str, list[Problem]]:
-    """(measure, why, problems): the measure the tables' labels name, checked against ``--measure``.
-
-    Refused (problems) when the labels disagree, when they name something that is not a count of
-    participants or workers, when ``given`` contradicts them, or when neither says what is counted:
-    a table of participants can never be stored as employed population by default.
-    """
-    clues = [(fr.path, c) for fr in files for c in fr.clues]
-    kinds = list(dict.fromkeys(c.measure for _, c in clues))
-    accepted = "|".join(IMPORT_MEASURES)
-
-    def each(kind: str, expected: str) -> list[Problem]:
-        return [problem(path, c.line, c.column, c.text, expected) for path, c in clues if c.measure == kind][:1]
-
-    if len(kinds) > 1:
-        firsts: dict[str, tuple[Path, Clue]] = {}
-        for path, c in clues:
-            firsts.setdefault(c.measure, (path, c))
-        named = "; ".join(f"{_clue_label(c, lang)}: {t(MEASURE_NAMES[c.measure], lang)}" for _, c in firsts.values())
-        path, c = firsts[kinds[1]]
-        return None, "", [problem(path, c.line, c.column, c.text, t("import.expect.agree", lang, labels=named, measures=accepted))]
-    if not kinds:
-        if given is not None:
-            return given, f"--measure {given}", []
-        return None, "", [problem(fr.path, None, None, fr.path.name, t("import.expect.say", lang, measures=accepted)) for fr in files][:1]
-    kind = kinds[0]
-    path, clue = next((p, c) for p, c in clues if c.measure == kind)
-    why = _clue_label(clue, lang)
-    if kind == OTHER_MEASURE:
-        return None, "", each(kind, t("import.expect.not_counts", lang, label=why))
-    if given is not None and given != kind:
-        what = t(MEASURE_NAMES[kind], lang)
-        return None, "", each(kind, t("import.expect.contradicts", lang, given=given, what=what, label=why, measure=kind))
-    return kind, why, []
-
-
 def _segment_problems(measure: str, segment: str | None, why: str, lang: str) -> list[Problem]:
     segments = SEGMENTS + (TOTAL,)
     if measure == "peserta_aktif" and segment not in segments:
@@ -1121,7 +1042,7 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
             problems += found
             unmatched += missing_names
         parsed.append((fr, records))
-    chosen, why, found = decide_measure(measure, [fr for fr, _ in parsed], lang)
+    chosen, why, found = decide_measure(measure, [(fr.path, fr.clues) for fr, _ in parsed], lang)
     arguments = _segment_problems(chosen, segment, why, lang) if chosen is not None else []
     problems = found + arguments + problems
     if problems:
