@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -129,7 +132,7 @@ def test_opendata_jabar_ribu_is_multiplied_and_percent_refused(tmp_path):
     with pytest.raises(InputError) as exc:
         run("opendata-jabar", [src], tmp_path / "e")
     assert [(p.line, p.column, p.value) for p in exc.value.problems] == [(2, "satuan", "PERSEN"), (3, "satuan", "PERSEN")]
-    assert "count of people" in exc.value.problems[0].expected
+    assert "count of people: ORANG, JIWA, PERSON, PEKERJA or PESERTA" in exc.value.problems[0].expected  # every accepted unit
     assert not (tmp_path / "e").exists()
 
 
@@ -461,7 +464,8 @@ def test_bad_arguments(tmp_path, measure, segment, source, period, expected):
     src.write_text("Provinsi,2023\nAceh,1\n")
     with pytest.raises(InputError) as exc:
         run("bps-wide", [src], tmp_path / "d", measure=measure, segment=segment, source=source, period_month=period)
-    assert exc.value.problems[0].column == expected
+    p = exc.value.problems[0]
+    assert (p.file, p.line, p.column) == (expected, None, None) and str(p).startswith(f"{expected}: value ")
     assert not (tmp_path / "d").exists()
 
 
@@ -524,3 +528,112 @@ def test_indonesian_and_english_formats_round_trip(n):
     assert parse_count(dots(n), "id") == n
     assert parse_count(f"{n:,}", "en") == n
     assert parse_count(f"{n / 1000:.3f}".replace(".", ","), "id", scale=1000) == n
+
+
+# ---------------------------------------------------------------- what the table counts
+
+
+PESERTA_HEADER = ODJ_HEADER.replace("jumlah_penduduk_bekerja", "jumlah_peserta_aktif_bpjs_ketenagakerjaan")
+PESERTA_ROWS = [("3273", "KOTA BANDUNG", 612345), ("3204", "KAB. BANDUNG", 498765)]
+
+
+def peserta_odj(path: Path, header: str = PESERTA_HEADER, satuan: str = "PESERTA") -> Path:
+    lines = [header] + [f"{i},32,JAWA BARAT,{code},{name},{value},{satuan},2024" for i, (code, name, value) in enumerate(PESERTA_ROWS, 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def cakupan_import(*args: str, lang: str = "en") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", "import", *args], capture_output=True, text=True,
+                          env={**os.environ, "CAKUPAN_LANG": lang})
+
+
+def test_a_participants_table_never_lands_in_workforce_by_default(bundled_copy, tmp_path):
+    src = peserta_odj(tmp_path / "peserta.csv")
+    before = snapshot(bundled_copy)
+    refused = cakupan_import("opendata-jabar", str(src), "--into", str(bundled_copy), "--source", "BPJS Ketenagakerjaan Jabar")
+    assert refused.returncode == 2
+    assert ("--segment: value (none): expected one of PU|BPU|JAKON|PMI|TOTAL: this table counts participants "
+            "(column 'jumlah_peserta_aktif_bpjs_ketenagakerjaan'); add --segment") in refused.stderr
+    assert snapshot(bundled_copy) == before
+
+    contradicted = cakupan_import("opendata-jabar", str(src), "--into", str(bundled_copy), "--source", "x", "--measure", "penduduk_bekerja")
+    assert contradicted.returncode == 2
+    assert (f"{src}:1: column 'jumlah_peserta_aktif_bpjs_ketenagakerjaan': value 'jumlah_peserta_aktif_bpjs_ketenagakerjaan': "
+            "expected a table of penduduk_bekerja; this table counts participants (column 'jumlah_peserta_aktif_bpjs_ketenagakerjaan'): "
+            "pass --measure peserta_aktif") in contradicted.stderr
+    assert snapshot(bundled_copy) == before
+
+    inferred = cakupan_import("opendata-jabar", str(src), "--into", str(bundled_copy), "--source", "BPJS Ketenagakerjaan Jabar",
+                              "--segment", "TOTAL")
+    assert inferred.returncode == 0, inferred.stderr
+    assert "cakupan import: peserta_aktif (segmen TOTAL) → " in inferred.stdout
+    assert "(measure from column 'jumlah_peserta_aktif_bpjs_ketenagakerjaan')" in inferred.stdout
+    after = snapshot(bundled_copy)
+    assert after["workforce.csv"] == before["workforce.csv"]
+    added = [r for r in rows_of(bundled_copy, "participants.csv") if r[4].startswith("BPJS Ketenagakerjaan Jabar")]
+    assert sorted(r[:4] for r in added) == [("32.04", "2024", "TOTAL", "498765"), ("32.73", "2024", "TOTAL", "612345")]
+
+
+def test_satuan_alone_names_the_measure(tmp_path):
+    src = peserta_odj(tmp_path / "p.csv", header=ODJ_HEADER.replace("jumlah_penduduk_bekerja", "jumlah"))
+    with pytest.raises(InputError) as exc:
+        run("opendata-jabar", [src], tmp_path / "d")  # --measure penduduk_bekerja
+    (p,) = exc.value.problems
+    assert (p.line, p.column, p.value) == (2, "satuan", "PESERTA")
+    assert p.expected == "a table of penduduk_bekerja; this table counts participants (satuan PESERTA): pass --measure peserta_aktif"
+    report = run("opendata-jabar", [src], tmp_path / "d", measure=None, segment="PU")
+    assert (report.measure, report.table, report.measure_from) == ("peserta_aktif", "participants.csv", "satuan PESERTA")
+    assert rows_of(tmp_path / "d") == []
+
+
+@pytest.mark.parametrize("title, measure", [
+    ("Jumlah Peserta Aktif BPJS Ketenagakerjaan Menurut Provinsi", "peserta_aktif"),
+    ("Penduduk Berumur 15 Tahun Ke Atas yang Bekerja Menurut Provinsi (Orang)", "penduduk_bekerja"),
+    ("Pekerja yang Berhak atas Jaminan Sosial Ketenagakerjaan", "pekerja_berhak"),
+])
+def test_bps_title_names_the_measure(tmp_path, title, measure):
+    src = tmp_path / "bps.csv"
+    src.write_text(f'"{title}"\nProvinsi,2023\nAceh,"2.447.345"\nBali,"2.584.001"\n', encoding="utf-8")
+    report = run("bps-wide", [src], tmp_path / "d", measure=None, segment="TOTAL" if measure == "peserta_aktif" else None)
+    assert report.measure == measure and report.measure_from.startswith(repr(title)[:40])
+    table = "participants.csv" if measure == "peserta_aktif" else "workforce.csv"
+    assert len(rows_of(tmp_path / "d", table)) == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('Provinsi,2023\nAceh,"2.447.345"\n', "a table that says what it counts"),
+    ('"Penduduk Bekerja"\nProvinsi,2023\n,Peserta\nAceh,"2.447.345"\n', "labels that agree on what is counted; here 'Penduduk Bekerja': "
+                                                                        "employed people; 'Peserta': participants"),
+    ('"Jumlah Penduduk Tidak Bekerja"\nProvinsi,2023\nAceh,"2.447.345"\n', "names something else"),
+    ('"Jumlah Perusahaan Peserta BPJS"\nProvinsi,2023\nAceh,"245"\n', "names something else"),
+])
+def test_unclear_tables_are_refused_without_measure(tmp_path, text, expected):
+    src = tmp_path / "bps.csv"
+    src.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        run("bps-wide", [src], tmp_path / "d", measure=None)
+    assert expected in exc.value.problems[0].expected and str(src) == exc.value.problems[0].file
+    assert not (tmp_path / "d").exists()
+
+
+def test_import_speaks_indonesian_with_cakupan_lang_id(tmp_path):
+    src = peserta_odj(tmp_path / "peserta.csv")
+    into = tmp_path / "mydata"
+    done = cakupan_import("opendata-jabar", str(src), "--into", str(into), "--source", "s", "--measure", "pekerja_berhak", lang="id")
+    assert done.returncode == 2 and not into.exists()
+    assert "cakupan import: ditolak, tidak ada yang ditulis: tidak jelas apa yang dihitung tabel (1 masalah):" in done.stderr
+    assert (f"{src}:1: kolom 'jumlah_peserta_aktif_bpjs_ketenagakerjaan': nilai 'jumlah_peserta_aktif_bpjs_ketenagakerjaan': "
+            "diharapkan tabel pekerja_berhak; tabel ini menghitung peserta") in done.stderr
+    done = cakupan_import("opendata-jabar", str(src), "--into", str(into), "--source", "s", "--segment", "BPU", lang="id")
+    assert done.returncode == 0, done.stderr
+    assert "(direktori data baru)" in done.stdout and "2 nilai, 0 sel kosong dilewati" in done.stdout
+    assert "baris ditambah 2" in done.stdout and "ditulis dan divalidasi" in done.stdout
+
+
+def test_one_conflict_is_singular(bundled_copy, tmp_path):
+    src = tmp_path / "odj.csv"
+    src.write_text(odj_text(rows=[("3273", "KOTA BANDUNG", 2023)], value=lambda c, y: "1"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        run("opendata-jabar", [src], bundled_copy, period_month="08")
+    assert exc.value.reason == "1 value differs from the one already in workforce.csv (use --replace to overwrite)"

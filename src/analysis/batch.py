@@ -459,8 +459,10 @@ def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[in
     return plain
 
 
-def summarize(results: Iterable[Result]) -> dict[str, int]:
-    counts: dict[str, int] = {"built": 0, "skipped": 0, "failed": 0}
+def summarize(results: Iterable[Result]) -> dict:
+    """Region reports by status, as ``build.json`` counts them, and the other pages (the national
+    overview) apart under ``pages``."""
+    counts: dict = {"built": 0, "skipped": 0, "failed": 0, "pages": {"built": 0, "skipped": 0, "failed": 0}}
     for r in results:
-        counts[r.status] += 1
+        (counts if is_valid_code(r.kode) else counts["pages"])[r.status] += 1
     return counts

@@ -1,96 +1,231 @@
 """Command line: ``cakupan`` (also ``python -m analysis``).
 
 Exit codes: 0 success; 1 some reports failed (the rest were built); 2 invalid input or usage
-(nothing written).
+(nothing written); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
+
+Every message, argparse's own (usage errors, ``--help``) included, is in the command line's
+language (``CAKUPAN_LANG``, else the locale, see :func:`analysis.messages.cli_language`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
+import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from analysis import __version__
-from analysis.data import BUNDLED_DIR, PROJECT_ROOT, load_dataset
-from analysis.errors import InputError, problem
-from analysis.messages import cli_language, t
-from analysis.params import LANGUAGES, load_params
-from analysis.regions import LEVELS, ROOT, is_valid_code
+from analysis.data import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
+from analysis.destinations import is_bundled, output_problems
+from analysis.errors import InputError, Problem, problem
+from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
+from analysis.messages import catalogue, cli_language, render_problems, t, tn
+from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
+from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
-DEFAULT_OUT = PROJECT_ROOT / "reports"
+DEFAULT_OUT = "reports"  # relative to the folder the command runs in, like any command-line tool
+DEFAULT_SEED = 20240827
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+# ---------------------------------------------------------------- language of argparse
+
+
+@contextlib.contextmanager
+def _argparse_speaks(lang: str) -> Iterator[None]:
+    """argparse's own strings ("usage:", "invalid choice", ...) from the catalogue while parsing.
+
+    argparse looks its messages up through module-level gettext functions; they are swapped for the
+    time of one parse and restored after, so nothing else in the process is affected.
+    """
+    messages = catalogue()
+
+    def gettext(text: str) -> str:
+        key = f"argparse:{text}"
+        return messages[key][lang] if isinstance(text, str) and key in messages else text
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    saved = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = gettext, ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors exit 2 like invalid input
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_INVALID)
+        self.exit(EXIT_INVALID, argparse._("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+
+
+# ---------------------------------------------------------------- problems and hints
 
 
 def _report_invalid(exc: InputError) -> int:
-    count = len(exc.problems)
-    print(t("cli.invalid.one" if count == 1 else "cli.invalid.many", cli_language(), count=count), file=sys.stderr)
-    print(exc.render(), file=sys.stderr)
+    lang = cli_language()
+    print(tn("cli.invalid", lang, len(exc.problems)), file=sys.stderr)
+    print(render_problems(exc.problems, lang), file=sys.stderr)
     return EXIT_INVALID
+
+
+def dotted(text: str) -> str | None:
+    """A Kemendagri code written without dots ('3273', '3204162001') with its dots, else None."""
+    digits = text.strip()
+    if not digits.isdigit():
+        return None
+    cuts = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}.get(len(digits))
+    if cuts is None:
+        return None
+    ends = [sum(cuts[:i + 1]) for i in range(len(cuts))]
+    return ".".join(digits[end - width:end] for end, width in zip(ends, cuts, strict=True))
+
+
+def _code_list(value: str) -> list[str]:
+    """The codes of '32.73,32.10' or '3273 3210' (one code, or a name, gives one part)."""
+    parts = [part for part in re.split(r"[,;\s]+", value.strip()) if part]
+    return parts if all(re.fullmatch(r"ID|[\d.]+", part) for part in parts) else [value]
+
+
+def _or(items: list[str], lang: str) -> str:
+    return t("cli.hint.or", lang).join(items)
+
+
+def region_hint(value: str, regions: RegionTree, option: str, lang: str) -> str | None:
+    """'did you mean ...?' for a code without dots, a list in one value, or a region name."""
+    parts = _code_list(value)
+    if len(parts) > 1:
+        return t("cli.hint.did_you_mean", lang, suggestion=f"{option} " + " ".join(dotted(part) or part for part in parts))
+    code = dotted(value)
+    if code is not None and code != value and code in regions:
+        return t("cli.hint.did_you_mean", lang, suggestion=f"{code} ({regions.name(code).strip()})")
+    if code is None and not is_valid_code(value) and re.search(r"[A-Za-z]{3}", value):
+        names = NameIndex(regions)
+        found = [f"{c} ({regions.name(c).strip()})" for c in names.candidates(value)]
+        found = found or [s.replace(" ", " (", 1) + ")" for s in names.suggestions(value)]
+        if found:
+            return t("cli.hint.did_you_mean", lang, suggestion=_or(found, lang))
+    return None
+
+
+def code_problems(values: list[str], regions: RegionTree, option: str, lang: str) -> list[Problem]:
+    """Codes given on the command line that are not regions of the tree, each with a hint."""
+    out = []
+    for value in values:
+        if is_valid_code(value) and value in regions:
+            continue
+        expected = t("cli.expect.code" if not is_valid_code(value) else "cli.expect.in_tree", lang)
+        if len(_code_list(value)) > 1:
+            expected = t("cli.expect.one_code", lang)
+        hint = region_hint(value, regions, option, lang)
+        out.append(problem(option, None, None, value, expected + (f"; {hint}" if hint else "")))
+    return out
+
+
+def _word(choices: tuple[str, ...], option: str, lang: str):
+    """An argparse type for a value from ``choices``, with hints for 'id,en' and near misses."""
+
+    def check(value: str) -> str:
+        if value in choices:
+            return value
+        parts = [part for part in re.split(r"[,;\s]+", value) if part]
+        if len(parts) > 1 and all(part in choices for part in parts):
+            expected, suggestion = t("cli.expect.one_word", lang), f"{option} {' '.join(parts)}"
+        else:
+            expected = t("cli.expect.choice", lang, choices=", ".join(choices))
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+            suggestion = f"{option} {close[0]}" if close else None
+        hint = f"; {t('cli.hint.did_you_mean', lang, suggestion=suggestion)}" if suggestion else ""
+        raise argparse.ArgumentTypeError(
+            f"{t('cli.problem.value', lang, value=repr(value))}: {t('cli.problem.expected', lang, expected=expected)}{hint}")
+
+    check.__name__ = option.lstrip("-")
+    return check
+
+
+def _distinct(values: list[str] | None) -> list[str] | None:
+    """Repeated options accumulate; a value given twice counts once."""
+    return list(dict.fromkeys(values)) if values else None
+
+
+# ---------------------------------------------------------------- commands
 
 
 def cmd_validate(ns: argparse.Namespace) -> int:
     load_params(ns.params)
     ds = load_dataset(ns.data)
-    print(t("cli.valid", cli_language(), directory=ds.directory, participants=len(ds.participants), workforce=len(ds.workforce),
+    lang = cli_language()
+    print(t("cli.valid", lang, directory=ds.directory, participants=tn("cli.count.participant_rows", lang, len(ds.participants)),
+            workforce=tn("cli.count.workforce_rows", lang, len(ds.workforce)),
             synthetic=int(ds.participants["sintetis"].sum() + ds.workforce["sintetis"].sum())))
     return EXIT_OK
 
 
-def _check_selection(ns: argparse.Namespace, params: dict, regions) -> list[str] | None:
-    bad = []
-    for code in ns.region or []:
-        if not is_valid_code(code):
-            bad.append(problem("--region", None, None, code, "a Kemendagri code like ID, 32 or 32.04"))
-        elif code not in regions:
-            bad.append(problem("--region", None, None, code, "a region present in the region tree"))
-    for lang in ns.lang or []:
-        if lang not in params["languages"]:
-            bad.append(problem("--lang", None, None, lang, f"one of the languages in the parameters ({', '.join(params['languages'])})"))
+def _check_selection(ns: argparse.Namespace, params: dict, regions: RegionTree) -> list[str] | None:
+    lang = cli_language()
+    bad = code_problems(ns.region or [], regions, "--region", lang)
+    for code in ns.lang or []:
+        if code not in params["languages"]:
+            bad.append(problem("--lang", None, None, code, t("cli.expect.lang_param", lang, languages=", ".join(params["languages"]))))
     if ns.jobs < 0:
-        bad.append(problem("--jobs", None, None, ns.jobs, "a number of workers, 1 or more (0 = all cores)"))
+        bad.append(problem("--jobs", None, None, ns.jobs, t("cli.expect.jobs", lang)))
     if ns.scheduler and ns.executor != "dask":
-        bad.append(problem("--scheduler", None, None, ns.scheduler, "--executor dask together with a scheduler address"))
+        bad.append(problem("--scheduler", None, None, ns.scheduler, t("cli.expect.scheduler", lang)))
+    bad += output_problems(ns.out, "--out", data_dir=Path(ns.data) if ns.data else BUNDLED_DIR, lang=lang)
     if bad:
         raise InputError(bad)
     return ns.region
 
 
+def _make_out(out: Path, say: str) -> bool:
+    """Create the output folder (after every check passed); False with a message when the system refuses."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(t("cli.out.failed", say, out=out.absolute(), error=exc.strerror or exc), file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_build(ns: argparse.Namespace) -> int:
     from analysis import batch, checks, executors
 
+    say = cli_language()
+    ns.region, ns.level, ns.lang = _distinct(ns.region), _distinct(ns.level), _distinct(ns.lang)
     params = load_params(ns.params)
     started = time.perf_counter()
-    if ns.executor == "local" and (ns.force or not (Path(ns.out) / batch.MANIFEST_NAME).exists()):
+    out = Path(ns.out)
+    if ns.executor == "local" and not output_problems(ns.out, "--out") and (ns.force or not (out / batch.MANIFEST_NAME).exists()):
         executors.warm_up()  # surely work to do: the workers' imports overlap reading the data
     ds = load_dataset(ns.data)
     codes = batch.select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
     if not codes:
-        raise InputError([problem("--level", None, None, " ".join(ns.level or params["levels"]), "levels with regions under the selected codes")])
+        raise InputError([problem("--level", None, None, " ".join(ns.level or params["levels"]), t("cli.expect.levels", say))])
     problems = checks.check_build(ds, params, codes, named=bool(ns.region) and not ns.level, params_path=ns.params)
     if problems:
         raise InputError(problems)
     try:
         executor = executors.make_executor(ns.executor, ns.jobs, ns.scheduler)
     except (OSError, TimeoutError) as exc:
-        print(t("cli.scheduler", cli_language(), address=ns.scheduler, error=exc), file=sys.stderr)
+        print(t("cli.scheduler", say, address=ns.scheduler, error=exc), file=sys.stderr)
         return EXIT_INVALID
-    out = Path(ns.out)
+    if not _make_out(out, say):
+        executor.close()
+        return EXIT_INVALID
     opts = batch.BuildOptions(
         out=out, params=params, params_path=str(Path(ns.params).resolve()) if ns.params else "",
         data_dir=str(Path(ns.data).resolve()) if ns.data else "", jobs=ns.jobs, force=ns.force,
         fail_fast=ns.fail_fast, languages=ns.lang, progress=batch.progress_printer(), executor=executor,
     )
     langs = ns.lang or params["languages"]
-    say = cli_language()
-    print(t("cli.build.start", say, version=__version__, regions=len(codes), languages=len(langs), out=out), file=sys.stderr)
+    print(t("cli.build.start", say, version=__version__, regions=tn("cli.count.regions", say, len(codes)),
+            languages=tn("cli.count.languages", say, len(langs)), out=out.absolute()), file=sys.stderr)
     try:
         results = batch.build(ds, codes, opts)
     except batch.BuildLocked as exc:
@@ -107,8 +242,10 @@ def cmd_build(ns: argparse.Namespace) -> int:
         print(t("cli.build.failed", say, kode=r.kode, language=r.lang, error=r.error), file=sys.stderr)
     if len(failed) > 20:
         print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / batch.MANIFEST_NAME), file=sys.stderr)
-    print(t("cli.build.done", say, **counts, seconds=f"{time.perf_counter() - started:.1f}"), file=sys.stderr)
-    print((out / ("index.html" if langs[0] == params["languages"][0] else f"index-{langs[0]}.html")).resolve())
+    pages = counts.pop("pages")
+    print(t("cli.build.done", say, **counts, pages=t("cli.build.pages", say, **pages) if any(pages.values()) else "",
+            seconds=f"{time.perf_counter() - started:.1f}", out=out.absolute()), file=sys.stderr)
+    print((out / ("index.html" if langs[0] == params["languages"][0] else f"index-{langs[0]}.html")).absolute())
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -117,35 +254,43 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     from analysis.data import REGION_TREE_FILE
     from analysis.regions import load_regions
 
+    lang = cli_language()
+    ns.levels, ns.within = _distinct(ns.levels), _distinct(ns.within)
     regions = load_regions(REGION_TREE_FILE)
     out = Path(ns.out)
-    bad = [problem("--within", None, None, c, "a region code present in the region tree") for c in ns.within or [] if c not in regions]
+    bad = code_problems(ns.within or [], regions, "--within", lang)
     if ns.within and not ns.levels:
-        bad.append(problem("--within", None, None, " ".join(ns.within), "--levels together with --within"))
-    if ns.levels and out.resolve() == BUNDLED_DIR.resolve():
-        bad.append(problem("--out", None, None, str(out), "another folder than the bundled data for a panel with --levels"))
+        bad.append(problem("--within", None, None, " ".join(ns.within), t("cli.expect.within_levels", lang)))
+    bad += output_problems(ns.out, "--out", bundled_ok=True, lang=lang)  # regenerating the bundled data is what sample is for
+    if ns.levels and is_bundled(out):
+        bad.append(problem("--out", None, None, str(out), t("cli.expect.sample_out", lang)))
     if bad:
         raise InputError(bad)
     tables = sample.bundled_tables(regions, seed=ns.seed)
     if ns.levels:
         depth = max(ns.levels, key=LEVELS.index)
         tables = sample.subregion_tables(tables, regions, ns.within or [ROOT], depth, seed=ns.seed)
-    out.mkdir(parents=True, exist_ok=True)
+    if not _make_out(out, lang):
+        return EXIT_INVALID
     for name, table in tables.items():
         bundle.write_csv(table, out / name)
     load_dataset(out)
     synthetic = sum(int(t["sumber"].str.startswith("sintetis").sum()) for n, t in tables.items() if "sumber" in t and n != "sources.csv")
-    print(t("cli.sample.written", cli_language(), directory=out, participants=len(tables["participants.csv"]),
-            workforce=len(tables["workforce.csv"]), synthetic=synthetic))
+    print(t("cli.sample.written", lang, directory=out.absolute(), participants=tn("cli.count.participant_rows", lang, len(tables["participants.csv"])),
+            workforce=tn("cli.count.workforce_rows", lang, len(tables["workforce.csv"])), synthetic=synthetic))
     return EXIT_OK
 
 
 def cmd_backtest(ns: argparse.Namespace) -> int:
     from analysis import backtest_report
 
+    data_dir = Path(ns.data) if ns.data else BUNDLED_DIR
+    bad = output_problems(ns.out, "--out", data_dir=data_dir)
+    if bad:
+        raise InputError(bad)
     languages = load_params(None)["languages"]
-    return backtest_report.main(Path(ns.data) if ns.data else BUNDLED_DIR, Path(ns.out), ns.lang or languages,
-                                ns.benchmark or (), languages=languages)
+    return backtest_report.main(data_dir, Path(ns.out), _distinct(ns.lang) or languages, _distinct(ns.benchmark) or (),
+                                languages=languages)
 
 
 def cmd_import(ns: argparse.Namespace) -> int:
@@ -154,60 +299,81 @@ def cmd_import(ns: argparse.Namespace) -> int:
     return importers.main(ns)
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cakupan", description="Coverage of Indonesian workers by BPJS Ketenagakerjaan: validate data, build reports.")
-    parser.add_argument("--version", action="version", version=f"cakupan {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+# ---------------------------------------------------------------- the parser
 
-    p = sub.add_parser("validate", help="check a data directory (and parameters); print every problem, exit 2 if any")
-    p.add_argument("--data", default=None, help=f"data directory (default: {BUNDLED_DIR.relative_to(PROJECT_ROOT)})")
-    p.add_argument("--params", default=None, help="YAML parameter file (default: params/default.yaml)")
+
+BENCHMARKS = ("m1", "tourism")  # public yearly series for `backtest --benchmark` (the benchmark extra)
+
+
+def make_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every help text in ``lang`` (default: the command line's language)."""
+    lang = lang or cli_language()
+
+    def h(key: str, **values: object) -> str:
+        return t(key, lang, **values).replace("%", "%%")  # argparse formats help with %
+
+    data_help = h("help.data", bundled=BUNDLED_DIR)
+    params_help = h("help.params", default=DEFAULT_PARAMS)
+    parser = _Parser(prog="cakupan", description=h("help.description"), epilog=h("help.epilog"))
+    parser.add_argument("--version", action="version", version=f"cakupan {__version__}", help=h("help.version"))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, title=h("help.commands"))
+
+    p = sub.add_parser("validate", help=h("help.validate"), description=h("help.validate"))
+    p.add_argument("--data", default=None, help=data_help)
+    p.add_argument("--params", default=None, help=params_help)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", help="build region reports, the index and build.json")
-    p.add_argument("--params", default=None, help="YAML parameter file (default: params/default.yaml)")
-    p.add_argument("--data", default=None, help="data directory (default: the bundled data)")
-    p.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: reports/)")
-    p.add_argument("--level", nargs="+", choices=LEVELS, help="levels to build (default: from the parameters); with --region: the regions of these levels under those codes")
-    p.add_argument("--region", nargs="+", metavar="CODE", help="build only these regions (or, with --level, the regions under them)")
-    p.add_argument("--lang", nargs="+", choices=LANGUAGES, help="languages (default: all in the parameters)")
-    p.add_argument("--jobs", type=int, default=0, help="parallel workers, one warm kernel each (default: all cores)")
-    p.add_argument("--executor", choices=["local", "dask"], default="local", help="local processes, or dask.distributed (default: local)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an existing scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster on 127.0.0.1)")
-    p.add_argument("--force", action="store_true", help="rebuild reports even when their inputs are unchanged")
-    p.add_argument("--fail-fast", action="store_true", help="stop at the first failing report")
+    p = sub.add_parser("build", help=h("help.build"), description=h("help.build"), epilog=h("help.epilog"))
+    p.add_argument("--params", default=None, help=params_help)
+    p.add_argument("--data", default=None, help=data_help)
+    p.add_argument("--out", default=DEFAULT_OUT, help=h("help.out"))
+    p.add_argument("--level", nargs="+", action="extend", choices=LEVELS, type=_word(LEVELS, "--level", lang), help=h("help.level"))
+    p.add_argument("--region", nargs="+", action="extend", metavar="CODE", help=h("help.region"))
+    p.add_argument("--lang", nargs="+", action="extend", choices=LANGUAGES, type=_word(LANGUAGES, "--lang", lang), help=h("help.lang"))
+    p.add_argument("--jobs", type=int, default=0, help=h("help.jobs"))
+    p.add_argument("--executor", choices=["local", "dask"], default="local", help=h("help.executor"))
+    p.add_argument("--scheduler", metavar="ADDRESS", help=h("help.scheduler"))
+    p.add_argument("--force", action="store_true", help=h("help.force"))
+    p.add_argument("--fail-fast", action="store_true", help=h("help.fail_fast"))
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("sample", help="write the bundled dataset: real rows plus the deterministic sample panel")
-    p.add_argument("--out", default=str(BUNDLED_DIR), help="data directory to write (default: data/bundled)")
-    p.add_argument("--seed", type=int, default=20240827, help="random seed of the sample panel")
-    p.add_argument("--levels", nargs="+", choices=LEVELS[2:], help="also make a synthetic panel for these levels (and those above them) under --within")
-    p.add_argument("--within", nargs="+", metavar="CODE", help="with --levels: the regions to fill, e.g. 32.04 (default: the whole country)")
+    p = sub.add_parser("sample", help=h("help.sample"), description=h("help.sample"))
+    p.add_argument("--out", default=str(BUNDLED_DIR), help=h("help.sample_out", bundled=BUNDLED_DIR))
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=h("help.seed", seed=DEFAULT_SEED))
+    p.add_argument("--levels", nargs="+", action="extend", choices=LEVELS[2:], type=_word(LEVELS[2:], "--levels", lang), help=h("help.levels"))
+    p.add_argument("--within", nargs="+", action="extend", metavar="CODE", help=h("help.within"))
     p.set_defaults(func=cmd_sample)
 
-    p = sub.add_parser("backtest", help="rolling-origin backtest of the forecast methods on real series")
-    p.add_argument("--data", default=None, help="data directory (default: the bundled data)")
-    p.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: reports/)")
-    p.add_argument("--lang", nargs="+", choices=LANGUAGES, help="languages of the backtest page")
-    p.add_argument("--benchmark", nargs="+", choices=["m1", "tourism"], help="also the yearly series of M1 and/or Tourism (needs the 'benchmark' extra: pip install 'cakupan[benchmark]')")
+    p = sub.add_parser("backtest", help=h("help.backtest"), description=h("help.backtest"))
+    p.add_argument("--data", default=None, help=data_help)
+    p.add_argument("--out", default=DEFAULT_OUT, help=h("help.out"))
+    p.add_argument("--lang", nargs="+", action="extend", choices=LANGUAGES, type=_word(LANGUAGES, "--lang", lang), help=h("help.backtest_lang"))
+    p.add_argument("--benchmark", nargs="+", action="extend", choices=BENCHMARKS, type=_word(BENCHMARKS, "--benchmark", lang),
+                   help=h("help.benchmark"))
     p.set_defaults(func=cmd_backtest)
 
-    p = sub.add_parser("import", help="import downloaded tables (Open Data Jabar, BPS web tables, Excel) into a data directory")
-    p.add_argument("format", choices=["opendata-jabar", "bps-wide", "xlsx"], help="layout of the input files")
-    p.add_argument("files", nargs="+", help="files to import")
-    p.add_argument("--into", required=True, help="data directory to merge into (created if missing)")
-    p.add_argument("--measure", choices=["peserta_aktif", "penduduk_bekerja", "pekerja_berhak"], default="penduduk_bekerja")
-    p.add_argument("--segment", choices=["PU", "BPU", "JAKON", "PMI", "TOTAL"], default=None, help="segment (for peserta_aktif)")
-    p.add_argument("--source", required=True, help="source text recorded with every imported row")
-    p.add_argument("--replace", action="store_true", help="replace existing values that differ (default: refuse conflicts)")
-    p.add_argument("--sheet", default=None, help="sheet name (xlsx)")
-    p.add_argument("--period-month", dest="period_month", default=None, help="month MM to append to yearly periods (e.g. 08)")
+    p = sub.add_parser("import", help=h("help.import"), description=h("help.import"))
+    p.add_argument("format", choices=FORMATS, help=h("help.format"))
+    p.add_argument("files", nargs="+", help=h("help.files"))
+    p.add_argument("--into", required=True, help=h("help.into"))
+    p.add_argument("--measure", choices=IMPORT_MEASURES, default=None, help=h("help.measure"))
+    p.add_argument("--segment", choices=SEGMENTS + (TOTAL,), default=None, help=h("help.segment"))
+    p.add_argument("--source", required=True, help=h("help.source"))
+    p.add_argument("--replace", action="store_true", help=h("help.replace"))
+    p.add_argument("--sheet", default=None, help=h("help.sheet"))
+    p.add_argument("--period-month", dest="period_month", metavar="MM", default=None, help=h("help.period_month"))
     p.set_defaults(func=cmd_import)
     return parser
 
 
+def parse(argv: list[str] | None, lang: str) -> argparse.Namespace:
+    with _argparse_speaks(lang):
+        return make_parser(lang).parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    ns = make_parser().parse_args(argv)
+    lang = cli_language()
+    ns = parse(argv, lang)
     try:
         return ns.func(ns)
     except InputError as exc:

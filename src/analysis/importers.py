@@ -44,16 +44,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import data as datamod
-from analysis.data import (BUNDLED_DIR, PARTICIPANT_COLUMNS, REGION_TREE_FILE, SEGMENTS, SOURCE_COLUMNS,
+from analysis.data import (PARTICIPANT_COLUMNS, REGION_TREE_FILE, SEGMENTS, SOURCE_COLUMNS,
                            SYNTHETIC_PREFIX, TOTAL, WORKFORCE_COLUMNS, load_dataset)
+from analysis.destinations import output_problems
 from analysis.errors import InputError, Problem, problem
+from analysis.messages import cli_language, render_problems, t, tn
+from analysis.table_measures import IMPORT_MEASURES, Clue, decide_measure, measure_of
 from analysis.regions import ROOT, RegionTree, load_regions
 
 FORMATS = ("opendata-jabar", "bps-wide", "xlsx")
 WORKFORCE_MEASURES = ("penduduk_bekerja", "pekerja_berhak")
-IMPORT_MEASURES = ("peserta_aktif",) + WORKFORCE_MEASURES
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-CLI = "command line"
 EXIT_OK, EXIT_INVALID = 0, 2
 
 # Open Data Jabar columns other than the measure.
@@ -110,6 +111,7 @@ class FileReport:
     ignored: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of skipped rows
     notes: list[str] = field(default_factory=list)
     name_mismatches: list[str] = field(default_factory=list)
+    clues: list[Clue] = field(default_factory=list)  # what the table's labels say it counts
 
 
 @dataclass
@@ -132,47 +134,51 @@ class ImportReport:
     used_sources: set[str] = field(default_factory=set)
     created: bool = False
     written: bool = False
+    measure_from: str = ""  # the label that named the measure, or that --measure gave it
+    lang: str = "en"  # of the summary
 
     def summary(self) -> str:
+        lang = self.lang
         seg = f" (segmen {self.segment})" if self.segment else ""
-        lines = [f"cakupan import: {self.measure}{seg} → {self.into / self.table}" + (" (new data directory)" if self.created else "")]
+        lines = [t("import.summary.head", lang, measure=self.measure, segment=seg, table=self.into / self.table, why=self.measure_from)
+                 + (t("import.summary.new_dir", lang) if self.created else "")]
         for f in self.files:
             how = [f.layout, f.encoding]
             if f.delimiter and f.delimiter != ",":
-                how.append("delimiter " + {"\t": "tab"}.get(f.delimiter, repr(f.delimiter)))
+                how.append(t("import.summary.delimiter", lang, delimiter={"\t": "tab"}.get(f.delimiter, repr(f.delimiter))))
             if f.sheet:
-                how.append(f"sheet {f.sheet!r}")
-            how.append({"id": "Indonesian numbers (5.900.000; 31,4)", "en": "English numbers (5,900,000; 31.4)"}[f.number_style])
+                how.append(t("import.summary.sheet", lang, sheet=repr(f.sheet)))
+            how.append(t(f"import.summary.numbers_{f.number_style}", lang))
             if f.scale_note:
                 how.append(f.scale_note)
-            lines.append(f"  {f.path}: {f.records} values, {f.missing} missing cells skipped; read as {', '.join(how)}")
+            lines.append("  " + tn("import.summary.file", lang, f.records, path=f.path, missing=f.missing, how=", ".join(how)))
             lines.append(f"    sumber: {f.sumber}")
             for note in f.notes:
-                lines.append(f"    note: {note}")
+                lines.append("    " + t("import.summary.note", lang, note=note))
             for line, text in f.ignored[:10]:
-                lines.append(f"    ignored line {line}: {text}")
+                lines.append("    " + t("import.summary.ignored", lang, line=line, text=text))
             if len(f.ignored) > 10:
-                lines.append(f"    ... and {len(f.ignored) - 10} more ignored lines")
-        lines.append(f"  rows added {self.added}, filled {self.filled}, replaced {self.replaced}"
-                     f" (+{self.replaced_synthetic} synthetic), unchanged {self.unchanged}")
+                lines.append("    " + t("import.summary.more_ignored", lang, count=len(f.ignored) - 10))
+        lines.append("  " + t("import.summary.rows", lang, added=self.added, filled=self.filled, replaced=self.replaced,
+                               synthetic=self.replaced_synthetic, unchanged=self.unchanged))
         for file, line, kode, periode, segmen, old, new in self.changes[:20]:
             key = f"{kode} {periode}" + (f" {segmen}" if segmen else "")
-            lines.append(f"    replaced {key}: {old} → {new} ({file}:{line})")
+            lines.append("    " + t("import.summary.replaced", lang, key=key, old=old, new=new, where=f"{file}:{line}"))
         if len(self.changes) > 20:
-            lines.append(f"    ... and {len(self.changes) - 20} more replaced values")
+            lines.append("    " + t("import.summary.more_replaced", lang, count=len(self.changes) - 20))
         if self.name_mismatches:
-            lines.append(f"  names that differ from the region tree (imported by code; check them): {len(self.name_mismatches)}")
+            lines.append("  " + t("import.summary.mismatches", lang, count=len(self.name_mismatches)))
             lines.extend(f"    {m}" for m in self.name_mismatches)
         else:
-            lines.append("  unmatched names: none")
+            lines.append("  " + t("import.summary.no_unmatched", lang))
         if self.sources_added:
             lines.append(f"  sources.csv: {', '.join(self.sources_added)}")
         if self.written:
-            lines.append("  written and validated")
+            lines.append("  " + t("import.summary.written", lang))
         elif not self.used_sources:
-            lines.append("  nothing to change: every value is already in the data directory")
+            lines.append("  " + t("import.summary.nothing_to_change", lang))
         else:
-            lines.append("  nothing written")
+            lines.append("  " + t("import.summary.nothing_written", lang))
         return "\n".join(lines)
 
 
@@ -195,6 +201,11 @@ class Grid:
     lines: list[int]  # line number (CSV) or row number (Excel) of each row
 
 
+def _t(key: str, **values: object) -> str:
+    """Message ``key`` in the command line's language."""
+    return t(key, cli_language(), **values)
+
+
 def _decode(raw: bytes, report: FileReport) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -212,7 +223,7 @@ def _decode(raw: bytes, report: FileReport) -> str:
         except UnicodeDecodeError:
             text = raw.decode("latin-1")
             report.encoding = "latin-1"
-        report.notes.append(f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); read as {report.encoding}")
+        report.notes.append(_t("import.note.encoding", byte=bad, offset=exc.start, encoding=report.encoding))
         return text
 
 
@@ -242,7 +253,7 @@ def _read_text_grid(path: Path, report: FileReport) -> Grid:
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise RefusedImport("the file is not a readable CSV", [problem(path, reader.line_num, None, str(exc), "a CSV file")]) from exc
+        raise RefusedImport("the file is not a readable CSV", [problem(path, reader.line_num, None, str(exc), _t("import.expect.csv"))]) from exc
     return Grid(rows, lines)
 
 
@@ -250,11 +261,11 @@ def _read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl/zipfile raise several types for unreadable workbooks
-        raise RefusedImport("the workbook cannot be read", [problem(path, None, None, str(exc)[:120], "an .xlsx workbook")]) from exc
+        raise RefusedImport("the workbook cannot be read", [problem(path, None, None, str(exc)[:120], _t("import.expect.workbook"))]) from exc
     with book:
         names = book.sheet_names
         if sheet is not None and sheet not in names:
-            raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, f"one of the sheets {', '.join(map(repr, names))}")])
+            raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, _t("import.expect.sheet", sheets=", ".join(map(repr, names))))])
         name = sheet if sheet is not None else names[0]
         frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
     report.sheet = name
@@ -268,14 +279,14 @@ def _is_nan(value: object) -> bool:
 
 def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     if not path.is_file():
-        raise RefusedImport("input file not found", [problem(path, None, None, str(path), "a readable file")])
+        raise RefusedImport("input file not found", [problem(path, None, None, str(path), _t("import.expect.readable"))])
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise RefusedImport("old Excel format", [problem(path, None, None, path.name, "an .xlsx workbook (save the .xls file as .xlsx)")])
+        raise RefusedImport("old Excel format", [problem(path, None, None, path.name, _t("import.expect.xls"))])
     if suffix in EXCEL_SUFFIXES:
         return _read_excel_grid(path, sheet, report)
     if sheet is not None:
-        raise RefusedImport("--sheet is for workbooks", [problem(CLI, None, "--sheet", sheet, f"no --sheet for a text file ({path.name})")])
+        raise RefusedImport("--sheet is for workbooks", [problem("--sheet", None, None, sheet, _t("import.expect.no_sheet", name=path.name))])
     return _read_text_grid(path, report)
 
 
@@ -328,8 +339,7 @@ def number_style(cells: list[tuple[int, str, object]], path: Path) -> str:
         line, column, cell = first["en"]
         id_line = first["id"][0]
         raise RefusedImport("numbers in two formats", [problem(
-            path, line, column, cell, f"numbers in one format throughout: line {id_line} uses Indonesian format "
-            "(5.900.000; 31,4) but this cell reads as English format (5,900,000; 31.4)")])
+            path, line, column, cell, _t("import.expect.one_format", line=id_line))])
     return "en" if "en" in first else "id"
 
 
@@ -348,30 +358,29 @@ def _cell_count(value: object, report: FileReport, scale: int, line: int, column
 def parse_count(cell: object, style: str, scale: int = 1) -> int:
     """A head count from a cell; raises ValueError with the expectation when it is not one."""
     if isinstance(cell, bool):
-        raise ValueError("a count of people")
+        raise ValueError(_t("import.expect.count"))
     if isinstance(cell, numbers.Integral):  # Excel cells arrive as numbers
         value = Decimal(int(cell))
     elif isinstance(cell, numbers.Real):
         value = Decimal(repr(float(cell)))
         if not value.is_finite():
-            raise ValueError("a count of people")
+            raise ValueError(_t("import.expect.count"))
     else:
         text = _compact_number(str(cell))
         pattern = _ID_NUMBER if style == "id" else _EN_NUMBER
         if not pattern.match(text):
-            fmt = "5.900.000 or 31,4" if style == "id" else "5,900,000 or 31.4"
-            raise ValueError(f"a count of people, 0 or more, written like {fmt} (or - / ... for missing)")
+            fmt = _t("import.format.id" if style == "id" else "import.format.en")
+            raise ValueError(_t("import.expect.count_written", fmt=fmt))
         text = text.replace(".", "").replace(",", ".") if style == "id" else text.replace(",", "")
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-            raise ValueError("a count of people") from None
+            raise ValueError(_t("import.expect.count")) from None
     value *= scale
     if value < 0:
-        raise ValueError("a count of people, 0 or more")
+        raise ValueError(_t("import.expect.count_positive"))
     if value != value.to_integral_value():
-        unit = " after multiplying by 1000 (satuan ribu)" if scale == 1000 else ""
-        raise ValueError(f"a whole number of people{unit}; decimals are only possible for counts in thousands (ribu)")
+        raise ValueError(_t("import.expect.whole_ribu" if scale == 1000 else "import.expect.whole"))
     return int(value)
 
 
@@ -426,7 +435,8 @@ def _period_month(value: object) -> str | None:
     text = str(value).strip()
     if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 12:
         return f"{int(text):02d}"
-    raise RefusedImport("bad --period-month", [problem(CLI, None, "--period-month", value, "a month 01-12 (e.g. 08 for Sakernas August)")])
+    lang = cli_language()
+    raise RefusedImport(t("import.reason.arguments", lang), [problem("--period-month", None, None, value, t("import.expect.period_month", lang))])
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,6 +542,12 @@ class Record:
     column: str
 
 
+def _add_clue(report: FileReport, line: int | None, column: str | None, text: str) -> None:
+    measure = measure_of(text)
+    if measure is not None:
+        report.clues.append(Clue(line, column, text, measure))
+
+
 def _unit_scale(text: str) -> int | None:
     """1 for head counts, 1000 for thousands, None when the unit is not a count of people."""
     key = re.sub(r"[^A-Z]", "", text.upper())
@@ -569,22 +585,22 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
     problems: list[Problem] = []
     h = _header_index(grid)
     if h is None:
-        return [], [problem(path, 1, None, "", f"a header line {ODJ_LAYOUT}")]
+        return [], [problem(path, 1, None, "", _t("import.expect.odj_header", layout=ODJ_LAYOUT))]
     header = [_text(c).lower().lstrip("\ufeff") for c in grid.rows[h]]
     hline = grid.lines[h]
     for col in ODJ_REQUIRED:
         if col not in header:
-            problems.append(problem(path, hline, col, None, f"a column named '{col}' (Open Data Jabar layout: {ODJ_LAYOUT})"))
+            problems.append(problem(path, hline, col, None, _t("import.expect.odj_column", column=col, layout=ODJ_LAYOUT)))
     extra = [c for c in header if c and c not in ODJ_COLUMNS]
     if not extra:
-        problems.append(problem(path, hline, None, ",".join(header), "one measure column besides " + ", ".join(ODJ_COLUMNS)))
+        problems.append(problem(path, hline, None, ",".join(header), _t("import.expect.measure_column", columns=", ".join(ODJ_COLUMNS))))
     elif len(extra) > 1:
         problems.append(problem(path, hline, None, ", ".join(extra),
-                                "exactly one measure column besides " + ", ".join(ODJ_COLUMNS)
-                                + " (filter the table to one measure, e.g. drop a jenis_kelamin breakdown)"))
+                                _t("import.expect.one_measure_column", columns=", ".join(ODJ_COLUMNS))))
     if problems:
         return [], problems
     measure_col = extra[0]
+    _add_clue(report, hline, measure_col, measure_col)
     pos = {name: header.index(name) for name in header if name}
     rows = [(grid.lines[i], row) for i, row in enumerate(grid.rows) if i > h and any(_text(c) for c in row)]
 
@@ -597,43 +613,44 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
     records: list[Record] = []
     for line, row in rows:
         if len(row) > len(header) and any(_text(c) for c in row[len(header):]):
-            problems.append(problem(path, line, None, _text(row[len(header)]), f"at most {len(header)} cells, as in the header"))
+            problems.append(problem(path, line, None, _text(row[len(header)]), _t("import.expect.cells", count=len(header))))
             continue
         raw_code, label = cell(row, "kode_kabupaten_kota"), _text(cell(row, "nama_kabupaten_kota"))
         code = _odj_code(raw_code)
         if code is None:
-            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), "a 4-digit kab/kota code like 3273 (Kota Bandung = 32.73)"))
+            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), _t("import.expect.odj_code")))
             continue
         if code not in names.regions:
-            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), f"a kab/kota code in the region tree ({code} is not there)"))
+            problems.append(problem(path, line, "kode_kabupaten_kota", _text(raw_code), _t("import.expect.odj_in_tree", code=code)))
             continue
         prov = _text(cell(row, "kode_provinsi"))
         if prov and prov != code[:2]:
-            problems.append(problem(path, line, "kode_provinsi", prov, f"{code[:2]}, the province of kode_kabupaten_kota {_text(raw_code)}"))
+            problems.append(problem(path, line, "kode_provinsi", prov, _t("import.expect.province_of", province=code[:2], code=_text(raw_code))))
         tree_name = names.regions.name(code).strip()
         if not names.same_region(label, code):
             others = [c for c in names.candidates(label) if c != code]
             if others:
                 problems.append(problem(path, line, "nama_kabupaten_kota", label,
-                                        f"the name of {code} ({tree_name}); '{label}' is {_describe(names.regions, others)}: check kode_kabupaten_kota"))
+                                        _t("import.expect.name_of", code=code, name=tree_name, label=label, others=_describe(names.regions, others))))
                 continue
-            report.name_mismatches.append(f"line {line}: {code} is '{tree_name}' in the region tree but '{label}' in the file")
+            report.name_mismatches.append(_t("import.note.mismatch", line=line, code=code, name=tree_name, label=label))
         unit = _text(cell(row, "satuan"))
+        if not any(c.column == "satuan" and c.text == unit for c in report.clues):
+            _add_clue(report, line, "satuan", unit)
         scale = _unit_scale(unit)
         if scale is None:
-            problems.append(problem(path, line, "satuan", unit, "a count of people: ORANG, JIWA, PERSON (or RIBU ORANG, multiplied by 1000); "
-                                    "percentages and other units cannot be imported as counts"))
+            problems.append(problem(path, line, "satuan", unit, _t("import.expect.satuan")))
             continue
         year_text = _text(cell(row, "tahun"))
         if not YEAR_RE.match(year_text):
-            problems.append(problem(path, line, "tahun", year_text, "a year like 2023"))
+            problems.append(problem(path, line, "tahun", year_text, _t("import.expect.year")))
             continue
         month_text = _text(cell(row, "bulan"))  # optional: some Open Data Jabar tables are monthly
         month = None
         if month_text:
             month = int(month_text) if re.fullmatch(r"\d{1,2}", month_text) and 1 <= int(month_text) <= 12 else parse_month(month_text)
             if month is None:
-                problems.append(problem(path, line, "bulan", month_text, "a month: 1-12 or a name like Agustus"))
+                problems.append(problem(path, line, "bulan", month_text, _t("import.expect.month")))
                 continue
         count = _cell_count(cell(row, measure_col), report, scale, line, measure_col, problems)
         if count is None:
@@ -641,7 +658,7 @@ def parse_opendata_jabar(grid: Grid, path: Path, names: NameIndex, period_month:
         scales.add(scale)
         records.append(Record(code, periode_text(int(year_text), month, period_month), count, line, measure_col))
     if 1000 in scales:
-        report.scale_note = "satuan RIBU multiplied by 1000"
+        report.scale_note = _t("import.note.satuan_ribu")
     return records, problems
 
 
@@ -649,9 +666,9 @@ def _unit_of_titles(texts: list[tuple[int, str]], path: Path) -> tuple[int, list
     for line, text in texts:
         upper = text.upper()
         if re.search(r"\bPERSEN(TASE)?\b|%|\bPERCENT(AGE)?\b", upper):
-            return 1, [problem(path, line, None, text, "a table of counts of people (this one is in percent)")]
+            return 1, [problem(path, line, None, text, _t("import.expect.not_percent"))]
         if re.search(r"\bJUTA\b|\bMILLION", upper):
-            return 1, [problem(path, line, None, text, "counts in persons (orang/jiwa) or thousands (ribu); millions (juta) are rounded and refused")]
+            return 1, [problem(path, line, None, text, _t("import.expect.not_millions"))]
     for _, text in texts:
         if re.search(r"\bRIBU\b|\bTHOUSAND", text.upper()):
             return 1000, []
@@ -676,33 +693,32 @@ def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path, 
         if len(found) > 1 and len(home) == 1:  # a one-province table: Banjar in Jawa Barat is Kota Banjar
             found = [c for c in found if c[:2] in home] or found
             if len(found) == 1:
-                report.notes.append(f"line {line}: '{label}' read as {_describe(regions, found)} (the other rows are in province {next(iter(home))})")
+                report.notes.append(_t("import.note.read_as_home", line=line, label=label, region=_describe(regions, found), province=next(iter(home))))
         if len(found) > 1 and not has_kabkota and any(regions.level(c) == "provinsi" for c in found):
             found = [c for c in found if regions.level(c) == "provinsi"]
             if len(found) == 1:
-                report.notes.append(f"line {line}: '{label}' read as province {_describe(regions, found)} (no kab/kota rows in the table)")
+                report.notes.append(_t("import.note.read_as_province", line=line, label=label, region=_describe(regions, found)))
         if len(found) == 1:
             out[line] = found[0]
             continue
         if not found:
             unmatched.append(label)
             hint = names.suggestions(label)
-            problems.append(problem(path, line, column, label, "a province or kab/kota name in the region tree"
-                                    + (f" (closest: {'; '.join(hint)})" if hint else "") + "; rename it in the file"))
+            problems.append(problem(path, line, column, label, _t("import.expect.name_closest", closest="; ".join(hint)) if hint
+                                    else _t("import.expect.name")))
         else:
             unmatched.append(label)
-            problems.append(problem(path, line, column, label, f"a name that identifies one region; it could be {_describe(regions, found)}: "
-                                    "write 'Provinsi ...', 'Kabupaten ...' or 'Kota ...'"))
+            problems.append(problem(path, line, column, label, _t("import.expect.ambiguous", regions=_describe(regions, found))))
     return out, problems, unmatched
 
 
 def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str | None,
                    report: FileReport) -> tuple[list[Record], list[Problem], list[str]]:
-    report.layout = "BPS wide table"
+    report.layout = _t("import.layout.bps")
     rows, lines = grid.rows, grid.lines
     if is_opendata_jabar(grid):
         return [], [problem(path, grid.lines[_header_index(grid)], "kode_kabupaten_kota", None,
-                            "a BPS wide table; this file has the Open Data Jabar layout: use the format opendata-jabar")], []
+                            _t("import.expect.bps_not_odj"))], []
     header = None
     for i, row in enumerate(rows):  # the first row whose cells (after the first) are mostly periods
         filled = sum(1 for c in row[1:] if _text(c))
@@ -710,7 +726,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
             header = i
             break
     if header is None:
-        return [], [problem(path, None, None, None, "a header row with years (2023) or year-months (Agustus 2023) as column titles")], []
+        return [], [problem(path, None, None, None, _t("import.expect.period_header"))], []
     head = rows[header]
     periods: dict[int, tuple[int, int | None]] = {j: p for j, c in enumerate(head) if j > 0 and (p := parse_period(c)) is not None}
     header_rows = [header]
@@ -733,7 +749,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
             periods = combined
             header_rows.append(header + 1)
     if not periods:
-        return [], [problem(path, lines[header], None, None, "year or year-month column titles")], []
+        return [], [problem(path, lines[header], None, None, _t("import.expect.period_titles"))], []
     first_col = min(periods)
     col_names = {j: _text(head[j]) for j in periods}
     if len(header_rows) > 1:
@@ -744,7 +760,7 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
     for j, p in sorted(periods.items()):
         if p in seen:
             problems.append(problem(path, lines[header], col_names[j], col_names[j],
-                                    f"each period in one column only (column {seen[p] + 1} has the same period)"))
+                                    _t("import.expect.period_once", column=seen[p] + 1)))
         seen.setdefault(p, j)
     start = header_rows[-1] + 1
     # Unit rows under the header ("", "Orang", "Orang") belong to the header.
@@ -765,13 +781,16 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
     scores = {j: sum(1 for _, r in body if j < len(r) and _text(r[j]) and not re.fullmatch(r"[\d.,\s]+", _text(r[j])))
               for j in range(first_col)}
     if not scores or max(scores.values()) == 0:
-        return [], problems + [problem(path, lines[header], None, None, "a column of region names left of the period columns")], []
+        return [], problems + [problem(path, lines[header], None, None, _t("import.expect.label_column"))], []
     label_col = max(scores, key=lambda j: (scores[j], -j))
     titles = [(lines[k], _text(c)) for k in range(0, header_rows[-1] + 1) for c in rows[k] if isinstance(c, str) and _text(c)]
+    for line, text in titles:
+        if not FOOTER_RE.match(text):
+            _add_clue(report, line, None, text)
     scale, unit_problems = _unit_of_titles(titles, path)
     problems += unit_problems
     if scale == 1000:
-        report.scale_note = "values in thousands (ribu) multiplied by 1000"
+        report.scale_note = _t("import.note.title_ribu")
     data: list[tuple[int, str, list[tuple[int, object]]]] = []
     for line, row in body:
         label = _text(row[label_col]) if label_col < len(row) else ""
@@ -782,10 +801,10 @@ def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str |
                 report.ignored.append((line, label[:60]))
             continue
         if not label:
-            problems.append(problem(path, line, _text(head[label_col]) or None, "", "a region name for a row with figures"))
+            problems.append(problem(path, line, _text(head[label_col]) or None, "", _t("import.expect.label")))
             continue
         if _parse_name(label)[1] in TOTAL_LABELS:
-            report.ignored.append((line, f"{label} (total row)"))
+            report.ignored.append((line, _t("import.note.total_row", label=label)))
             continue
         data.append((line, label, cells))
     codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path,
@@ -812,39 +831,36 @@ def _sumber_key(source: str, path: Path) -> str:
     return f"{source} [{path.name}]"
 
 
-def _check_arguments(fmt: str, files: list[Path], into: Path, measure: str, segment: str | None, source: str) -> list[Problem]:
+def _check_arguments(fmt: str, files: list[Path], into: Path, measure: str | None, source: str, lang: str) -> list[Problem]:
     out = []
     if fmt not in FORMATS:
-        out.append(problem(CLI, None, "format", fmt, f"one of {', '.join(FORMATS)}"))
+        out.append(problem("format", None, None, fmt, t("cli.expect.choice", lang, choices=", ".join(FORMATS))))
     if not files:
-        out.append(problem(CLI, None, "files", "", "at least one file to import"))
-    if measure not in IMPORT_MEASURES:
-        out.append(problem(CLI, None, "--measure", measure, f"one of {', '.join(IMPORT_MEASURES)}"))
-    elif measure == "peserta_aktif" and segment not in SEGMENTS + (TOTAL,):
-        out.append(problem(CLI, None, "--segment", segment, f"one of {', '.join(SEGMENTS + (TOTAL,))} (required for peserta_aktif)"))
-    elif measure != "peserta_aktif" and segment:
-        out.append(problem(CLI, None, "--segment", segment, "no --segment for workforce measures (segments are for peserta_aktif)"))
+        out.append(problem("files", None, None, "", t("import.expect.files", lang)))
+    if measure is not None and measure not in IMPORT_MEASURES:
+        out.append(problem("--measure", None, None, measure, t("cli.expect.choice", lang, choices=", ".join(IMPORT_MEASURES))))
     if not source or not source.strip() or "\n" in source or "\r" in source:
-        out.append(problem(CLI, None, "--source", source, "a one-line description of where the figures come from"))
+        out.append(problem("--source", None, None, source, t("import.expect.source", lang)))
     if fmt == "xlsx":
         for f in files:
             if f.suffix.lower() not in EXCEL_SUFFIXES:
-                out.append(problem(f, None, None, f.name, "an .xlsx workbook for the xlsx format"))
-    try:
-        if into.resolve() == BUNDLED_DIR.resolve():
-            out.append(problem(CLI, None, "--into", str(into), "a data directory other than the bundled one "
-                                                                "(copy it first: cp -r data/bundled mydata)"))
-    except OSError:  # pragma: no cover
-        pass
-    if into.exists() and not into.is_dir():
-        out.append(problem(CLI, None, "--into", str(into), "a directory (this is a file)"))
-    return out
+                out.append(problem(f, None, None, f.name, t("import.expect.xlsx", lang)))
+    return out + output_problems(str(into), "--into", lang=lang)
+
+
+def _segment_problems(measure: str, segment: str | None, why: str, lang: str) -> list[Problem]:
+    segments = SEGMENTS + (TOTAL,)
+    if measure == "peserta_aktif" and segment not in segments:
+        return [problem("--segment", None, None, segment, t("import.expect.segment", lang, segments="|".join(segments), label=why))]
+    if measure != "peserta_aktif" and segment:
+        return [problem("--segment", None, None, segment, t("import.expect.no_segment", lang, measure=measure))]
+    return []
 
 
 def _read_existing(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pd.DataFrame:
     df, found = datamod._read_table(path, columns, required)
     if found:
-        raise RefusedImport(f"{path.name} in the data directory cannot be read", found)
+        raise RefusedImport(t("import.reason.unreadable", cli_language(), name=path.name), found)
     return df.reset_index(drop=True)
 
 
@@ -898,9 +914,8 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
             report.changes.append((file, rec.line, rec.kode, rec.periode, segmen, old_text, new))
         else:
             seg = f", segmen {segmen}" if segmen else ""
-            conflicts.append(problem(file, rec.line, rec.column, new,
-                                     f"the value already in {table_name} for kode {rec.kode}, periode {rec.periode}{seg} "
-                                     f"(old {old_text}, new {new}); add --replace to overwrite"))
+            conflicts.append(problem(file, rec.line, rec.column, new, _t("import.expect.conflict", table=table_name, kode=rec.kode,
+                                                                         periode=rec.periode, segment=seg, old=old_text, new=new)))
             continue
         measure_values[i] = new
         report.used_sources.add(sumber)
@@ -977,7 +992,7 @@ def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
         try:
             load_dataset(stage)
         except InputError as exc:
-            raise RefusedImport(f"after the import {into} would not be a valid data directory", _relabel(exc.problems, stage, into)) from None
+            raise RefusedImport(t("import.reason.invalid_after", cli_language(), into=into), _relabel(exc.problems, stage, into)) from None
         if create:
             os.replace(stage, into)
             return
@@ -989,31 +1004,29 @@ def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: str, segment: str | None, source: str,
+def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: str | None, segment: str | None, source: str,
                  replace: bool, sheet: str | None = None, period_month: str | int | None = None) -> ImportReport:
-    """Import published tables into a data directory; raises :class:`RefusedImport` (an InputError) and writes nothing on any problem."""
+    """Import published tables into a data directory; raises :class:`RefusedImport` (an InputError) and writes nothing on any problem.
+
+    ``measure`` None: read it from the table (column name, satuan, title); a table that does not say,
+    or whose labels disagree, is refused, and so is a ``measure`` the table contradicts.
+    """
+    lang = cli_language()
     files = [Path(f) for f in files]
     into = Path(into)
     source = (source or "").strip()
-    bad = _check_arguments(fmt, files, into, measure, segment, source)
+    bad = _check_arguments(fmt, files, into, measure, source, lang)
     if bad:
-        raise RefusedImport("invalid arguments", bad)
+        raise RefusedImport(t("import.reason.arguments", lang), bad)
     month = _period_month(period_month)
-    workforce = measure in WORKFORCE_MEASURES
-    table_stem = "workforce" if workforce else "participants"
-    columns = WORKFORCE_COLUMNS if workforce else PARTICIPANT_COLUMNS
     create = not into.exists()
-    table_path = datamod._table_path(into, table_stem) if not create else into / f"{table_stem}.csv"
-    report = ImportReport(into=into, table=table_path.name, measure=measure, segment=segment if not workforce else None, created=create)
-
     regions = datamod.load_region_tree(into) if not create else load_regions(REGION_TREE_FILE)
     names = NameIndex(regions)
     problems: list[Problem] = []
     unmatched: list[str] = []
-    incoming: list[tuple[dict, Record, str, str]] = []
+    parsed: list[tuple[FileReport, list[Record]]] = []
     for path in files:
         fr = FileReport(path=path)
-        report.files.append(fr)
         try:
             grid = read_grid(path, sheet, fr)
             odj = fmt == "opendata-jabar" or (fmt == "xlsx" and is_opendata_jabar(grid))
@@ -1024,21 +1037,44 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
                 records, found, missing_names = parse_bps_wide(grid, path, names, month, fr)
         except RefusedImport as exc:
             problems += exc.problems
-            continue
-        problems += found
-        unmatched += missing_names
-        report.name_mismatches += [f"{path}: {n}" for n in fr.name_mismatches]
+            records = []
+        else:
+            problems += found
+            unmatched += missing_names
+        parsed.append((fr, records))
+    chosen, why, found = decide_measure(measure, [(fr.path, fr.clues) for fr, _ in parsed], lang)
+    arguments = _segment_problems(chosen, segment, why, lang) if chosen is not None else []
+    problems = found + arguments + problems
+    if problems:
+        if unmatched:
+            reason = t("import.reason.names", lang)
+        elif found:
+            reason = t("import.reason.measure", lang)
+        else:
+            reason = t("import.reason.arguments" if len(arguments) == len(problems) else "import.reason.input", lang)
+        raise RefusedImport(reason, problems, unmatched)
+    assert chosen is not None  # no problem means the measure is known
+    measure = chosen
+    workforce = measure in WORKFORCE_MEASURES
+    table_stem = "workforce" if workforce else "participants"
+    columns = WORKFORCE_COLUMNS if workforce else PARTICIPANT_COLUMNS
+    table_path = datamod._table_path(into, table_stem) if not create else into / f"{table_stem}.csv"
+    report = ImportReport(into=into, table=table_path.name, measure=measure, segment=segment if not workforce else None,
+                          created=create, measure_from=why, lang=lang)
+    incoming: list[tuple[dict, Record, str, str]] = []
+    for fr, records in parsed:
+        report.files.append(fr)
+        report.name_mismatches += [f"{fr.path}: {n}" for n in fr.name_mismatches]
         fr.records = len(records)
-        fr.sumber = _sumber_key(source, path)
+        fr.sumber = _sumber_key(source, fr.path)
         for rec in records:
             keyvals = {"kode": rec.kode, "periode": rec.periode}
             if not workforce:
                 keyvals["segmen"] = segment
-            incoming.append((keyvals, rec, fr.sumber, str(path)))
+            incoming.append((keyvals, rec, fr.sumber, str(fr.path)))
     problems += _duplicates(incoming)
     if problems:
-        reason = "region names not found in the region tree" if unmatched else "the input has problems"
-        raise RefusedImport(reason, problems, unmatched)
+        raise RefusedImport(t("import.reason.input", lang), problems)
 
     key = ["kode", "periode"] + ([] if workforce else ["segmen"])
     if create:
@@ -1051,8 +1087,7 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
     other = ("pekerja_berhak" if measure == "penduduk_bekerja" else "penduduk_bekerja") if workforce else None
     merged, conflicts = _merge(table, key, measure, other, incoming, replace, report, table_path.name)
     if conflicts:
-        raise RefusedImport(f"{len(conflicts)} value{'s' if len(conflicts) != 1 else ''} differ from those already in "
-                            f"{table_path.name} (use --replace to overwrite)", conflicts)
+        raise RefusedImport(tn("import.reason.conflicts", lang, len(conflicts), table=table_path.name), conflicts)
 
     sources_path = into / "sources.csv"
     sources = _read_existing(sources_path, SOURCE_COLUMNS, ("sumber", "judul")) if sources_path.exists() else _empty(SOURCE_COLUMNS)
@@ -1082,7 +1117,7 @@ def _duplicates(incoming: list[tuple[dict, Record, str, str]]) -> list[Problem]:
         if k in seen and seen[k][0].value != rec.value:
             prev, prev_file = seen[k]
             out.append(problem(file, rec.line, rec.column, rec.value,
-                               f"one value for {rec.kode} {rec.periode}: {prev_file}:{prev.line} gives {prev.value}"))
+                               _t("import.expect.one_value", kode=rec.kode, periode=rec.periode, where=f"{prev_file}:{prev.line}", value=prev.value)))
         seen.setdefault(k, (rec, file))
     return out
 
@@ -1124,34 +1159,20 @@ def to_parquet(directory: Path | str) -> list[Path]:
     return written
 
 
-def configure_parser(p: argparse.ArgumentParser) -> None:
-    """Arguments of ``cakupan import`` (for cli.py)."""
-    p.add_argument("format", choices=FORMATS, help="layout of the files: opendata-jabar, bps-wide or xlsx")
-    p.add_argument("files", nargs="+", help="CSV or .xlsx files to import")
-    p.add_argument("--into", required=True, help="data directory to merge into (created with empty tables if missing)")
-    p.add_argument("--measure", required=True, choices=IMPORT_MEASURES, help="what the figures count")
-    p.add_argument("--segment", choices=SEGMENTS + (TOTAL,), help="participant segment (peserta_aktif only)")
-    p.add_argument("--source", required=True, help="where the figures come from (recorded in sumber and sources.csv)")
-    p.add_argument("--replace", action="store_true", help="overwrite values that differ from those already in the directory")
-    p.add_argument("--sheet", help="sheet of an .xlsx workbook (default: the first)")
-    p.add_argument("--period-month", dest="period_month", metavar="MM",
-                   help="month for year-only columns: 2023 becomes 2023-MM (e.g. 08 for Sakernas August)")
-
-
 def main(ns: argparse.Namespace) -> int:
     """``cakupan import``: print a summary; 0 when written, 2 when refused (nothing written)."""
+    lang = cli_language()
     try:
         report = import_files(ns.format, list(ns.files), Path(ns.into), ns.measure, getattr(ns, "segment", None), ns.source,
                               bool(getattr(ns, "replace", False)), sheet=getattr(ns, "sheet", None),
                               period_month=getattr(ns, "period_month", None))
     except InputError as exc:
-        reason = getattr(exc, "reason", "invalid input")
-        n = len(exc.problems)
-        print(f"cakupan import: refused, nothing written: {reason} ({n} problem{'s' if n != 1 else ''}):", file=sys.stderr)
-        print(exc.render(limit=200), file=sys.stderr)
+        reason = getattr(exc, "reason", t("import.reason.input", lang))
+        print(tn("import.refused", lang, len(exc.problems), reason=reason), file=sys.stderr)
+        print(render_problems(exc.problems, lang, limit=200), file=sys.stderr)
         names = list(dict.fromkeys(getattr(exc, "unmatched", [])))
         if names:
-            print(f"unmatched names ({len(names)}): " + "; ".join(names), file=sys.stderr)
+            print(t("import.unmatched", lang, count=len(names), names="; ".join(names)), file=sys.stderr)
         return EXIT_INVALID
     print(report.summary())
     return EXIT_OK

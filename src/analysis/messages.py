@@ -17,6 +17,8 @@ import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from analysis.errors import Problem
+
 LANGUAGES = ("id", "en")
 
 
@@ -56,6 +58,29 @@ def t(key: str, lang: str, **values: object) -> str:
 def _minus(text: str) -> str:
     """One minus sign in displayed numbers: U+2212, never the hyphen babel writes."""
     return text.replace("-", "\u2212")
+
+
+def tn(key: str, lang: str, count: int, **values: object) -> str:
+    """Message ``key.one`` or ``key.many`` by ``count`` (English needs both; Indonesian has one form for both)."""
+    return t(f"{key}.one" if count == 1 else f"{key}.many", lang, count=count, **values)
+
+
+def render_problem(p: Problem, lang: str) -> str:
+    """One problem in ``lang``: file, line, column and value verbatim, the words around them translated."""
+    where = p.file + (f":{p.line}" if p.line is not None else "")
+    if p.column is not None:
+        where += ": " + t("cli.problem.column", lang, column=p.column)
+    value = repr(p.value) if p.value is not None else t("cli.problem.none", lang)
+    if len(value) > 80:
+        value = value[:77] + "..."
+    return f"{where}: {t('cli.problem.value', lang, value=value)}: {t('cli.problem.expected', lang, expected=p.expected)}"
+
+
+def render_problems(problems: list[Problem], lang: str, limit: int = 50) -> str:
+    lines = [render_problem(p, lang) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(t("cli.problem.more", lang, count=len(problems) - limit))
+    return "\n".join(lines)
 
 
 def fmt_int(value: float | int | None, lang: str) -> str:
