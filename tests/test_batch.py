@@ -82,7 +82,7 @@ def failing_data(tmp_path: Path) -> Path:
     """The bundled data plus a row that makes the probe notebook raise for BAD."""
     data = copy_data(tmp_path)
     with open(data / "participants.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"{BAD},2026-12,PU,1,uji-gagal\n")
+        fh.write(f"{BAD},2026-01,PU,1,uji-gagal\n")
     return data
 
 
@@ -208,7 +208,7 @@ def test_unchanged_reports_are_skipped_and_changes_rebuild_them(tmp_path, ds, pr
 
     data = copy_data(tmp_path)
     with open(data / "participants.csv", "a", encoding="utf-8") as fh:
-        fh.write("32.02,2026-12,PU,1000,uji\n")
+        fh.write("32.02,2026-01,PU,1000,uji\n")
     page = (out / "id" / "32.02.html").read_bytes()
     assert build(load_dataset(data), GOOD, out, probe) == {("32.01", "id"): "skipped", ("32.02", "id"): "built"}
     assert (out / "id" / "32.02.html").read_bytes() != page

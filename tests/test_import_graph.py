@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 LAYERS = [
-    ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers"}),
+    ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers", "destinations", "table_measures"}),
     ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models"}),
     ("plots", {"plots", "maps"}),
     ("pages", {"markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
