@@ -33,6 +33,11 @@ def mark(sample: object) -> str:
     return MARK if bool(sample) else ""
 
 
+def sample_note(text: str) -> str:
+    """A note saying that what follows rests on sample data (plain text, escaped here), marked ◇."""
+    return f'<p class="note">{esc(text)}{MARK}</p>'
+
+
 def column_headers(labels: Iterable[str]) -> str:
     """Column header cells of a data table from their (plain-text) labels."""
     return "".join(f'<th scope="col">{esc(label)}</th>' for label in labels)

@@ -14,7 +14,7 @@ import numpy as np
 from analysis import forecast as fc
 from analysis import plots
 from analysis import scenarios as sc
-from analysis.markup import MARK, Html, column_headers, data_table, esc, header_cells, mark, section, skill_text
+from analysis.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note, section, skill_text
 from analysis.messages import fmt_int, fmt_num, fmt_pct, fmt_pp, t
 from analysis.regions import ROOT
 
@@ -84,7 +84,7 @@ class OutlookBlocks:
         if result.cap > 1:
             body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0) + m))}</p>"
         if sample:
-            body += f'<p class="note">{esc(t("forecast.sample", lang, official=official, n=len(history)))}{MARK}</p>'
+            body += sample_note(t("forecast.sample", lang, official=official, n=len(history)))
         if not f.breaks.empty:
             body += f'<p class="note">{esc(t("forecast.breaks", lang))}</p>'
         if result.bridged_years:
@@ -134,7 +134,7 @@ class OutlookBlocks:
         parts = {k: fmt_pp(v, lang, 2) + m for k, v in change.items()}
         body = f"<p>{esc(recent_text)}</p><p>{esc(t('pace.decomposition', lang, **period, **parts, measure=measure))}</p>"
         if recent["sintetis"]:
-            body += f'<p class="note">{esc(t("pace.sample", lang, official=len(f.official_years)))}{MARK}</p>'
+            body += sample_note(t("pace.sample", lang, official=len(f.official_years)))
         head = header_cells(lang, (
             "gap.col.target", "pace.col.years", "pace.col.people", "pace.col.points", "pace.col.ratio"))
         rows = "".join(

@@ -29,7 +29,7 @@ from analysis import forecast as fc
 from analysis import maps, metrics, plots, ranking
 from analysis.data import Dataset, cached_dataset
 from analysis.facts import RegionFacts, facts_for, table_sample_parts
-from analysis.markup import MARK, Html, column_headers, data_table, esc, header_cells, mark
+from analysis.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note
 from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
 from analysis.portfolio import OVERVIEW, select_regions
@@ -210,7 +210,7 @@ class Overview:
                  distance=fmt_pct(weights.get("distance", 0), lang, 0), measure=self.trend_measure_name)
         body = f"<p>{esc(lead)}</p>"
         if any_sample:
-            body += f'<p class="note">{esc(t("subregions.ranking.sample", lang))}{MARK}</p>'
+            body += sample_note(t("subregions.ranking.sample", lang))
         body += _scroll_table(caption, table)
         if (self.league["coverage"] > 1).any():
             body += f'<p class="note">{esc(t("headline.over100", lang))}</p>'
@@ -319,7 +319,7 @@ class Overview:
                 top=league["nama"].iloc[-1], top_value=fmt_pct(league["coverage"].iloc[-1], lang) + mark(league["sample_value"].iloc[-1]),
                 over=int((league["coverage"] >= 1).sum()))
         lead = t("overview.distribution.lead", lang, year=self.reference_year, measure=self.trend_measure_name)
-        note = f'<p class="note">{esc(t("map.note.sample", lang))}{MARK}</p>' if m else ""
+        note = sample_note(t("map.note.sample", lang)) if m else ""
         return _section("overview.distribution.title", lang, f"<p>{esc(lead)}</p>{note}<figure>{plots.img_tag(fig, alt)}</figure>",
                         "distribution")
 

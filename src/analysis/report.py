@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import metrics, plots
 from analysis.data import SEGMENTS, TOTAL, Dataset, cached_dataset
 from analysis.facts import RegionFacts, facts_for
-from analysis.markup import MARK, Html, data_table, data_text, esc, header_cells, mark, section, source_items
+from analysis.markup import MARK, Html, data_table, data_text, esc, header_cells, mark, sample_note, section, source_items
 from analysis.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t
 from analysis.outlook_blocks import OutlookBlocks
 from analysis.params import cached_params
@@ -270,7 +270,7 @@ class RegionReport(OutlookBlocks):
                      incomplete=int(counts.get(metrics.INCOMPLETE, 0)))
             body += f"<h3>{esc(t('subregions.reconcile.title', lang))}</h3><p>{esc(lead)}</p>"
             if counts.get(metrics.SAMPLE, 0):
-                body += f'<p class="note">{esc(t("subregions.reconcile.sample", lang, n=int(counts[metrics.SAMPLE])))}{MARK}</p>'
+                body += sample_note(t("subregions.reconcile.sample", lang, n=int(counts[metrics.SAMPLE])))
             differs = recon[recon["status"] == metrics.DIFFERS]
             if not differs.empty:
                 head = header_cells(lang, (
@@ -322,7 +322,7 @@ class RegionReport(OutlookBlocks):
             f'<td class="num">{esc(distance_text(r))}{mark(r["sintetis"] and not math.isnan(r["distance"]))} <span class="muted">({rank_text(r["rank_distance"])})</span></td>'
             f'<td class="num">{esc(fmt_num(r["composite"], lang, 3) + mark(any_sample) if r["ranked"] else t(f"ranking.reason.{r.reason}", lang, year=year if year is not None else "–"))}</td></tr>'
             for code, r in ranked.iterrows())
-        note = f'<p class="note">{esc(t("subregions.ranking.sample", lang))}{MARK}</p>' if any_sample else ""
+        note = sample_note(t("subregions.ranking.sample", lang)) if any_sample else ""
         return (f"<h3>{esc(t('subregions.ranking.title', lang))}</h3><p>{esc(lead)}</p>{note}"
                 + data_table(t("subregions.ranking.caption", lang, year=year), head, rows) +
                 f'<p class="muted">{esc(t("subregions.ranking.rules", lang))}</p>')
