@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import forecast as fc
-from analysis import maps, metrics, plots, ranking
+from analysis import maps, metrics, plots, ranking, workbench
 from analysis.data import Dataset, cached_dataset
 from analysis.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.params import cached_params
@@ -54,8 +54,8 @@ def map_year(table: pd.DataFrame) -> int | None:
     return int(counts.reset_index().sort_values(["real", "n", "tahun"]).iloc[-1]["tahun"])
 
 
-@dataclass
-class Overview:
+@dataclass(repr=False)
+class Overview(workbench.Workbench):
     """Everything the national overview shows, computed once from the dataset and parameters."""
 
     lang: str

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import forecast as fc
-from analysis import metrics, plots, ranking
+from analysis import metrics, plots, ranking, workbench
 from analysis import scenarios as sc
 from analysis.data import SEGMENTS, Dataset, cached_dataset
 from analysis.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t
@@ -31,8 +31,8 @@ _last: RegionReport | None = None  # the latest report loaded in this process (s
 class Html(str):
     """A block of trusted HTML (built here from escaped data) that notebooks display."""
 
-    def _repr_html_(self) -> str:
-        return str(self)
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return workbench.block_bundle(self)  # styled for JupyterLab, and as the page shows it
 
 
 def esc(value: object) -> str:
@@ -71,8 +71,8 @@ def _section(key: str, lang: str, body: str, level: int = 2) -> Html:
     return Html(f'<section class="block" id="{slug}"><h{level}>{esc(t(key, lang))}</h{level}>{body}</section>')
 
 
-@dataclass
-class RegionReport:
+@dataclass(repr=False)
+class RegionReport(workbench.Workbench):
     """Everything one region's report shows, computed once from the dataset and parameters."""
 
     code: str
@@ -783,4 +783,4 @@ def publish(summary: dict) -> None:
     """Hand the summary to the batch engine as a display output (not shown in the HTML)."""
     from IPython.display import display
 
-    display({SUMMARY_MIME: summary}, raw=True)
+    display({SUMMARY_MIME: summary, "text/html": workbench.footer_html(summary)}, raw=True)
