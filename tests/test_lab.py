@@ -58,6 +58,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     tracker = root / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text('{"windowingMode": "none"}', encoding="utf-8")
+    notification = root / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text('{"fetchNews": "false"}', encoding="utf-8")  # no news toast over the outputs
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
            "JUPYTER_RUNTIME_DIR": str(root / "runtime"), "JUPYTER_CONFIG_DIR": str(root / "config")}
@@ -122,7 +125,8 @@ def _run_all(browser, base: str, token: str, name: str, shots: Path | None):
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+    # a workspace of its own, reset: only this notebook is open
+    page.goto(f"{base}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={token}", wait_until="domcontentloaded")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
     try:  # JupyterLab may ask which kernel to start: the notebook's own, "Python (Cakupan)", is preselected
         page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=15_000)
@@ -131,10 +135,10 @@ def _run_all(browser, base: str, token: str, name: str, shots: Path | None):
     page.get_by_text("Python (Cakupan) | Idle").wait_for(timeout=90_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-    code_cells = page.locator(".jp-Notebook .jp-CodeCell").count()
+    code_cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").count()
     try:
         page.wait_for_function(
-            """(n) => { const prompts = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
+            """(n) => { const prompts = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt'));
                        return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
             arg=code_cells, timeout=240_000)
     except Exception:

@@ -52,7 +52,7 @@ def comparison(reports: list[RegionReport]) -> pd.DataFrame:
             "prakiraan_median": forecast["median"].get(target["year"]) if not forecast.empty else None,
             "tahun_tercapai": ty.year, "sampel_tren": bool(report.table["sintetis"].any()),
         })
-    return pd.DataFrame(rows)
+    return frames.tidy(pd.DataFrame(rows))
 
 
 def _banner(reports: list[RegionReport]) -> str:

@@ -27,10 +27,10 @@ WHOLE = ("tahun", "peserta", "penyebut", "year", "deadline", "horizon", "reached
          "shift_years", "years", "rank")  # whole numbers (counts of people as published, years): nullable integers
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Known columns first in a fixed order, whole-number columns as nullable integers."""
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Known columns first in a fixed order, the others sorted by name; whole-number columns as nullable integers."""
     first = [c for c in ORDER if c in frame.columns]
-    frame = frame[first + [c for c in frame.columns if c not in first]]
+    frame = frame[first + sorted(c for c in frame.columns if c not in first)]
     for column in WHOLE:
         if column in frame.columns:
             values = pd.to_numeric(frame[column], errors="coerce")
@@ -132,7 +132,7 @@ SECTIONS: dict[str, Callable[[dict], pd.DataFrame]] = {
 
 def section(name: str, summary: dict) -> pd.DataFrame:
     """Section ``name`` of ``summary`` as a tidy DataFrame (fixed column order, whole numbers as integers)."""
-    return _tidy(SECTIONS[name](summary))
+    return tidy(SECTIONS[name](summary))
 
 
 class Frames:
