@@ -24,7 +24,7 @@ ORDER = (  # columns in this order when present (summaries read back from JSON h
     "prob_by_deadline", "shift_years", "already_reached", "horizon", "reason", "levers", "tambahan",
 )
 WHOLE = ("tahun", "peserta", "penyebut", "year", "deadline", "horizon", "reached_year", "year_lo80", "year_hi80",
-         "shift_years", "years", "rank")  # whole numbers (counts of people as published, years): nullable integers
+         "shift_years", "years", "rank", "target_tahun", "tahun_tercapai")  # whole numbers (counts of people as published, years): nullable integers
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
