@@ -85,7 +85,5 @@ def test_compact_repr_of_the_overview():
 
 
 def test_the_publish_cell_shows_the_footer_line():
-    import datetime as dt
-
-    html = workbench.footer_html({"lang": "en"}, dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc))
-    assert 'class="built"' in html and "Summary published for cakupan build" in html and "January 2, 2026 03:04 UTC" in html
+    html = workbench.footer_html({"lang": "en"})
+    assert html.startswith('<div class="cakupan-nb">') and 'class="built"' in html and "Summary published for cakupan build" in html

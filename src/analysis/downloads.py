@@ -46,6 +46,5 @@ def files(summary: dict) -> dict[str, str]:
 
 def links(summary: dict) -> list[tuple[str, str]]:
     """``(file name, label)`` for the page's download list, in the summary's language."""
-    names = files(summary)
     return [(f"{summary['kode']}.{name}.csv", t(key, summary["lang"]))
-            for name, (_, key) in _tables(summary).items() if f"{summary['kode']}.{name}.csv" in names]
+            for name, (section, key) in _tables(summary).items() if not frames.SECTIONS[section](summary).empty]

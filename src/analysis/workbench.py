@@ -12,7 +12,6 @@ the published page shows it, which the nbconvert template ``cakupan`` prefers. P
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from functools import lru_cache
@@ -20,7 +19,7 @@ from importlib.resources import files
 
 from analysis import __version__
 from analysis.frames import Frames
-from analysis.messages import LANGUAGES, fmt_datetime, fmt_pct, t
+from analysis.messages import LANGUAGES, fmt_pct, t
 
 PAGE_MIME = "application/vnd.cakupan.page+html"  # a block as the published page shows it
 SCOPE = "cakupan-nb"  # class of the wrapper around every block shown in a notebook
@@ -79,12 +78,10 @@ def block_bundle(block: str) -> dict[str, str]:
     return {"text/html": lab_html(block), PAGE_MIME: block}
 
 
-def footer_html(summary: dict, now: dt.datetime | None = None) -> str:
-    """What the ``publish(...)`` cell shows in JupyterLab: the page's footer line, in place of an empty output."""
+def footer_html(summary: dict) -> str:
+    """What the ``publish(...)`` cell shows in JupyterLab: a footer line, in place of an empty output."""
     lang = summary.get("lang") if summary.get("lang") in LANGUAGES else "en"
-    moment = now or dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
-    text = t("workbench.footer.lab", lang, version=__version__, time=fmt_datetime(moment, lang))
-    return lab_html(f'<footer class="built"><p>{_escape(text)}</p></footer>')
+    return lab_html(f'<footer class="built"><p>{_escape(t("workbench.footer.lab", lang, version=__version__))}</p></footer>')
 
 
 def _escape(text: str) -> str:
