@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name cakupan --display-name "Python (Cakupan)" >/dev/null
+	@# `jupyter nbconvert --template cakupan`: a wheel installs the template (pyproject data-files); an
+	@# editable install does not, so link the source folder onto the environment's Jupyter data path.
+	@mkdir -p $(VENV)/share/jupyter/nbconvert/templates
+	@ln -sfn $(CURDIR)/src/analysis/templates/cakupan $(VENV)/share/jupyter/nbconvert/templates/cakupan
 	@touch $@
 
 reports: $(STAMP)
@@ -32,8 +36,9 @@ chromium:
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "note: chromium not installed and not root; browser tests will be skipped"; fi; }
 
+# JupyterLab on the project's kernel, opened in notebooks/ (root needs --allow-root, e.g. in a container).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # Regenerate the bundled dataset (real rows from data/raw plus the sample panel).
 data: $(STAMP)

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -210,8 +211,10 @@ def test_a_hostile_data_folder_builds_pages_that_show_it_as_text(tmp_path, built
         assert (summary["nama"], summary["induk"]) == (NASTY[1], "32")
     index = Parsed((out / "index.html").read_text(encoding="utf-8"))
     assert index.shows(NASTY[1]) and [e for e in index.elements if e[0] == "script"] == [("script", ())]
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert [f for f in files if not f.endswith(".csv")] == [
         ".cakupan.lock", "build.json", "en/32.73.html", "en/32.73.json", "id/32.73.html", "id/32.73.json", "index-en.html", "index.html"]
+    assert all(re.fullmatch(r"(id|en)/32\.73\.[a-z]+\.csv", f) for f in files if f.endswith(".csv"))  # the pages' data downloads
 
     before = snapshot(out)
     monkeypatch.setattr(batch, "build", lambda *a, **k: pytest.fail("the build started although the input is invalid"))

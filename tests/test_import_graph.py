@@ -15,9 +15,9 @@ import pytest
 
 LAYERS = [
     ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers", "destinations", "table_measures"}),
-    ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models"}),
+    ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models", "frames", "downloads"}),
     ("plots", {"plots", "maps"}),
-    ("pages", {"markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
+    ("pages", {"workbench", "explore", "standalone", "markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
     ("batch", {"executors", "warm", "batch"}),
     ("CLI", {"cli", "__main__"}),
 ]

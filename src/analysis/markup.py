@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis import forecast as fc
+from analysis import workbench
 from analysis.messages import fmt_num, fmt_pct, t
 
 MARK = " ◇"  # follows every value that rests on any sample (synthetic) row
@@ -20,8 +21,8 @@ MARK = " ◇"  # follows every value that rests on any sample (synthetic) row
 class Html(str):
     """A block of trusted HTML (built here from escaped data) that notebooks display."""
 
-    def _repr_html_(self) -> str:
-        return str(self)
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return workbench.block_bundle(self)  # styled for JupyterLab, and as the page shows it
 
 
 def esc(value: object) -> str:

@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import forecast as fc
-from analysis import maps, metrics, plots, ranking
+from analysis import maps, metrics, plots, ranking, workbench
 from analysis.data import Dataset, cached_dataset
 from analysis.facts import RegionFacts, facts_for, table_sample_parts
 from analysis.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note
@@ -59,8 +59,8 @@ def map_year(table: pd.DataFrame) -> int | None:
     return int(counts.reset_index().sort_values(["real", "n", "tahun"]).iloc[-1]["tahun"])
 
 
-@dataclass
-class Overview:
+@dataclass(repr=False)
+class Overview(workbench.Workbench):
     """Everything the national overview shows, computed once from the dataset and parameters."""
 
     lang: str

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis import metrics, plots
+from analysis import metrics, plots, workbench
 from analysis.data import SEGMENTS, TOTAL, Dataset, cached_dataset
 from analysis.facts import RegionFacts, facts_for
 from analysis.markup import MARK, Html, data_table, data_text, esc, header_cells, mark, sample_note, section, source_items
@@ -27,8 +27,8 @@ from analysis.summary import region_summary
 SUMMARY_MIME = "application/vnd.cakupan.summary+json"
 
 
-@dataclass
-class RegionReport(OutlookBlocks):
+@dataclass(repr=False)
+class RegionReport(OutlookBlocks, workbench.Workbench):
     """One region's report in one language: the facts of :mod:`analysis.facts`, rendered."""
 
     code: str
@@ -378,4 +378,4 @@ def publish(summary: dict) -> None:
     """Hand the summary to the batch engine as a display output (not shown in the HTML)."""
     from IPython.display import display
 
-    display({SUMMARY_MIME: summary}, raw=True)
+    display({SUMMARY_MIME: summary, "text/html": workbench.footer_html(summary)}, raw=True)
