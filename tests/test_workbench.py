@@ -7,6 +7,7 @@ import re
 import pytest
 
 from analysis import workbench
+from analysis.messages import fmt_pct
 from analysis.overview import Overview
 from analysis.report import RegionReport
 
@@ -74,7 +75,10 @@ def test_compact_repr_of_a_report():
     report = RegionReport.load("32", None, "en")
     text = repr(report)
     assert text.splitlines()[0] == "<RegionReport Jawa Barat (32, Province, en)>"
-    assert "coverage 2025: 20.2%" in text and "frames: trend, segments, gaps, forecast, targets, pace, scenarios, ranking" in text
+    latest = report.summary()["latest"]
+    headline = f"coverage {latest['tahun']}: {fmt_pct(latest['cakupan'], 'en')}{' ◇' if latest['sintetis'] else ''}"
+    assert f"{headline}; the report contains sample data (◇)" in text
+    assert "frames: trend, segments, gaps, forecast, targets, pace, scenarios, ranking" in text
     assert len(text) < 400 and len(report._repr_html_()) < len(workbench.notebook_css()) + 1500
 
 

@@ -155,7 +155,7 @@ def levers_block(report: RegionReport, result: LeverResult) -> Html:
     rows = row(t("scenarios.baseline", lang), "–", result.baseline, result.base_years) + row(
         name, fmt_int(result.added, lang), result.coverage, result.years)
     table = data_table(t("explore.levers.caption", lang, region=report.name), column_headers(head), rows)
-    fig = plots.fan_chart(report.table, report.outlook.frame(), lang, targets, report._break_years(),
+    fig = plots.fan_chart(report.table, report.outlook.frame(), lang, targets, report.break_years,
                           [(name, result.forecast.years, result.forecast.median)])
     alt = t("scenarios.alt", lang, region=report.name, year=result.year, baseline=fmt_pct(result.baseline, lang),
             scenario=name, value=fmt_pct(result.coverage, lang))

@@ -147,7 +147,7 @@ class Workbench:
         else:
             headline = t("workbench.repr.no_headline", lang) if level else ""
         if summary.get("sintetis"):
-            headline = ", ".join(filter(None, (headline, t("banner.sample.short", lang))))
+            headline = "; ".join(filter(None, (headline, t("workbench.repr.sample", lang))))
         return title, headline, Frames(summary).available
 
     def __repr__(self) -> str:
