@@ -90,3 +90,21 @@ def test_inline_plots_work_in_a_real_kernel_after_importing_cakupan(tmp_path):
     for cell in nb.cells[1:]:
         kinds = [kind for output in cell.outputs for kind in output.get("data", {})]
         assert "image/png" in kinds, cell.outputs
+
+
+def test_break_lines_pass_behind_the_trend_legend(reports):
+    """National breaks fall where the legend sits: the legend box is opaque and drawn above them."""
+    report = reports["ID"]
+    assert report.break_years
+    fig = plots.trend_chart(report.table, "en", report.params["coverage"]["trend_denominator"], report.break_years,
+                            report.params["targets"])
+    plots.to_svg(fig)  # draws the figure, so extents are known
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    box = legend.get_window_extent()
+    breaks = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    crossing = [line for line in breaks if box.x0 <= ax.transData.transform((line.get_xdata()[0], 0))[0] <= box.x1]
+    assert crossing, "no break line crosses the legend: the check would prove nothing"
+    frame = legend.get_frame()
+    assert legend.get_frame_on() and frame.get_alpha() == 1 and frame.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert all(legend.get_zorder() > line.get_zorder() for line in crossing)

@@ -220,7 +220,8 @@ def trend_chart(
         if len(years):
             ax.set_xlim(min(years) - 0.7, max([*years, *(tg["year"] for tg in targets), x_end or 0]) + 0.7)
         _year_axes(ax, lang, "trend.axis.coverage", 0)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        # An opaque box: the dashed break lines and their numbers pass behind the legend, never through its text.
+        ax.legend(loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none", framealpha=1).set_zorder(10)
         _fix_margins(fig, ax)
     return fig
 
