@@ -322,3 +322,14 @@ def test_stylesheet_has_print_and_small_screen_rules():
 def test_build_time_honours_source_date_epoch(built_portfolio, lang):
     stamp = json.loads((built_portfolio.root / lang / "overview.json").read_text(encoding="utf-8"))["built"]
     assert dt.datetime.fromisoformat(stamp) == built_portfolio.built
+
+
+def test_overview_publishes_its_league_table_as_csv_and_in_its_json(built_portfolio):
+    for lang in built_portfolio.languages:
+        folder = built_portfolio.page(lang, "overview").parent
+        summary = json.loads((folder / "overview.json").read_text(encoding="utf-8"))
+        league = pd.read_csv(folder / "overview.league.csv", dtype={"kode": str})
+        assert len(summary["league"]) == 38 and sorted(league["kode"]) == sorted(row["kode"] for row in summary["league"])
+        assert 'href="overview.league.csv"' in built_portfolio.page(lang, "overview").read_text(encoding="utf-8")
+        dki = league.set_index("kode").loc["31"]
+        assert dki["cakupan"] > 1 and dki["sintetis_cakupan"]  # above 100%, never clipped; its provenance goes with it
