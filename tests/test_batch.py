@@ -23,6 +23,7 @@ from analysis import batch, sample
 from analysis.data import BUNDLED_DIR, REGION_TREE_FILE, load_dataset
 from analysis.executors import LocalExecutor
 from analysis.params import load_params
+from analysis.portfolio import select_regions
 from analysis.regions import load_regions
 
 PROBE_CELL = '''
@@ -292,7 +293,7 @@ def test_desa_reports_are_indexed_per_kabkota(tmp_path, regions, probe, monkeypa
     for name, table in sample.subregion_tables(sample.bundled_tables(regions), regions, ["32.73.01"], "desa").items():
         bundle.write_csv(table, data / name)
     ds = load_dataset(data)
-    codes = ["32.73", *batch.select_regions(ds.regions, load_params(None), ["kecamatan", "desa"], ["32.73.01"])]
+    codes = ["32.73", *select_regions(ds.regions, load_params(None), ["kecamatan", "desa"], ["32.73.01"])]
     out = tmp_path / "out"
     assert set(build(ds, codes, out, probe).values()) == {"built"}
     index, sub = (out / "index.html").read_text(encoding="utf-8"), (out / "index-32.73.html").read_text(encoding="utf-8")

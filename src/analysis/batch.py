@@ -33,7 +33,7 @@ from analysis.data import PROJECT_ROOT, Dataset
 from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
 from analysis.messages import cli_language, t
 from analysis.params import LANGUAGES, params_digest
-from analysis.portfolio import OVERVIEW, REGION, select_regions  # noqa: F401 (select_regions: the command line's selection)
+from analysis.portfolio import OVERVIEW, REGION
 from analysis.regions import ROOT, RegionTree, is_valid_code
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"

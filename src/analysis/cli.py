@@ -25,6 +25,7 @@ from analysis.errors import InputError, Problem, problem
 from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
 from analysis.messages import catalogue, cli_language, render_problems, t, tn
 from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
+from analysis.portfolio import select_regions
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
 DEFAULT_OUT = "reports"  # relative to the folder the command runs in, like any command-line tool
@@ -204,7 +205,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
     if ns.executor == "local" and not output_problems(ns.out, "--out") and (ns.force or not (out / batch.MANIFEST_NAME).exists()):
         executors.warm_up()  # surely work to do: the workers' imports overlap reading the data
     ds = load_dataset(ns.data)
-    codes = batch.select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
+    codes = select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
     if not codes:
         raise InputError([problem("--level", None, None, " ".join(ns.level or params["levels"]), t("cli.expect.levels", say))])
     problems = checks.check_build(ds, params, codes, named=bool(ns.region) and not ns.level, params_path=ns.params)
