@@ -257,3 +257,31 @@ def test_subregions_are_one_level(ds):
     assert metrics.subregions(ds.regions, "ID", "kabkota")[:2] == ["11.01", "11.02"]
     assert "ID" not in metrics.subregions(ds.regions, "ID", "nasional")
     assert np.all([c.startswith("32.") for c in metrics.subregions(ds.regions, "32", "kabkota")])
+
+
+def _alone(ds: Dataset, code: str) -> Dataset:
+    """The dataset with only ``code``'s rows: a region's tables depend on its own rows alone."""
+    return replace(ds, participants=ds.participants[ds.participants["kode"] == code].reset_index(drop=True),
+                   workforce=ds.workforce[ds.workforce["kode"] == code].reset_index(drop=True))
+
+
+def test_tables_cut_from_the_dataset_wide_ones_equal_each_region_computed_alone(ds, definition):
+    """coverage_table and off_series are computed once for every region and cut per report."""
+    codes = sorted(ds.reporting)
+    assert any(not metrics.off_series(ds, c, definition).empty for c in codes)
+    for code in codes:
+        alone = _alone(ds, code)
+        pd.testing.assert_frame_equal(metrics.coverage_table(ds, [code], definition), metrics.coverage_table(alone, [code], definition))
+        pd.testing.assert_frame_equal(metrics.off_series(ds, code, definition), metrics.off_series(alone, code, definition))
+    several = ds.regions.children("32")
+    joined = pd.concat([metrics.coverage_table(_alone(ds, c), [c], definition) for c in several], ignore_index=True)
+    pd.testing.assert_frame_equal(metrics.coverage_table(ds, several, definition), joined, check_dtype=False)
+
+
+def test_a_derived_table_is_never_shared_with_a_changed_copy_of_the_dataset(ds, definition):
+    before = metrics.coverage_table(ds, ["32.73"], definition)
+    halved = ds.participants.assign(peserta_aktif=ds.participants["peserta_aktif"] // 2)
+    after = metrics.coverage_table(replace(ds, participants=halved), ["32.73"], definition)
+    counted = before["peserta"].notna()
+    assert counted.sum() >= 5
+    assert after.loc[counted, "peserta"].to_numpy() == pytest.approx(before.loc[counted, "peserta"].to_numpy() / 2, abs=3)

@@ -31,6 +31,14 @@ def test_summary_is_strict_json_and_keeps_the_existing_keys(summary):
     assert [p["periode"] for p in summary["off_series"]] == ["2024-08", "2025-02"]
 
 
+def test_the_national_summary_is_strict_json_too():
+    """Ranked provinces have no reason: null, not NaN (a NaN made the kernel's message fall back to cleaning)."""
+    summary = RegionReport.load("ID", lang="en").summary()
+    json.dumps(summary, allow_nan=False)
+    reasons = [r["reason"] for r in summary["ranking"]["regions"]]
+    assert None in reasons and all(r is None or isinstance(r, str) for r in reasons)
+
+
 def test_forecast_is_on_the_trend_coverage_and_bands_nest(summary):
     forecast = summary["forecast"]
     assert forecast["ok"] and forecast["series"] == "cakupan_tren" and forecast["denominator"] == "penduduk_bekerja"

@@ -96,6 +96,9 @@ class Dataset:
     sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SOURCE_COLUMNS))
     breaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAK_COLUMNS))
     references: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS))
+    # Tables computed from this panel once and reused by every report of a process (analysis.metrics
+    # keys them); the panel is never changed after loading, so they never go stale (`replace` starts afresh).
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def reporting(self) -> frozenset[str]:

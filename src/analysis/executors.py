@@ -2,10 +2,10 @@
 
 A ``Worker`` owns one IPython kernel running *in its own process* (``ipykernel.inprocess``) and
 one nbconvert exporter, and renders one report after another: the notebook is parameterized by
-Papermill, nbclient runs its cells on the warm kernel, and the page is exported in memory. The
-kernel shares the process's imports (pandas, matplotlib, statsmodels, Cakupan) and its dataset
-cache, so a report costs only its own cells: no kernel process to start, no sockets, no
-messages serialized. Workers never write files: they return the page and the summary, and the
+Papermill, its cells run on the warm kernel's shell (``analysis.inprocess``: the outputs nbclient
+would collect, without the kernel messages), and the page is exported in memory. The kernel
+shares the process's imports (pandas, matplotlib, Cakupan) and its dataset cache, so a report
+costs only its own cells: no kernel process to start, no sockets, no messages serialized. Workers never write files: they return the page and the summary, and the
 build (which holds the output lock) writes them, so a crashed worker cannot touch the output.
 
 Because the kernel lives in the worker's process, a report that crashes (``os._exit``, a
@@ -97,13 +97,25 @@ def describe(exc: BaseException) -> str:
 
 
 def _template(text: str):
-    """The notebook as Papermill's loader prepares it (tags on every cell, papermill metadata)."""
+    """The notebook as Papermill's loader prepares it (tags on every cell, papermill metadata), at
+    the current format version so that parameterizing a copy never changes its cells."""
     import nbformat
 
-    nb = nbformat.reads(text, as_version=4)
+    nb = nbformat.v4.upgrade(nbformat.reads(text, as_version=4))
     nb.metadata.setdefault("papermill", {"parameters": {}})
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])
+    return nb
+
+
+def _fresh_copy(template):  # noqa: ANN001, ANN202 - NotebookNode
+    """A copy of the template to parameterize and fill: its own metadata and cell list, cells copied
+    one level deep (a deep copy of the whole notebook cost 5% of a report; cell metadata is never changed)."""
+    from nbformat import NotebookNode
+
+    nb = NotebookNode(template)
+    nb.metadata = copy.deepcopy(template.metadata)
+    nb.cells = [NotebookNode(cell) for cell in template.cells]
     return nb
 
 
@@ -132,8 +144,6 @@ class Worker:
         config.InteractiveShell.cache_size = 0
         self.km = InProcessKernelManager(config=config)
         self.km.start_kernel()
-        self.kc = self.km.client()
-        self.kc.start_channels()
 
     def render(self, task: Task) -> Outcome:
         from analysis.render import extract_summary, render_report
@@ -150,29 +160,25 @@ class Worker:
         return Outcome(task, round(time.perf_counter() - start, 3), page, summary)
 
     def _execute(self, task: Task):
-        """Papermill-parameterize the notebook and run its cells on the warm kernel."""
-        from nbclient import NotebookClient
+        """Papermill-parameterize the notebook and run its cells on the warm kernel's shell."""
         from papermill.parameterize import parameterize_notebook
+
+        from analysis.inprocess import run_notebook
 
         # Each report starts from an empty namespace; imported modules and the cached dataset stay warm.
         self.km.kernel.shell.reset(new_session=False)
-        nb = parameterize_notebook(copy.deepcopy(self.templates[task.notebook]), _parameters(self.job, task),
+        nb = parameterize_notebook(_fresh_copy(self.templates[task.notebook]), _parameters(self.job, task),
                                    kernel_name=KERNEL_NAME, language="python")
-        client = NotebookClient(nb, km=self.km, kernel_name=KERNEL_NAME)
-        client.kc = self.kc
-        for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index, store_history=False)
-        return nb
+        return run_notebook(self.km.kernel.shell, nb)
 
     def close(self) -> None:
-        self.kc.stop_channels()
         self.km.shutdown_kernel()
 
 
 # --- local processes ---------------------------------------------------------------------
 
 # Imported once by the fork server, so that each worker process starts with them loaded.
-PRELOAD = ["analysis.executors", "analysis.warm", "nbclient", "papermill.parameterize", "ipykernel.inprocess.manager",
+PRELOAD = ["analysis.executors", "analysis.warm", "analysis.inprocess", "papermill.parameterize", "ipykernel.inprocess.manager",
            "ipykernel.inprocess.ipkernel"]
 # A report allocates hundreds of thousands of short-lived objects (chart artists, data frames);
 # collecting the youngest generation every 700 of them costs about 5% of a report's CPU.

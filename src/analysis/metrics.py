@@ -19,6 +19,7 @@ Changes over time use ``cakupan_tren`` (one denominator) so a change of definiti
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 
@@ -92,7 +93,7 @@ def numerator(wide: pd.DataFrame, segments: list[str]) -> pd.Series:
     return split_sum
 
 
-def coverage_table(ds: Dataset, codes: list[str], definition: dict) -> pd.DataFrame:
+def _compute_coverage(ds: Dataset, codes: list[str], definition: dict) -> pd.DataFrame:
     """Coverage per (kode, tahun) with its definition and provenance on every row.
 
     ``definition`` is the ``coverage`` section of the parameters: segments, denominator
@@ -119,6 +120,32 @@ def coverage_table(ds: Dataset, codes: list[str], definition: dict) -> pd.DataFr
     return df[COVERAGE_COLUMNS]
 
 
+def _memo(ds: Dataset, name: str, definition: dict, make):  # noqa: ANN001, ANN202 - any table maker
+    """``make()`` once per dataset and definition (the panel never changes once loaded)."""
+    key = (name, json.dumps(definition, sort_keys=True, default=str))
+    if key not in ds.derived:
+        ds.derived[key] = make()
+    return ds.derived[key]
+
+
+def coverage_table(ds: Dataset, codes: list[str], definition: dict) -> pd.DataFrame:
+    """Coverage per (kode, tahun) of ``codes``, sorted by code and year: see :func:`_compute_coverage`.
+
+    Every report reads a few regions' rows; they are cut from one table of all reporting regions,
+    computed once per dataset (each region's rows depend on that region's rows only).
+    """
+    table, rows = _memo(ds, "coverage", definition, lambda: _all_coverage(ds, definition))
+    wanted = sorted({c for c in codes if c in rows})
+    if not wanted:  # no rows: computed, for the column types an empty computation gives
+        return _compute_coverage(ds, list(codes), definition)
+    return table.iloc[np.concatenate([rows[c] for c in wanted])].reset_index(drop=True)
+
+
+def _all_coverage(ds: Dataset, definition: dict) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    table = _compute_coverage(ds, sorted(ds.reporting), definition)
+    return table, {code: np.asarray(pos) for code, pos in table.groupby("kode", sort=False).indices.items()}
+
+
 def latest_complete(table: pd.DataFrame, column: str = "cakupan") -> pd.Series | None:
     """The most recent row with a value in ``column`` (None when there is none)."""
     rows = table.dropna(subset=[column])
@@ -142,40 +169,54 @@ def months_differ(row: pd.Series) -> bool:
     return isinstance(a, str) and isinstance(b, str) and len(a) > 4 and len(b) > 4 and a[5:7] != b[5:7]
 
 
+OFF_SERIES_COLUMNS = ["periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "cakupan",
+                      "cakupan_tren", "sintetis_pekerja"]
+
+
 def off_series(ds: Dataset, code: str, definition: dict) -> pd.DataFrame:
     """Participant figures of ``code`` in years its series has no figure for (another month), each over its year's workforce.
 
     They are shown beside the series (and compared with published figures of the same month), never
-    joined to it: a different month, and often a different source or definition.
+    joined to it: a different month, and often a different source or definition. Computed for every
+    region at once, once per dataset (as :func:`coverage_table`).
     """
-    rows = ds.participants[ds.participants["kode"] == code]
-    inside = _in_series(rows)
+    found = _memo(ds, "off_series", definition, lambda: _all_off_series(ds, definition)).get(code)
+    return pd.DataFrame(columns=OFF_SERIES_COLUMNS) if found is None else found.copy()
+
+
+def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
+    df = ds.participants
+    inside = _in_series(df)
     # Only years the series has no figure for (other months of a year the series covers add nothing
     # to it), and of those the latest figure of the year.
-    rows = rows[~inside & ~rows["tahun"].isin(rows.loc[inside, "tahun"])]
-    rows = rows[rows["bulan"] == rows.groupby("tahun")["bulan"].transform("max")]
+    covered = pd.MultiIndex.from_frame(df.loc[inside, ["kode", "tahun"]])
+    rows = df[~inside & ~pd.MultiIndex.from_frame(df[["kode", "tahun"]]).isin(covered)]
+    rows = rows[rows["bulan"] == rows.groupby(["kode", "tahun"])["bulan"].transform("max")]
     if rows.empty:
-        return pd.DataFrame(columns=["periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut",
-                                     "cakupan", "cakupan_tren", "sintetis_pekerja"])
-    wide = rows.pivot_table(index=["periode", "tahun"], columns="segmen", values="peserta_aktif", aggfunc="sum")
+        return {}
+    wide = rows.pivot_table(index=["kode", "periode", "tahun"], columns="segmen", values="peserta_aktif", aggfunc="sum")
     wide = wide.reindex(columns=[*SEGMENTS, TOTAL]).astype("float64")
-    grouped = rows.groupby(["periode", "tahun"])
-    out = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
-                        "sintetis": grouped["sintetis"].any()}).reset_index()
-    out = out.dropna(subset=["peserta"])
-    work = annual_workforce(ds.workforce, [code]).set_index("tahun")
-    penyebut, measure, trend, sample = [], [], [], []
-    for year in out["tahun"]:
-        w = work.loc[year] if year in work.index else None
-        chosen = next((m for m in definition["denominator"] if w is not None and pd.notna(w[m])), None)
-        penyebut.append(np.nan if chosen is None else float(w[chosen]))
-        measure.append(chosen)
-        trend.append(np.nan if w is None else float(w[definition["trend_denominator"]]))
-        sample.append(bool(w["sintetis_pekerja"]) if w is not None else False)
-    out["penyebut"], out["ukuran_penyebut"], out["sintetis_pekerja"] = penyebut, measure, sample
-    out["cakupan"] = out["peserta"] / out["penyebut"]
-    out["cakupan_tren"] = out["peserta"] / np.asarray(trend, dtype=float)
-    return out.reset_index(drop=True)
+    grouped = rows.groupby(["kode", "periode", "tahun"])
+    found = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
+                          "sintetis": grouped["sintetis"].any()}).reset_index()
+    found = found.dropna(subset=["peserta"])
+    work = annual_workforce(ds.workforce, sorted(set(found["kode"]))).set_index(["kode", "tahun"])
+    out = {}
+    for code, part in found.groupby("kode", sort=False):
+        part = part.drop(columns="kode").reset_index(drop=True)
+        penyebut, measure, trend, sample = [], [], [], []
+        for year in part["tahun"]:
+            w = work.loc[(code, year)] if (code, year) in work.index else None
+            chosen = next((m for m in definition["denominator"] if w is not None and pd.notna(w[m])), None)
+            penyebut.append(np.nan if chosen is None else float(w[chosen]))
+            measure.append(chosen)
+            trend.append(np.nan if w is None else float(w[definition["trend_denominator"]]))
+            sample.append(bool(w["sintetis_pekerja"]) if w is not None else False)
+        part["penyebut"], part["ukuran_penyebut"], part["sintetis_pekerja"] = penyebut, measure, sample
+        part["cakupan"] = part["peserta"] / part["penyebut"]
+        part["cakupan_tren"] = part["peserta"] / np.asarray(trend, dtype=float)
+        out[code] = part
+    return out
 
 
 def gap_to_target(participants: float, denominator: float, target_share: float) -> dict[str, float]:

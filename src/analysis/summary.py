@@ -159,7 +159,7 @@ def _ranking(f: RegionFacts) -> dict | None:
         "sintetis": bool(ranked["sintetis"].any()),
         "regions": [{"kode": code, "nama": f.ds.regions.name(code), **{c: num(r[c]) for c in columns},
                      "infinite_distance": bool(math.isinf(r["distance"])), "after_horizon": bool(r["after_horizon"]),
-                     "reason": r["reason"], "sintetis": bool(r["sintetis"]), "sintetis_coverage": bool(r["sintetis_coverage"]),
+                     "reason": r["reason"] if isinstance(r["reason"], str) else None, "sintetis": bool(r["sintetis"]), "sintetis_coverage": bool(r["sintetis_coverage"]),
                      "sintetis_growth": bool(r["sintetis_growth"])}
                     for code, r in ranked.iterrows()],
     }

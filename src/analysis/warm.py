@@ -4,16 +4,13 @@ The fork server imports this module (``analysis.executors.PRELOAD``); each worke
 the libraries imported and the catalogue, locale data, fonts, the nbconvert template, the bundled
 dataset and the report charts' figures ready, instead of paying for them again in every process
 on its first report. The server starts while the build reads its data and hashes its keys.
+statsmodels and scipy are not loaded: the default forecast is numpy alone, and the methods that
+need them import them when chosen (they cost every build 3 s of start-up).
 """
 
 from __future__ import annotations
 
 import gc
-
-# Imported here for their import cost only: the fitting code imports them where it is used.
-import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401
-import statsmodels.tsa.forecasting.theta  # noqa: F401
-from scipy import stats  # noqa: F401
 
 from analysis import overview  # noqa: F401 (the overview page's modules)
 from analysis.messages import LANGUAGES, fmt_int, fmt_pct, t
