@@ -178,10 +178,10 @@ class OutlookBlocks:
 
     def _informal_source(self) -> str:
         """The informal-share source: the catalogue's words for the default, else the parameter file's text."""
-        from analysis.params import DEFAULT_PARAMS, load_params
+        from analysis.params import DEFAULT_PARAMS, cached_params
 
         source = self.params["scenarios"]["informal_share"].get("source", "")
-        default = load_params(DEFAULT_PARAMS)["scenarios"]["informal_share"].get("source", "")
+        default = cached_params(DEFAULT_PARAMS)["scenarios"]["informal_share"].get("source", "")
         return t("scenarios.informal.source", self.lang) if source == default else source
 
     def scenarios(self) -> Html:
