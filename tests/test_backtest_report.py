@@ -48,6 +48,17 @@ def test_page_shows_recorded_benchmarks_not_run_this_time(subset_folds):
     assert "1–6" in page
 
 
+def test_page_states_the_band_factors_of_the_record_and_the_rule(subset_folds):
+    table = bt.summarise(subset_folds)
+    factors = {0.80: (1.25, 1.5, 1.75), 0.95: (2.0, 2.5, 3.0)}
+    record = bt.skill_record(table, {}, factors)
+    assert record["calibration"]["quantiles"] == {"80": [1.25, 1.5, 1.75], "95": [2.0, 2.5, 3.0]}
+    en, id_ = (br.render_html(table, lang, record=record) for lang in ("en", "id"))
+    assert "80%: 1.25 / 1.50 / 1.75; 95%: 2.00 / 2.50 / 3.00" in en
+    assert "80%: 1,25 / 1,50 / 1,75; 95%: 2,00 / 2,50 / 3,00" in id_
+    assert "each weighted equally" in en and "not an independent test" in en
+
+
 def _fake_benchmark() -> dict:
     methods = ("default", "drift_level")
     return {"m1_yearly": {"series": 181, "folds": 1086, "horizons": [1, 2, 3, 4, 5, 6],
