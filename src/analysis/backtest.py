@@ -41,7 +41,7 @@ and written by :mod:`analysis.backtest_report`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -323,8 +323,7 @@ def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[floa
 def benchmark_calibration(sets: dict[str, SeriesSet]) -> dict[float, tuple[float, ...]]:
     """Fit the default's band factors (:func:`fit_calibration`) on these benchmark sets' held-out
     years. Only the default is run (a few seconds): the ratios do not depend on the factors in use."""
-    default_only = {name: SeriesSet(s.name, s.kind, s.synthetic, s.series, {**s.options, "methods": ()})
-                    for name, s in sets.items()}
+    default_only = {name: replace(s, options={**s.options, "methods": ()}) for name, s in sets.items()}
     return fit_calibration(backtest_folds(default_only))
 
 
