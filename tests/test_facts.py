@@ -12,6 +12,7 @@ import pytest
 from analysis import facts as facts_module
 from analysis import forecast as fc
 from analysis.data import cached_dataset
+from analysis.markup import FEW_FOLDS
 from analysis.messages import t
 from analysis.overview import Overview
 from analysis.params import load_params
@@ -128,6 +129,8 @@ def test_honest_claims_on_forecasts_and_far_targets():
     assert "On this national series itself" in national and f"{verdict} the random walk" in national
     difference = round(share["default"] - share["naive"], 3)
     assert f"{'+' if difference > 0 else '−'}{abs(difference):.3f}" in national
+    folds = record["kinds"]["share"]["folds"]
+    assert (f"Only {folds} forecasts: these figures are indicative" in national) == (folds < FEW_FOLDS)
     jabar = words(str(RegionReport.load("32", lang="en").subregions()))
     assert "after 2045" in jabar and not re.search(r"\b\d{3},\d\b|\b\d{3}\.\d ◇? \(\d", jabar)
 

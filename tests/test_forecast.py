@@ -242,7 +242,7 @@ def test_default_bands_are_the_fitted_quantiles_times_the_spread():
     on_log = np.std(np.diff(z), ddof=1) * np.sqrt(h * (1 + h / 5))
     in_levels = np.log1p(np.std(np.diff(s.to_numpy()), ddof=1) * np.sqrt(h * (1 + h / 5)) / r.median)
     spread = np.minimum(on_log, fc.LEVEL_SPREAD_LIMIT * in_levels)
-    factor95 = np.array(fc.CALIBRATION[0.95] + (fc.CALIBRATION[0.95][-1],) * 2)
+    factor95 = np.array(fc.calibration()[0.95] + (fc.calibration()[0.95][-1],) * 2)
     np.testing.assert_allclose(r.z_sigma, spread, rtol=1e-9)
     np.testing.assert_allclose(r.hi95, r.median * np.exp(factor95 * spread), rtol=1e-9)
     np.testing.assert_allclose(r.lo95, r.median * np.exp(-factor95 * spread), rtol=1e-9)

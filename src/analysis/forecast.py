@@ -23,9 +23,11 @@ Why this shape:
   the way left (see :mod:`analysis.forecast_models`).
 - Model intervals are too narrow on yearly series. The default's bands are conformal-style: a
   spread (the random-walk-with-drift spread on the transformed scale, limited by the one in
-  levels) times the empirical quantiles of held-out errors per horizon and level (``CALIBRATION``),
-  fitted on the development benchmarks' training years only. Single methods keep their own model
-  spread (Student-t, ``n - 2`` degrees of freedom), uncalibrated, for comparison.
+  levels) times the empirical quantiles of held-out errors per horizon and level
+  (:func:`calibration`), fitted by ``cakupan backtest --benchmark m1 tourism`` on the held-out
+  (test) years of the two development benchmarks, each weighted equally. Their coverage there is
+  therefore in-sample for the band widths; M3 stays held back. Single methods keep their own
+  model spread (Student-t, ``n - 2`` degrees of freedom), uncalibrated, for comparison.
 - Uncertainty about a later year is never smaller than about an earlier one: where the
   back-transform would narrow a band (a path running towards 0 or the cap), the spread on the
   transformed scale is raised until the band is at least as wide as the year before.
@@ -83,15 +85,9 @@ DEFAULT_MEMBERS = ("drift_level", "damped", "ses_drift")
 # horizon 1..6 (the last factor beyond). The spread is the random-walk-with-drift spread
 # s * sqrt(h (1 + h / m)) (s: standard deviation of the m yearly changes) on the transformed
 # scale, at most LEVEL_SPREAD_LIMIT times the same spread in levels (mapped onto the transformed
-# scale): on M1 a log spread from a tiny start gave 95% bands up to e^20 wide. The factors are empirical
-# quantiles of |error| / spread of the default over rolling origins inside the TRAINING years of
-# the development benchmarks (``analysis.backtest.fit_calibration``; conformal-style), never
-# their test years nor the real series. A normal error would give 1.28 (80%) and 1.96 (95%):
-# the errors have heavier tails.
-CALIBRATION = {
-    0.80: (1.434, 1.539, 1.592, 1.649, 1.686, 1.703),
-    0.95: (2.64, 2.919, 3.145, 3.214, 3.259, 3.294),
-}
+# scale): on M1 a log spread from a tiny start gave 95% bands up to e^20 wide. The factors
+# (:func:`calibration`) live in the skill record, written by the backtest
+# (``analysis.backtest.fit_calibration``); a normal error would give 1.28 (80%) and 1.96 (95%).
 SKILL_FILE = "forecast_skill.json"  # what the default achieved, written by `cakupan backtest`
 NORMAL_Q = {0.80: 1.2815515655446004, 0.95: 1.959963984540054}
 
@@ -368,14 +364,16 @@ def _combine(inp: ModelInput, fitted: dict[str, Member], members: tuple[str, ...
 
 
 def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR,
-                        methods: tuple[str, ...] = METHODS, seed: int = SEED,
-                        n_paths: int = N_PATHS) -> dict[str, ForecastResult]:
+                        methods: tuple[str, ...] = METHODS, seed: int = SEED, n_paths: int = N_PATHS,
+                        band_factors: dict[float, tuple[float, ...]] | None = None) -> dict[str, ForecastResult]:
     """Every single method (its own model spread, uncalibrated) and the combination, fitted once.
 
     Used by the backtest and by reports that show the alternatives; ``"combined"`` is what
     :func:`forecast` returns by default. A method that cannot be used has ``reason`` set; when
     the history itself is unusable only ``"combined"`` is returned (with the reason).
     No warning escapes: any raised outside the model fits is added to every result's ``warnings``.
+    ``band_factors``: the default's factors per level and horizon (the backtest refitting them);
+    :func:`calibration` when None.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -385,7 +383,7 @@ def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_EN
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         with np.errstate(over="ignore", under="ignore"):
-            out = _candidates(series, kind, end_year, tuple(methods), seed, n_paths)
+            out = _candidates(series, kind, end_year, tuple(methods), seed, n_paths, band_factors or calibration())
     extra = tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in record))
     if extra:
         out = {k: replace(v, warnings=v.warnings + extra) for k, v in out.items()}
@@ -393,7 +391,7 @@ def forecast_candidates(series: pd.Series, kind: str, end_year: int = DEFAULT_EN
 
 
 def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str, ...], seed: int,
-                n_paths: int) -> dict[str, ForecastResult]:
+                n_paths: int, band_factors: dict[float, tuple[float, ...]]) -> dict[str, ForecastResult]:
     prep = _prepare(series, kind)
     if isinstance(prep, str):
         return {COMBINED: _insufficient(kind, prep)}
@@ -432,7 +430,7 @@ def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str,
         out[COMBINED] = _insufficient(kind, "no forecasting method could be fitted", prep.notes + caught, prep.history)
         return out
     mean, sigma = _combine(inp, fitted, used)
-    factors = {level: _per_horizon(CALIBRATION[level], horizon) for level in LEVELS}
+    factors = {level: _per_horizon(band_factors[level], horizon) for level in LEVELS}
     out[COMBINED] = _assemble(prep, kind, COMBINED, used, mean, sigma, factors, math.nan,
                               [c for c in caught if c.split(":")[0] in used], seed, n_paths)
     return out
@@ -442,7 +440,7 @@ def forecast(series: pd.Series, kind: str, end_year: int = DEFAULT_END_YEAR, met
              seed: int = SEED, n_paths: int = N_PATHS) -> ForecastResult:
     """Forecast a yearly series to ``end_year`` with 80% and 95% bands.
 
-    ``method`` is ``"combined"`` (default: the median of DEFAULT_MEMBERS, bands from CALIBRATION)
+    ``method`` is ``"combined"`` (default: the median of DEFAULT_MEMBERS, bands from :func:`calibration`)
     or one of METHODS (its own model spread, Student-t, uncalibrated). Never raises on bad history: check ``result.ok`` / ``result.reason``.
     """
     if method != COMBINED and method not in METHODS:
@@ -493,3 +491,11 @@ def skill() -> dict:
     """The forecast-skill record (``forecast_skill.json``, written by ``cakupan backtest``): what
     the default achieved on held-out years of series like the ones reported, for the reports' text."""
     return json.loads(files("analysis").joinpath(SKILL_FILE).read_text(encoding="utf-8"))
+
+
+def calibration() -> dict[float, tuple[float, ...]]:
+    """The default's band factors per level (0.80, 0.95) and horizon 1..6, as recorded in the skill
+    record by the last full ``cakupan backtest --benchmark m1 tourism`` (see
+    :func:`analysis.backtest.fit_calibration` for the rule)."""
+    quantiles = skill()["calibration"]["quantiles"]
+    return {level: tuple(float(q) for q in quantiles[str(round(level * 100))]) for level in LEVELS}

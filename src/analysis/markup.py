@@ -16,6 +16,7 @@ from analysis import workbench
 from analysis.messages import fmt_num, fmt_pct, t
 
 MARK = " ◇"  # follows every value that rests on any sample (synthetic) row
+FEW_FOLDS = 10  # a backtest on fewer forecasts than this is said to be indicative only
 
 
 class Html(str):
@@ -98,7 +99,8 @@ def skill_text(lang: str, national: bool = False) -> str:
     """What the backtest found for coverage series (the committed skill record), as strong as the measurement.
 
     "Calibrated" is said only where the calibration changed the bands; on the national page the
-    sentence names the national series and says whether the default beat the naive forecast.
+    sentence names the national series and says whether the default beat the naive forecast, and
+    on fewer than FEW_FOLDS forecasts that this is indicative only.
     """
     record = fc.skill()
     share = record["kinds"]["share"]
@@ -108,5 +110,7 @@ def skill_text(lang: str, national: bool = False) -> str:
               "naive": fmt_num(naive, lang, 3), "difference": signed(default - naive, lang, 3),
               "verdict": verdict, "coverage80": fmt_pct(share["coverage80"], lang, 0)}
     text = t("skill.national" if national else "skill.share", lang, **values)
+    if share["folds"] < FEW_FOLDS:
+        text += " " + t("skill.few", lang, folds=share["folds"])
     calibration = t("skill.calibrated" if record["calibration"]["changed"] else "skill.uncalibrated", lang)
     return f"{text} {calibration}"
