@@ -31,6 +31,9 @@ def test_links_follow_the_files_and_the_language():
     links = downloads.links(summary)
     assert [href for href, _ in links] == names and "32.73.ranking.csv" not in names
     assert dict(links)["32.73.years.csv"] == "Year table"
+    # from the files already made (the build's worker): the same list, in the table order
+    assert downloads.links(summary, set(names)) == links
+    assert downloads.links(summary, {"32.73.years.csv"}) == [("32.73.years.csv", "Year table")]
 
 
 def test_overview_offers_its_league_table():

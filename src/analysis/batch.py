@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__, downloads
+from analysis import __version__
 from analysis.data import PROJECT_ROOT, Dataset
 from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
 from analysis.messages import cli_language, t
@@ -314,7 +314,7 @@ def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
     if outcome.error is not None:
         return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, outcome.error)
     html_path, json_path = output_paths(out, task.kode, task.lang)
-    for name, text in downloads.files(outcome.summary).items():  # the page links them: written first
+    for name, text in outcome.files.items():  # the page links them: written first
         write_atomic(html_path.parent / name, text)
     write_atomic(html_path, outcome.page)
     write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}))

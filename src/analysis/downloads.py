@@ -9,6 +9,8 @@ a ``sintetis`` column wherever a value can rest on sample rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from analysis import frames
@@ -44,7 +46,8 @@ def files(summary: dict) -> dict[str, str]:
     return out
 
 
-def links(summary: dict) -> list[tuple[str, str]]:
-    """``(file name, label)`` for the page's download list, in the summary's language."""
-    return [(f"{summary['kode']}.{name}.csv", t(key, summary["lang"]))
-            for name, (section, key) in _tables(summary).items() if not frames.SECTIONS[section](summary).empty]
+def links(summary: dict, made: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """``(file name, label)`` for the page's download list, in the summary's language; ``made``: the
+    names :func:`files` gave for this summary, when it has run (the tables are not built again)."""
+    return [(f"{summary['kode']}.{name}.csv", t(key, summary["lang"])) for name, (section, key) in _tables(summary).items()
+            if (f"{summary['kode']}.{name}.csv" in made if made is not None else not frames.SECTIONS[section](summary).empty)]

@@ -87,6 +87,7 @@ class Outcome:
     page: str | None = None
     summary: dict | None = None
     error: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # the page's CSV downloads, by file name
 
 
 def describe(exc: BaseException) -> str:
@@ -146,6 +147,7 @@ class Worker:
         self.km.start_kernel()
 
     def render(self, task: Task) -> Outcome:
+        from analysis import downloads
         from analysis.render import extract_summary, render_report
 
         start = time.perf_counter()
@@ -154,10 +156,11 @@ class Worker:
             summary = extract_summary(nb)
             if summary is None:
                 raise RuntimeError("the notebook published no summary")
-            page = render_report(nb, summary, list(self.job.languages), self.exporter, self.built)
+            files = downloads.files(summary)
+            page = render_report(nb, summary, list(self.job.languages), self.exporter, self.built, files)
         except Exception as exc:  # one failing region never stops the others
             return Outcome(task, round(time.perf_counter() - start, 3), error=describe(exc))
-        return Outcome(task, round(time.perf_counter() - start, 3), page, summary)
+        return Outcome(task, round(time.perf_counter() - start, 3), page, summary, files=files)
 
     def _execute(self, task: Task):
         """Papermill-parameterize the notebook and run its cells on the warm kernel's shell."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from analysis import __version__
+from analysis import __version__, downloads
 from analysis.messages import fmt_datetime, fmt_pct, t
 from analysis.params import load_params, params_digest
 from analysis.portfolio import OVERVIEW
@@ -100,8 +100,11 @@ def params_line(nb: nbformat.NotebookNode, lang: str) -> str:
              digest=_params_digest(params_path)[:12], data=Path(used["data_dir"]).name if used.get("data_dir") else "bundled")
 
 
-def render_report(nb: nbformat.NotebookNode, summary: dict, languages: list[str], exporter: HTMLExporter, built: dt.datetime) -> str:
-    """One page (a region report or the overview) from its executed notebook."""
+def render_report(nb: nbformat.NotebookNode, summary: dict, languages: list[str], exporter: HTMLExporter, built: dt.datetime,
+                  files: dict[str, str] | None = None) -> str:
+    """One page (a region report or the overview) from its executed notebook; ``files``: its
+    downloads (``analysis.downloads.files``) when already made, so the page lists them without
+    building the tables again."""
     lang = summary["lang"]
     other = other_language(lang, languages)
     nav = [(f"../{index_name(lang, languages)}", t("nav.index", lang), None)]
@@ -122,6 +125,8 @@ def render_report(nb: nbformat.NotebookNode, summary: dict, languages: list[str]
             "params_line": params_line(nb, lang),
         }
     }
+    if files is not None:
+        resources["cakupan"]["downloads"] = downloads.links(summary, files)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
