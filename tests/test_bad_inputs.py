@@ -210,7 +210,7 @@ def _expected_reading(counts: list[tuple[int, str]]) -> list[tuple[int | None, s
     for n, style in counts:
         lone = style in ("id", "en") and 1000 <= n < 10**6
         if lone and convention is None:
-            out.append((None, data.AMBIGUOUS))
+            out.append((None, t("data.expect.ambiguous", "en")))
         elif lone and style != convention:
             out.append((None, "a whole number of people, 0 or more"))
         else:

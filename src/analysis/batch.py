@@ -437,7 +437,8 @@ def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[in
                 skipped += 1
                 return
             if bar is None:
-                bar = tqdm(total=total, initial=skipped, unit="report", file=stream, dynamic_ncols=True)
+                bar = tqdm(total=total, initial=skipped, desc=t("cli.progress_bar.desc", lang), unit=t("cli.progress_bar.unit", lang),
+                           file=stream, dynamic_ncols=True)
             bar.update(1)
             bar.set_postfix_str(f"{result.kode} {result.lang} {t(f'cli.status.{result.status}', lang)}", refresh=False)
             if done == total:

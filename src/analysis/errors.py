@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from analysis.messages import t
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What was expected, as a message of the catalogue: its key and named values (kept verbatim),
+    so the reader's language is chosen when the problem is printed, not where it is found."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **dict(self.values))
+
+
+def expect(key: str, **values: object) -> Expectation:
+    return Expectation(key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One defect in an input file: where it is, what was found, what was expected."""
+    """One defect in an input file: where it is, what was found, what was expected.
+
+    ``expected`` is the English text (or a text already in the reader's language, for callers that
+    know it); ``said``, where given, is the same expectation as a catalogue message for any language.
+    """
 
     file: str
     line: int | None
     column: str | None
     value: object
     expected: str
+    said: Expectation | None = field(default=None, compare=False)  # equal problems say the same English text
+
+    def expectation(self, lang: str) -> str:
+        """What was expected, in ``lang`` where the catalogue says it, else as written."""
+        return self.said.text(lang) if self.said else self.expected
 
     def __str__(self) -> str:
         where = self.file
@@ -42,5 +69,8 @@ class InputError(Exception):
         return "\n".join(lines)
 
 
-def problem(file: str | Path, line: int | None, column: str | None, value: object, expected: str) -> Problem:
+def problem(file: str | Path, line: int | None, column: str | None, value: object, expected: str | Expectation) -> Problem:
+    """A problem; an ``Expectation`` is stored with its English text, for any reader of ``expected``."""
+    if isinstance(expected, Expectation):
+        return Problem(str(file), line, column, value, expected.text("en"), expected)
     return Problem(str(file), line, column, value, expected)
