@@ -31,7 +31,7 @@ import pandas as pd
 from analysis import __version__, downloads
 from analysis.data import PROJECT_ROOT, Dataset
 from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
-from analysis.messages import cli_language, t
+from analysis.messages import cli_language, fmt_num, t
 from analysis.params import LANGUAGES, params_digest
 from analysis.portfolio import OVERVIEW, REGION
 from analysis.regions import ROOT, RegionTree, is_valid_code
@@ -455,7 +455,7 @@ def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[in
         if done == total or now - last >= 5 or result.status == "failed":
             rate = (done - skipped) / (now - start) if now > start else 0.0
             eta = f"{(total - done) / rate:.0f}s" if rate > 0 else "-"
-            print(t("cli.progress", lang, done=done, total=total, skipped=skipped, rate=f"{rate:.2f}", eta=eta, kode=result.kode,
+            print(t("cli.progress", lang, done=done, total=total, skipped=skipped, rate=fmt_num(rate, lang, 2), eta=eta, kode=result.kode,
                     language=result.lang, status=t(f"cli.status.{result.status}", lang)), file=stream, flush=True)
             last = now
 

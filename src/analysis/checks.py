@@ -84,7 +84,7 @@ def _selection(ds: Dataset, codes: Sequence[str], named: bool) -> list[Problem]:
         return [problem("--region", None, None, code, expect("checks.expect.region_data", directory=ds.directory, code=code))
                 for code in empty]
     if codes and len(empty) == len(codes):
-        return [problem("--level", None, None, f"{len(codes)} regions from {codes[0]} to {codes[-1]}",
+        return [problem("--level", None, None, " ".join(codes),  # the codes selected, as --region takes them: no words to translate
                         expect("checks.expect.selection_data", directory=ds.directory))]
     return []
 

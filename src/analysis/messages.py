@@ -66,8 +66,9 @@ def _minus(text: str) -> str:
 
 
 def tn(key: str, lang: str, count: int, **values: object) -> str:
-    """Message ``key.one`` or ``key.many`` by ``count`` (English needs both; Indonesian has one form for both)."""
-    return t(f"{key}.one" if count == 1 else f"{key}.many", lang, count=count, **values)
+    """Message ``key.one`` or ``key.many`` by ``count`` (English needs both; Indonesian has one form for both),
+    the count written as the language writes numbers (1.966 / 1,966)."""
+    return t(f"{key}.one" if count == 1 else f"{key}.many", lang, count=fmt_int(count, lang), **values)
 
 
 def render_problem(p: Problem, lang: str) -> str:
