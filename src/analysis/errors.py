@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.messages import t
+from analysis.messages import render_problem, render_problems, t
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,7 @@ class Problem:
         return self.said.text(lang) if self.said else self.expected
 
     def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-        if self.column is not None:
-            where += f": column '{self.column}'"
-        value = repr(self.value) if self.value is not None else "(none)"
-        if len(value) > 80:
-            value = value[:77] + "..."
-        return f"{where}: value {value}: expected {self.expected}"
+        return render_problem(self, "en")
 
 
 class InputError(Exception):
@@ -63,10 +55,8 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self, limit: int = 50) -> str:
-        lines = [str(p) for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            lines.append(f"... and {len(self.problems) - limit} more problems")
-        return "\n".join(lines)
+        """The problems in English (the command line prints them in its own language)."""
+        return render_problems(self.problems, "en", limit)
 
 
 def problem(file: str | Path, line: int | None, column: str | None, value: object, expected: str | Expectation) -> Problem:
