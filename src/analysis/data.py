@@ -266,10 +266,11 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
         csv_path, parquet_path = path.with_suffix(".csv"), path.with_suffix(".parquet")
         if csv_path.exists() and parquet_path.exists():
             return pd.DataFrame(columns=columns), [problem(
-                parquet_path, None, None, f"{csv_path.name} and {parquet_path.name}",
+                parquet_path, None, None, f"{csv_path.name}, {parquet_path.name}",  # both names, no word to translate
                 expect("data.expect.one_format", csv=csv_path.name, parquet=parquet_path.name))]
     if not path.is_file():
-        return pd.DataFrame(columns=columns), [problem(path, None, None, None, expect("data.expect.file", name=path.name, columns=", ".join(columns)))]
+        return pd.DataFrame(columns=columns), [problem(path, None, None, None,
+                                                       expect("data.expect.file", name=path.name, columns=", ".join(columns)))]
     if path.suffix == ".parquet":
         try:
             df = _read_parquet_text(path)
@@ -500,7 +501,8 @@ def _load_references(path: Path, regions: RegionTree, out: list[Problem]) -> pd.
     if not checked:
         return df
     _check_sources(df, path, out)
-    _flag(df, ~df["indikator"].isin(REFERENCE_INDICATORS), "indikator", path, "cli.expect.choice", out, choices=", ".join(REFERENCE_INDICATORS))
+    _flag(df, ~df["indikator"].isin(REFERENCE_INDICATORS), "indikator", path, "cli.expect.choice", out,
+          choices=", ".join(REFERENCE_INDICATORS))
     values = pd.to_numeric(df["nilai"], errors="coerce")
     _flag(df, ~(np.isfinite(values) & (values >= 0)), "nilai", path, "data.expect.percent", out)
     return df.assign(nilai=values)
