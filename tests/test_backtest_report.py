@@ -14,6 +14,7 @@ from analysis import backtest_report as br
 from analysis import cli
 from analysis import forecast as fc
 from analysis.data import BUNDLED_DIR
+from analysis.messages import t
 
 JB_SUBSET = ["32.01", "32.73", "32.18"]
 
@@ -72,7 +73,7 @@ def test_synthetic_set_is_labelled():
     folds = bt.backtest_folds(bt.load_series(BUNDLED_DIR), codes={"sampel_provinsi": ["51"]})
     table = bt.summarise(folds)
     assert table["synthetic"].all()
-    assert "SINTETIS" in br.format_table(table)
+    assert "(SYNTHETIC)" in br.format_table(table) and "(SINTETIS)" in br.format_table(table, "id")
     page = br.render_html(table, "en")
     assert "SAMPLE DATA" in page and "SYNTHETIC" in page
 
@@ -82,6 +83,24 @@ def test_format_table_pools_horizons(subset_folds):
     lines = text.splitlines()
     assert lines[0].split()[:3] == ["series_set", "method", "horizon"]
     assert any(line.split()[1:3] == ["combined", "1-3"] for line in lines[2:])
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_printed_table_follows_cakupan_lang(tmp_path, capsys, monkeypatch, lang):
+    monkeypatch.setenv("CAKUPAN_LANG", lang)
+    codes = {"jabar_kabkota": JB_SUBSET, "nasional": ["ID"]}
+    assert br.main(BUNDLED_DIR, tmp_path / "out", [lang], skill_path=tmp_path / "skill.json", codes=codes) == 0
+    lines = capsys.readouterr().out.splitlines()
+    headers = [t(f"backtest.text.col.{c}", lang) for c in ("series_set", "method", "horizon", "n_series", "n_folds", *br.DIGITS)]
+    assert re.split(r"\s{2,}", lines[0].strip()) == headers
+    pooled = next(line for line in lines[2:] if line.split()[1:3] == ["combined", "1-3"])
+    mase = pooled.split()[5]
+    assert re.fullmatch(r"\d+,\d{3}" if lang == "id" else r"\d+\.\d{3}", mase), pooled  # 0,870 / 0.870
+    done = t("backtest.text.done", lang, count="", seconds="", path="").split()[0]  # 'proyeksi' / 'scored'
+    assert done in lines[-1] and str(tmp_path / "out" / "backtest.csv") in lines[-1]
+    if lang == "id":
+        assert headers[0] == "kelompok seri" and not {"series_set", "n_series", "scored", "forecasts", "series", "folds"} & set(
+            re.findall(r"[a-z_]+", "\n".join([lines[0], *lines[lines.index(""):]]))), lines
 
 
 def test_benchmark_command_on_a_small_subset(tmp_path, capsys):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
+import string
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import batch, checks, data, metrics
+from analysis import batch, checks, data, metrics, regions
 from analysis.cli import main
 from analysis.data import MAX_COUNT, REGION_TREE_FILE, load_dataset, load_region_tree
 from analysis.errors import InputError
-from analysis.messages import fmt_int, fmt_pct, t
+from analysis.messages import catalogue, fmt_int, fmt_pct, t, tn
 from analysis.params import load_params
 from analysis.regions import RegionTree, load_regions
 from analysis.report import RegionReport
@@ -81,6 +83,100 @@ def test_bad_input_is_refused_at_its_place_and_writes_nothing(case, tmp_path, ca
     printed = capsys.readouterr().err.replace(str(folder), "DATA").replace(data.current_period(), "NOW")
     assert (code, printed) == (2, (CORPUS / case / "expected.txt").read_text(encoding="utf-8"))
     assert snapshot(out) == before
+
+
+def _printed_parts(line: str, lang: str) -> dict[str, str | None]:
+    """Where, column, value and expectation of one printed problem, told apart by the words of ``lang``'s catalogue."""
+    column, value, expected = (t(f"cli.problem.{k}", lang, **{k: "\0"}).split("\0") for k in ("column", "value", "expected"))
+    pattern = (rf"(?P<where>.+?)(?:: {re.escape(column[0])}(?P<column>.*?){re.escape(column[1])})?"
+               rf": {re.escape(value[0])}(?P<value>.*){re.escape(value[1])}: {re.escape(expected[0])}(?P<expected>.*)")
+    match = re.fullmatch(pattern, line)
+    assert match, (lang, line)
+    return {**match.groupdict(), "value": None if match["value"] == t("cli.problem.none", lang) else match["value"]}
+
+
+def _said_by(english: str) -> list[tuple[str, dict[str, str]]]:
+    """Catalogue keys whose English text, with its placeholders filled, reads ``english``, and the values filled in."""
+    found = []
+    for key, entry in catalogue().items():
+        chunks = list(string.Formatter().parse(entry["en"]))
+        if not any(name for _, name, _, _ in chunks) and entry["en"] != english:
+            continue
+        pattern, seen = "", set()
+        for literal, name, _, _ in chunks:
+            pattern += re.escape(literal)
+            if name:
+                pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+                seen.add(name)
+        match = re.fullmatch(pattern, english, re.DOTALL)
+        if match:
+            found.append((key, match.groupdict()))
+    return found
+
+
+ENGLISH = {"a", "an", "the", "of", "or", "and", "with", "is", "in", "on", "for", "to", "at", "most", "expected", "value", "column",
+           "line", "file", "people", "number", "whole", "only", "each", "once", "year", "region", "present", "add", "save", "after"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_speaks_both_languages_and_keeps_its_place(case, tmp_path, capsys, monkeypatch):
+    """The same refusal in Indonesian and English: exit 2, the same file, line, column and value, and
+    an expectation that is the catalogue's own text in each language, filled with the same values."""
+    folder = tmp_path / "data"
+    args = assemble(case, folder)
+    monkeypatch.setattr(batch, "build", must_not_build)
+    build = ["build", "--data", str(folder), "--out", str(tmp_path / "o"), *args]
+    command = ["validate", "--data", str(folder)] if args == ["--region", "32"] else build  # validate checks neither --region nor parameters against the data
+    printed = {}
+    for lang in ("id", "en"):
+        monkeypatch.setenv("CAKUPAN_LANG", lang)
+        assert main(command) == 2, (case, lang)
+        err = capsys.readouterr().err.splitlines()
+        assert err[0] == tn("cli.invalid", lang, len(err) - 1), err
+        printed[lang] = [_printed_parts(line, lang) for line in err[1:]]
+    assert len(printed["id"]) == len(printed["en"]) >= 1
+    for said_id, said_en in zip(printed["id"], printed["en"]):
+        assert {k: said_id[k] for k in ("where", "column", "value")} == {k: said_en[k] for k in ("where", "column", "value")}
+        expected_id, expected_en = said_id["expected"], said_en["expected"]
+        assert expected_id != expected_en
+        keys = _said_by(expected_en)
+        assert any(catalogue()[key]["id"].format(**values) == expected_id for key, values in keys), (expected_id, keys)
+        verbatim = " ".join(str(v) for _, values in keys for v in values.values())
+        assert not ENGLISH & (set(re.findall(r"[a-z]+", expected_id)) - set(re.findall(r"[a-z]+", verbatim))), expected_id
+
+
+def test_every_expectation_of_the_validator_is_in_the_catalogue():
+    """The keys the data layer says its expectations by exist in both languages (their placeholders are
+    checked alike for every key in tests/test_messages.py)."""
+    said = set()
+    for module in (data, regions, checks):
+        said |= set(re.findall(r'"((?:data|regions|checks)\.expect\.\w+)"', Path(module.__file__).read_text(encoding="utf-8")))
+    assert len(said) > 40
+    assert {key for key in said if set(catalogue().get(key, {})) != {"id", "en"}} == set()
+    unused = {k for k in catalogue() if k.startswith(("data.expect.", "regions.expect.", "checks.expect.")) and k not in said}
+    assert not unused
+
+
+def _indonesian_excel_export_with_four_mistakes(folder: Path) -> None:
+    """The README's example of *When data is wrong*: base/ as Excel writes it under an Indonesian
+    locale (BOM, ';', CRLF, thousands dots) with a mangled code, an Excel date, a decimal count and
+    a repeated key after an empty line."""
+    shutil.copytree(BASE, folder)
+    rows = [line.split(",") for line in (folder / "participants.csv").read_text(encoding="utf-8").splitlines()]
+    lines = [";".join(rows[0])] + [";".join([*r[:3], f"{int(r[3]):,}".replace(",", "."), r[4]]) for r in rows[1:]]
+    lines += ["32.1;2023-12;PU;100.000;sintetis:uji-masukan", "32;2022-12-01;PU;4.600.000;sintetis:uji-masukan",
+              "32;2022-12;BPU;31,4;sintetis:uji-masukan", "", "32;2024-12;PU;5.000.000;sintetis:uji-masukan"]
+    (folder / "participants.csv").write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+
+
+@pytest.mark.parametrize("lang, prompt", [("en", "$ cakupan validate --data bad"), ("id", "$ CAKUPAN_LANG=id cakupan validate --data bad")])
+def test_the_readme_example_of_wrong_data_is_what_validate_prints(tmp_path, capsys, monkeypatch, lang, prompt):
+    _indonesian_excel_export_with_four_mistakes(tmp_path / "bad")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CAKUPAN_LANG", lang)
+    assert main(["validate", "--data", "bad"]) == 2
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"{prompt}\n{capsys.readouterr().err}(exit 2)\n" in readme
 
 
 def test_a_csv_above_the_size_limit_is_refused_unread(tmp_path):
@@ -210,7 +306,7 @@ def _expected_reading(counts: list[tuple[int, str]]) -> list[tuple[int | None, s
     for n, style in counts:
         lone = style in ("id", "en") and 1000 <= n < 10**6
         if lone and convention is None:
-            out.append((None, data.AMBIGUOUS))
+            out.append((None, t("data.expect.ambiguous", "en")))
         elif lone and style != convention:
             out.append((None, "a whole number of people, 0 or more"))
         else:
@@ -266,7 +362,7 @@ def test_a_target_inside_the_data_and_a_later_horizon_pass(base_dataset):
 def test_a_level_selection_needs_data_in_one_region_only(base_dataset):
     assert checks.check_build(base_dataset, load_params(), ["31", "32"]) == []
     (p,) = checks.check_build(base_dataset, load_params(), ["31", "33"])
-    assert (p.file, p.value) == ("--level", "2 regions from 31 to 33")
+    assert (p.file, p.value) == ("--level", "31 33")
 
 
 def test_a_region_with_data_only_below_it_has_data(base_dataset):

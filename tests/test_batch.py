@@ -9,8 +9,10 @@ report does in seconds, and raises for a region whose rows carry the source ``uj
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -22,6 +24,7 @@ import pytest
 from analysis import batch, sample
 from analysis.data import BUNDLED_DIR, REGION_TREE_FILE, load_dataset
 from analysis.executors import LocalExecutor
+from analysis.messages import t
 from analysis.params import load_params
 from analysis.portfolio import select_regions
 from analysis.regions import load_regions
@@ -312,3 +315,22 @@ def same_files(a: Path, b: Path, ignore: tuple[str, ...] = ("build.json", batch.
     for name in fa:
         assert fa[name] == fb[name], name
     return True
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_progress_bar_speaks_the_language_of_the_command_line(lang):
+    """On a terminal the tqdm bar names what it counts (its description and unit) and each report's status in ``lang``."""
+    terminal = _Terminal()
+    update = batch.progress_printer(terminal, lang)
+    results = [batch.Result("32", "id", "skipped", "id/32.html", 0.0, "k"), batch.Result("32.73", "id", "built", "id/32.73.html", 0.1, "k")]
+    for done, result in enumerate(results, 1):
+        update(done, len(results), result)
+    shown = terminal.getvalue().replace("\r", "\n").splitlines()[-1]
+    unit, desc, built = (t(k, lang) for k in ("cli.progress_bar.unit", "cli.progress_bar.desc", "cli.status.built"))
+    assert shown.startswith(f"{desc}: 100%") and (f"{unit}/s" in shown or f"s/{unit}" in shown) and f"32.73 id {built}" in shown, shown
+    assert ({"report", "reports", "built"} if lang == "id" else {"laporan", "dibangun"}).isdisjoint(re.findall(r"[a-z]+", shown)), shown

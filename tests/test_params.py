@@ -163,3 +163,14 @@ def test_expectations_follow_cakupan_lang(tmp_path, monkeypatch):
     assert done.returncode == 2
     assert (f"{tmp_path / 'p.yaml'}:1: kolom 'horison': nilai 2050: diharapkan kunci yang dikenal" in done.stderr
             and done.stderr.startswith("cakupan: masukan tidak valid (1 masalah):"))
+
+
+@pytest.mark.parametrize("lang, value", [("id", "lebih dari 64 KB"), ("en", "more than 64 KB")])
+def test_what_a_hostile_file_holds_is_described_in_the_language(tmp_path, monkeypatch, lang, value):
+    """A file refused unread has no cell to quote: the value describes what was found, in the reader's language."""
+    monkeypatch.setenv("CAKUPAN_LANG", lang)
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"# " + b"x" * 100_000 + b"\n")
+    with pytest.raises(InputError) as err:
+        load_params(huge)
+    assert err.value.problems[0].value == value

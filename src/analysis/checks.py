@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analysis.data import Dataset
-from analysis.errors import Problem, problem
+from analysis.errors import Problem, expect, problem
 from analysis.params import DEFAULT_PARAMS, _line_map
 from analysis.regions import parent_of
 
@@ -44,16 +44,16 @@ def _years(ds: Dataset, params: dict, locate: Locate) -> list[Problem]:
     for i, target in enumerate(params["targets"]):
         if target["year"] < first:
             out.append(problem(*locate(("targets", i, "year")), f"targets.{i}.year", target["year"],
-                               f"a year from {first} on: participant data starts in {first}, so an earlier target cannot be checked"))
+                               expect("checks.expect.target_year", first=first)))
     if params["horizon"] <= last:
         out.append(problem(*locate(("horizon",)), "horizon", params["horizon"],
-                           f"a year after {last}, the last year of data: forecasts run from the data to the horizon"))
+                           expect("checks.expect.horizon", last=last)))
     return out
 
 
 def _named_regions(ds: Dataset, params: dict, locate: Locate) -> list[Problem]:
     """Regions the parameters name (``within``, per-region informal shares) must be in the tree."""
-    expected = "a region in the region tree (add it to regions.csv in the data directory)"
+    expected = expect("checks.expect.in_tree")
     out = []
     for level, codes in params.get("within", {}).items():
         for i, code in enumerate(codes):
@@ -80,12 +80,12 @@ def _selection(ds: Dataset, codes: Sequence[str], named: bool) -> list[Problem]:
     """Each region named on the command line must have data; a selection by level, at least one."""
     with_data = _with_data(ds)
     empty = [code for code in codes if code not in with_data]
-    where = f"rows in participants or workforce of {ds.directory}"
     if named:
-        return [problem("--region", None, None, code, f"a region with {where} (there are none for {code} or below it)") for code in empty]
+        return [problem("--region", None, None, code, expect("checks.expect.region_data", directory=ds.directory, code=code))
+                for code in empty]
     if codes and len(empty) == len(codes):
-        return [problem("--level", None, None, f"{len(codes)} regions from {codes[0]} to {codes[-1]}",
-                        f"a selection with data: none of these regions has {where}")]
+        return [problem("--level", None, None, " ".join(codes),  # the codes selected, as --region takes them: no words to translate
+                        expect("checks.expect.selection_data", directory=ds.directory))]
     return []
 
 

@@ -23,7 +23,7 @@ from analysis.data import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
 from analysis.destinations import is_bundled, output_problems
 from analysis.errors import InputError, Problem, problem
 from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
-from analysis.messages import catalogue, cli_language, render_problems, t, tn
+from analysis.messages import catalogue, cli_language, fmt_int, fmt_num, render_problems, t, tn
 from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
 from analysis.portfolio import select_regions
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
@@ -164,7 +164,7 @@ def cmd_validate(ns: argparse.Namespace) -> int:
     lang = cli_language()
     print(t("cli.valid", lang, directory=ds.directory, participants=tn("cli.count.participant_rows", lang, len(ds.participants)),
             workforce=tn("cli.count.workforce_rows", lang, len(ds.workforce)),
-            synthetic=int(ds.participants["sintetis"].sum() + ds.workforce["sintetis"].sum())))
+            synthetic=fmt_int(ds.participants["sintetis"].sum() + ds.workforce["sintetis"].sum(), lang)))
     return EXIT_OK
 
 
@@ -244,8 +244,9 @@ def cmd_build(ns: argparse.Namespace) -> int:
     if len(failed) > 20:
         print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / batch.MANIFEST_NAME), file=sys.stderr)
     pages = counts.pop("pages")
-    print(t("cli.build.done", say, **counts, pages=t("cli.build.pages", say, **pages) if any(pages.values()) else "",
-            seconds=f"{time.perf_counter() - started:.1f}", out=out.absolute()), file=sys.stderr)
+    shown, shown_pages = ({k: fmt_int(v, say) for k, v in c.items()} for c in (counts, pages))
+    print(t("cli.build.done", say, **shown, pages=t("cli.build.pages", say, **shown_pages) if any(pages.values()) else "",
+            seconds=fmt_num(time.perf_counter() - started, say), out=out.absolute()), file=sys.stderr)
     print((out / ("index.html" if langs[0] == params["languages"][0] else f"index-{langs[0]}.html")).absolute())
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -278,7 +279,7 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     load_dataset(out)
     synthetic = sum(int(t["sumber"].str.startswith("sintetis").sum()) for n, t in tables.items() if "sumber" in t and n != "sources.csv")
     print(t("cli.sample.written", lang, directory=out.absolute(), participants=tn("cli.count.participant_rows", lang, len(tables["participants.csv"])),
-            workforce=tn("cli.count.workforce_rows", lang, len(tables["workforce.csv"])), synthetic=synthetic))
+            workforce=tn("cli.count.workforce_rows", lang, len(tables["workforce.csv"])), synthetic=fmt_int(synthetic, lang)))
     return EXIT_OK
 
 

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError, Problem, problem
+from analysis.errors import InputError, Problem, expect, problem
 from analysis.regions import REGION_COLUMNS, ROOT, RegionTree, is_valid_code, load_regions, parent_of, validate_region_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -73,11 +73,8 @@ MAX_CSV_BYTES = 256 * 1024 * 1024
 DELIMITERS = (",", ";")  # ';' is what Excel writes under an Indonesian locale
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never in a real table: a corrupt or binary file
 MAX_COUNT = 400_000_000  # more people than live in Indonesia: a count above it is a typing or unit error
-CEILING = f"at most {MAX_COUNT} people; more than live in Indonesia means extra digits or another unit"
 # A single separator before three digits is 5900 in Indonesian and 5.9 in English writing ...
 AMBIGUOUS_RE = r"[1-9][0-9]{0,2}[.,][0-9]{3}"
-AMBIGUOUS = ("a whole number of people without a lone separator, which is ambiguous (5.900 is 5900 in Indonesian "
-             "but 5.9 in English): write 5900, or group every thousand (5.900.000)")
 
 
 def _grouped(separator: str, least: int) -> str:
@@ -167,18 +164,16 @@ def _sniff(header: str, columns: tuple[str, ...]) -> str:
 def _unreadable(raw: bytes, path: Path, delimiter: str) -> Problem | None:
     """The first byte that makes the file something other than UTF-8 text, if any."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return problem(path, 1, None, raw[:8], "UTF-8 text; this file is UTF-16 (Excel 'Unicode Text'): save it as 'CSV UTF-8'")
+        return problem(path, 1, None, raw[:8], expect("data.expect.utf16"))
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column, value = _locate_byte(raw, exc.start, delimiter)
-        return problem(path, line, column, value,
-                       f"UTF-8 text; byte 0x{raw[exc.start]:02X} is not UTF-8 (the file is probably Windows-1252 from Excel: "
-                       "save it as 'CSV UTF-8', or convert it with iconv -f cp1252 -t utf-8)")
+        return problem(path, line, column, value, expect("data.expect.utf8", byte=f"{raw[exc.start]:02X}"))
     control = CONTROL_BYTES.search(raw)
     if control:
         line, column, value = _locate_byte(raw, control.start(), delimiter)
-        return problem(path, line, column, value, f"text without control characters (found U+{raw[control.start()]:04X}: is the file damaged?)")
+        return problem(path, line, column, value, expect("data.expect.no_control", code=f"{raw[control.start()]:04X}"))
     return None
 
 
@@ -189,14 +184,13 @@ def _long_rows(text: str, delimiter: str, width: int, path: Path) -> list[Proble
     try:
         for row in reader:
             if len(row) > width:
-                out.append(problem(path, start, None, delimiter.join(row), f"{width} values like the header, found {len(row)} "
-                                   f"(put a value that contains '{delimiter}' in double quotes, e.g. \"31{delimiter}4\")"))
+                out.append(problem(path, start, None, delimiter.join(row),
+                                   expect("data.expect.width", width=width, found=len(row), delimiter=delimiter)))
             start = reader.line_num + 1
     except csv.Error as exc:
         closing = "unexpected end of data" in str(exc)
         out.append(problem(path, start, None, text.split("\n", start)[start - 1].rstrip("\r"),
-                           'a closing double quote (") for the value opened on this line' if closing
-                           else "well-formed CSV quoting (a double quote inside a value is written twice)"))
+                           expect("data.expect.closing_quote" if closing else "data.expect.quoting")))
     return out
 
 
@@ -227,8 +221,8 @@ def _read_csv_text(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, 
     """
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        return pd.DataFrame(), [problem(path, None, None, f"{size} bytes", f"a CSV file of at most {MAX_CSV_BYTES // 2**20} MB: "
-                                        f"store a larger table as {path.stem}.parquet with the same columns")]
+        return pd.DataFrame(), [problem(path, None, None, f"{size} bytes",
+                                        expect("data.expect.size", limit=MAX_CSV_BYTES // 2**20, stem=path.stem))]
     raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     first = raw.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
     delimiter = _sniff(first, columns)
@@ -236,14 +230,14 @@ def _read_csv_text(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, 
     if unreadable:
         return pd.DataFrame(), [unreadable]
     if not first.strip():
-        return pd.DataFrame(), [problem(path, 1, None, first, f"a header line {','.join(columns)}")]
+        return pd.DataFrame(), [problem(path, 1, None, first, expect("data.expect.header", columns=",".join(columns)))]
     try:
         table = pd.read_csv(io.BytesIO(raw), sep=delimiter, header=None, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, index_col=False, encoding="utf-8")
     except pd.errors.ParserError as exc:
         header = next(csv.reader([first], delimiter=delimiter))
         return pd.DataFrame(), _long_rows(raw.decode("utf-8"), delimiter, len(header), path) or [
-            problem(path, None, None, str(exc).strip()[:200], "a well-formed CSV table")]
+            problem(path, None, None, str(exc).strip()[:200], expect("data.expect.csv"))]
     lines = _record_lines(table, quoted=b'"' in raw)[1:]
     header, table = list(table.iloc[0]), table.iloc[1:]
     blank = (table[table.columns[0]] == "").to_numpy()
@@ -254,7 +248,7 @@ def _read_csv_text(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame, 
     table.columns = header
     mixed = _other_delimiter(table, delimiter)
     if mixed.any():
-        return pd.DataFrame(), [problem(path, int(line), None, value, f"values separated by '{delimiter}' like the header line")
+        return pd.DataFrame(), [problem(path, int(line), None, value, expect("data.expect.delimiter", delimiter=delimiter))
                                 for line, value in zip(_lines(mixed), table.iloc[:, 0][mixed])]
     if delimiter == ";":  # Excel writes ';' where the decimal mark is ',': '.' then groups thousands
         table.attrs["thousands"] = "."
@@ -272,15 +266,16 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
         csv_path, parquet_path = path.with_suffix(".csv"), path.with_suffix(".parquet")
         if csv_path.exists() and parquet_path.exists():
             return pd.DataFrame(columns=columns), [problem(
-                parquet_path, None, None, f"{csv_path.name} and {parquet_path.name}",
-                f"only one of {csv_path.name} or {parquet_path.name} in a data directory (remove the one that is out of date)")]
+                parquet_path, None, None, f"{csv_path.name}, {parquet_path.name}",  # both names, no word to translate
+                expect("data.expect.one_format", csv=csv_path.name, parquet=parquet_path.name))]
     if not path.is_file():
-        return pd.DataFrame(columns=columns), [problem(path, None, None, None, f"a file {path.name} with columns {', '.join(columns)}")]
+        return pd.DataFrame(columns=columns), [problem(path, None, None, None,
+                                                       expect("data.expect.file", name=path.name, columns=", ".join(columns)))]
     if path.suffix == ".parquet":
         try:
             df = _read_parquet_text(path)
         except Exception as exc:  # pyarrow raises several types for unreadable files
-            return pd.DataFrame(columns=columns), [problem(path, None, None, str(exc)[:200], "a readable Parquet file")]
+            return pd.DataFrame(columns=columns), [problem(path, None, None, str(exc)[:200], expect("data.expect.parquet"))]
     else:
         df, problems = _read_csv_text(path, columns)
         if problems:
@@ -289,12 +284,12 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
     names = list(df.columns)
     for col in required:
         if col not in df.columns:
-            problems.append(problem(path, 1, col, None, f"a column named '{col}' (columns: {', '.join(columns)})"))
+            problems.append(problem(path, 1, col, None, expect("data.expect.column", column=col, columns=", ".join(columns))))
     for i, col in enumerate(names):
         if col not in columns:
-            problems.append(problem(path, 1, col, col, f"only the columns {', '.join(columns)}"))
+            problems.append(problem(path, 1, col, col, expect("data.expect.only_columns", columns=", ".join(columns))))
         elif col in names[:i]:
-            problems.append(problem(path, 1, col, col, "each column once"))
+            problems.append(problem(path, 1, col, col, expect("data.expect.column_once")))
     if problems:
         return pd.DataFrame(columns=columns), problems
     for col in columns:
@@ -311,13 +306,21 @@ def _lines(mask: pd.Series) -> np.ndarray:
     return mask.index.to_numpy()[np.flatnonzero(mask.to_numpy())] + 2
 
 
-def _flag(df: pd.DataFrame, mask: pd.Series, column: str, path: Path, expected: str | pd.Series, out: list[Problem]) -> None:
-    """One problem per flagged row, naming its line and its value in ``column`` (``expected``: per row, or one text)."""
+def _flag(df: pd.DataFrame, mask: pd.Series, column: str, path: Path, key: str | pd.Series, out: list[Problem],
+          **values: object) -> None:
+    """One problem per flagged row, naming its line and its value in ``column``; the expectation is the
+    message ``key`` with ``values`` (each of them, and the key, either one for all rows or a Series by row)."""
     positions = np.flatnonzero(mask.to_numpy())
-    if len(positions):
-        values = df[column].iloc[positions].to_numpy()
-        texts = expected.iloc[positions] if isinstance(expected, pd.Series) else [expected] * len(positions)
-        out.extend(problem(path, int(line), column, value, text) for line, value, text in zip(_lines(mask), values, texts))
+    if not len(positions):
+        return
+
+    def by_row(given: object) -> list:
+        return list(given.iloc[positions]) if isinstance(given, pd.Series) else [given] * len(positions)
+
+    keys, named = by_row(key), {name: by_row(v) for name, v in values.items()}
+    cells = df[column].iloc[positions].to_numpy()
+    out.extend(problem(path, int(line), column, cell, expect(keys[i], **{name: v[i] for name, v in named.items()}))
+               for i, (line, cell) in enumerate(zip(_lines(mask), cells)))
 
 
 def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> None:
@@ -326,8 +329,8 @@ def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Pr
     ids, uniques = pd.factorize(codes, use_na_sentinel=False)
     shape_ok = np.fromiter((is_valid_code(u) for u in uniques), dtype=bool, count=len(uniques))
     known = regions.table.index.get_indexer(pd.Index(uniques)) >= 0  # the tree's index is unique
-    _flag(df, pd.Series(~shape_ok[ids], index=df.index), "kode", path, "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001", out)
-    _flag(df, pd.Series((shape_ok & ~known)[ids], index=df.index), "kode", path, "a code present in the region tree (add it to regions.csv)", out)
+    _flag(df, pd.Series(~shape_ok[ids], index=df.index), "kode", path, "data.expect.code", out)
+    _flag(df, pd.Series((shape_ok & ~known)[ids], index=df.index), "kode", path, "data.expect.in_tree", out)
 
 
 def current_period(today: date | None = None) -> str:
@@ -343,11 +346,11 @@ def _check_periods(df: pd.DataFrame, path: Path, out: list[Problem], today: date
     while a row dated in the future (2099-12) is a typing error whenever the build runs.
     """
     shaped = df["periode"].str.fullmatch(PERIOD_RE)
-    _flag(df, ~shaped, "periode", path, "a period YYYY or YYYY-MM", out)
+    _flag(df, ~shaped, "periode", path, "data.expect.period", out)
     now = current_period(today)
     # Compared as text: YYYY-MM sorts by time, and a bare year is its own December.
     as_month = df["periode"].where(df["periode"].str.len() != 4, df["periode"] + "-01")
-    _flag(df, shaped & (as_month > now), "periode", path, f"a period that has begun (at the latest {now}): a later one is a typing error", out)
+    _flag(df, shaped & (as_month > now), "periode", path, "data.expect.period_begun", out, now=now)
 
 
 def _plain_digits(text: pd.Series) -> pd.Series | None:
@@ -406,14 +409,14 @@ def _parse_counts(df: pd.DataFrame, column: str, path: Path, out: list[Problem],
         whole = np.isfinite(values) & (values >= 0) & (values == np.floor(values))
         huge = whole & (values >= 2**63)  # beyond any count, and beyond Int64
         bad = (~empty & (~whole | huge)) | (empty & (not optional))
-    expected = pd.Series("a whole number of people, 0 or more" + (" (or empty)" if optional else ""), index=text.index)
-    _flag(df, bad, column, path, expected.mask(ambiguous, AMBIGUOUS).mask(huge, CEILING), out)
+    key = pd.Series("data.expect.count_or_empty" if optional else "data.expect.count", index=text.index)
+    _flag(df, bad, column, path, key.mask(ambiguous, "data.expect.ambiguous").mask(huge, "data.expect.ceiling"), out, limit=MAX_COUNT)
     return values.where(~bad).astype("Int64")
 
 
 def _check_ceiling(df: pd.DataFrame, counts: pd.Series, column: str, path: Path, out: list[Problem]) -> None:
     over = (counts > MAX_COUNT).fillna(False).astype(bool)
-    _flag(df, over, column, path, CEILING, out)
+    _flag(df, over, column, path, "data.expect.ceiling", out, limit=MAX_COUNT)
 
 
 def _check_duplicates(df: pd.DataFrame, key: list[str], path: Path, out: list[Problem]) -> None:
@@ -426,11 +429,11 @@ def _check_duplicates(df: pd.DataFrame, key: list[str], path: Path, out: list[Pr
     columns = [df[k].to_numpy() for k in key]
     for i, line in zip(np.flatnonzero(dup.to_numpy()), _lines(dup)):
         out.append(problem(path, int(line), ",".join(key), ",".join(c[i] for c in columns),
-                           f"a unique key; the same key is on line {first_line[group[i]]}"))
+                           expect("data.expect.unique", line=int(first_line[group[i]]))))
 
 
 def _check_sources(df: pd.DataFrame, path: Path, out: list[Problem]) -> None:
-    _flag(df, df["sumber"].str.strip() == "", "sumber", path, "the source of the figure (never empty)", out)
+    _flag(df, df["sumber"].str.strip() == "", "sumber", path, "data.expect.source", out)
 
 
 def _add_time(df: pd.DataFrame) -> pd.DataFrame:
@@ -447,7 +450,7 @@ def _add_time(df: pd.DataFrame) -> pd.DataFrame:
 def validate_participants(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Problem]) -> pd.DataFrame:
     _check_codes(df, path, regions, out)
     _check_periods(df, path, out)
-    _flag(df, ~df["segmen"].isin(SEGMENTS + (TOTAL,)), "segmen", path, f"one of {', '.join(SEGMENTS + (TOTAL,))}", out)
+    _flag(df, ~df["segmen"].isin(SEGMENTS + (TOTAL,)), "segmen", path, "cli.expect.choice", out, choices=", ".join(SEGMENTS + (TOTAL,)))
     counts = _parse_counts(df, "peserta_aktif", path, out)
     _check_ceiling(df, counts, "peserta_aktif", path, out)
     _check_sources(df, path, out)
@@ -463,10 +466,9 @@ def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: l
     _check_ceiling(df, employed, "penduduk_bekerja", path, out)
     _check_ceiling(df, eligible, "pekerja_berhak", path, out)
     neither = employed.isna() & eligible.isna() & (df["penduduk_bekerja"].str.strip() == "") & (df["pekerja_berhak"].str.strip() == "")
-    _flag(df, neither, "penduduk_bekerja", path, "a count in penduduk_bekerja or pekerja_berhak", out)
+    _flag(df, neither, "penduduk_bekerja", path, "data.expect.a_count", out)
     over = (eligible > employed).fillna(False).astype(bool)
-    expected = "at most penduduk_bekerja (" + df["penduduk_bekerja"] + "): the eligible are a subset of the employed"
-    _flag(df, over, "pekerja_berhak", path, expected, out)
+    _flag(df, over, "pekerja_berhak", path, "data.expect.eligible", out, employed=df["penduduk_bekerja"])
     _check_sources(df, path, out)
     _check_duplicates(df, ["kode", "periode"], path, out)
     return df.assign(penduduk_bekerja=employed, pekerja_berhak=eligible)
@@ -490,7 +492,7 @@ def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.Data
     df, checked = _load_keyed(path, BREAK_COLUMNS, regions, out, BREAK_REQUIRED)
     if not checked:
         return df
-    _flag(df, ~df["ukuran"].isin(MEASURES), "ukuran", path, f"one of {', '.join(MEASURES)}", out)
+    _flag(df, ~df["ukuran"].isin(MEASURES), "ukuran", path, "cli.expect.choice", out, choices=", ".join(MEASURES))
     return df
 
 
@@ -499,9 +501,10 @@ def _load_references(path: Path, regions: RegionTree, out: list[Problem]) -> pd.
     if not checked:
         return df
     _check_sources(df, path, out)
-    _flag(df, ~df["indikator"].isin(REFERENCE_INDICATORS), "indikator", path, f"one of {', '.join(REFERENCE_INDICATORS)}", out)
+    _flag(df, ~df["indikator"].isin(REFERENCE_INDICATORS), "indikator", path, "cli.expect.choice", out,
+          choices=", ".join(REFERENCE_INDICATORS))
     values = pd.to_numeric(df["nilai"], errors="coerce")
-    _flag(df, ~(np.isfinite(values) & (values >= 0)), "nilai", path, "a percentage written with a decimal point, e.g. 31.4", out)
+    _flag(df, ~(np.isfinite(values) & (values >= 0)), "nilai", path, "data.expect.percent", out)
     return df.assign(nilai=values)
 
 
@@ -521,10 +524,10 @@ def _region_rows(path: Path, tree: RegionTree) -> tuple[pd.DataFrame, list[Probl
         return df, problems
     line_of = df.index.to_numpy() + 2
     problems = [dataclasses.replace(p, line=int(line_of[p.line - 2])) for p in validate_region_rows(df.reset_index(drop=True), path)]
-    _flag(df, df["nama"].str.strip() == "", "nama", path, "the region's name (never empty)", problems)
+    _flag(df, df["nama"].str.strip() == "", "nama", path, "data.expect.name", problems)
     parents = pd.Series([(parent_of(c) if is_valid_code(c) else None) or ROOT for c in df["kode"]], index=df.index, dtype="str")
     orphan = ~(parents.isin(tree.table.index) | parents.isin(df["kode"]))
-    _flag(df, orphan, "kode_induk", path, "a parent region that exists (for " + df["kode"] + "): add " + parents + " to regions.csv", problems)
+    _flag(df, orphan, "kode_induk", path, "data.expect.parent_add", problems, kode=df["kode"], parent=parents)
     _check_duplicates(df, ["kode"], path, problems)
     return df, problems
 
@@ -547,7 +550,7 @@ def load_dataset(directory: str | Path | None = None) -> Dataset:
     """Load and validate a data directory; raises InputError listing every problem found."""
     directory = Path(directory) if directory is not None else BUNDLED_DIR
     if not directory.is_dir():
-        raise InputError([problem(directory, None, None, str(directory), "a data directory with participants.csv and workforce.csv")])
+        raise InputError([problem(directory, None, None, str(directory), expect("data.expect.directory"))])
     regions = load_region_tree(directory)
     problems: list[Problem] = []
     p_path, w_path = _table_path(directory, "participants"), _table_path(directory, "workforce")

@@ -2,30 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from analysis.messages import render_problem, render_problems, t
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What was expected, as a message of the catalogue: its key and named values (kept verbatim),
+    so the reader's language is chosen when the problem is printed, not where it is found."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **dict(self.values))
+
+
+def expect(key: str, **values: object) -> Expectation:
+    return Expectation(key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One defect in an input file: where it is, what was found, what was expected."""
+    """One defect in an input file: where it is, what was found, what was expected.
+
+    ``expected`` is the English text (or a text already in the reader's language, for callers that
+    know it); ``said``, where given, is the same expectation as a catalogue message for any language.
+    """
 
     file: str
     line: int | None
     column: str | None
     value: object
     expected: str
+    said: Expectation | None = field(default=None, compare=False)  # equal problems say the same English text
+
+    def expectation(self, lang: str) -> str:
+        """What was expected, in ``lang`` where the catalogue says it, else as written."""
+        return self.said.text(lang) if self.said else self.expected
 
     def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-        if self.column is not None:
-            where += f": column '{self.column}'"
-        value = repr(self.value) if self.value is not None else "(none)"
-        if len(value) > 80:
-            value = value[:77] + "..."
-        return f"{where}: value {value}: expected {self.expected}"
+        return render_problem(self, "en")
 
 
 class InputError(Exception):
@@ -36,11 +55,12 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self, limit: int = 50) -> str:
-        lines = [str(p) for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            lines.append(f"... and {len(self.problems) - limit} more problems")
-        return "\n".join(lines)
+        """The problems in English (the command line prints them in its own language)."""
+        return render_problems(self.problems, "en", limit)
 
 
-def problem(file: str | Path, line: int | None, column: str | None, value: object, expected: str) -> Problem:
+def problem(file: str | Path, line: int | None, column: str | None, value: object, expected: str | Expectation) -> Problem:
+    """A problem; an ``Expectation`` is stored with its English text, for any reader of ``expected``."""
+    if isinstance(expected, Expectation):
+        return Problem(str(file), line, column, value, expected.text("en"), expected)
     return Problem(str(file), line, column, value, expected)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import difflib
 import io
@@ -253,7 +254,7 @@ def _read_text_grid(path: Path, report: FileReport) -> Grid:
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise RefusedImport("the file is not a readable CSV", [problem(path, reader.line_num, None, str(exc), _t("import.expect.csv"))]) from exc
+        raise RefusedImport(_t("import.reason.csv"), [problem(path, reader.line_num, None, str(exc), _t("import.expect.csv"))]) from exc
     return Grid(rows, lines)
 
 
@@ -261,11 +262,11 @@ def _read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl/zipfile raise several types for unreadable workbooks
-        raise RefusedImport("the workbook cannot be read", [problem(path, None, None, str(exc)[:120], _t("import.expect.workbook"))]) from exc
+        raise RefusedImport(_t("import.reason.workbook"), [problem(path, None, None, str(exc)[:120], _t("import.expect.workbook"))]) from exc
     with book:
         names = book.sheet_names
         if sheet is not None and sheet not in names:
-            raise RefusedImport("no such sheet", [problem(path, None, "--sheet", sheet, _t("import.expect.sheet", sheets=", ".join(map(repr, names))))])
+            raise RefusedImport(_t("import.reason.sheet"), [problem(path, None, "--sheet", sheet, _t("import.expect.sheet", sheets=", ".join(map(repr, names))))])
         name = sheet if sheet is not None else names[0]
         frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
     report.sheet = name
@@ -279,14 +280,14 @@ def _is_nan(value: object) -> bool:
 
 def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     if not path.is_file():
-        raise RefusedImport("input file not found", [problem(path, None, None, str(path), _t("import.expect.readable"))])
+        raise RefusedImport(_t("import.reason.not_found"), [problem(path, None, None, str(path), _t("import.expect.readable"))])
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise RefusedImport("old Excel format", [problem(path, None, None, path.name, _t("import.expect.xls"))])
+        raise RefusedImport(_t("import.reason.xls"), [problem(path, None, None, path.name, _t("import.expect.xls"))])
     if suffix in EXCEL_SUFFIXES:
         return _read_excel_grid(path, sheet, report)
     if sheet is not None:
-        raise RefusedImport("--sheet is for workbooks", [problem("--sheet", None, None, sheet, _t("import.expect.no_sheet", name=path.name))])
+        raise RefusedImport(_t("import.reason.sheet_option"), [problem("--sheet", None, None, sheet, _t("import.expect.no_sheet", name=path.name))])
     return _read_text_grid(path, report)
 
 
@@ -338,7 +339,7 @@ def number_style(cells: list[tuple[int, str, object]], path: Path) -> str:
     if len(first) == 2:
         line, column, cell = first["en"]
         id_line = first["id"][0]
-        raise RefusedImport("numbers in two formats", [problem(
+        raise RefusedImport(_t("import.reason.two_formats"), [problem(
             path, line, column, cell, _t("import.expect.one_format", line=id_line))])
     return "en" if "en" in first else "id"
 
@@ -966,8 +967,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 def _relabel(problems: list[Problem], stage: Path, into: Path) -> list[Problem]:
     prefix = str(stage)
-    return [Problem(str(into) + p.file[len(prefix):] if p.file.startswith(prefix) else p.file, p.line, p.column, p.value, p.expected)
-            for p in problems]
+    return [dataclasses.replace(p, file=str(into) + p.file[len(prefix):]) if p.file.startswith(prefix) else p for p in problems]
 
 
 def _commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:

@@ -12,12 +12,14 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from analysis.errors import Problem
+if TYPE_CHECKING:  # errors says its expectations through this catalogue: only the type is needed here
+    from analysis.errors import Problem
 
 LANGUAGES = ("id", "en")
 # libyaml's safe loader when PyYAML has it: the catalogue is read by every command and worker, and
@@ -64,8 +66,9 @@ def _minus(text: str) -> str:
 
 
 def tn(key: str, lang: str, count: int, **values: object) -> str:
-    """Message ``key.one`` or ``key.many`` by ``count`` (English needs both; Indonesian has one form for both)."""
-    return t(f"{key}.one" if count == 1 else f"{key}.many", lang, count=count, **values)
+    """Message ``key.one`` or ``key.many`` by ``count`` (English needs both; Indonesian has one form for both),
+    the count written as the language writes numbers (1.966 / 1,966)."""
+    return t(f"{key}.one" if count == 1 else f"{key}.many", lang, count=fmt_int(count, lang), **values)
 
 
 def render_problem(p: Problem, lang: str) -> str:
@@ -76,7 +79,7 @@ def render_problem(p: Problem, lang: str) -> str:
     value = repr(p.value) if p.value is not None else t("cli.problem.none", lang)
     if len(value) > 80:
         value = value[:77] + "..."
-    return f"{where}: {t('cli.problem.value', lang, value=value)}: {t('cli.problem.expected', lang, expected=p.expected)}"
+    return f"{where}: {t('cli.problem.value', lang, value=value)}: {t('cli.problem.expected', lang, expected=p.expectation(lang))}"
 
 
 def render_problems(problems: list[Problem], lang: str, limit: int = 50) -> str:

@@ -167,7 +167,8 @@ def _check_events(text: str, file: Path) -> None:
         for char in line:
             bracket += (char in "[{") - (char in "]}")
             if bracket > MAX_DEPTH:
-                raise InputError([problem(file, number, None, f"{bracket} open brackets", _t("params.expect.depth", limit=MAX_DEPTH))])
+                raise InputError([problem(file, number, None, _t("params.found.brackets", count=bracket),
+                                          _t("params.expect.depth", limit=MAX_DEPTH))])
     aliases = events = 0
     for event in yaml.parse(text, Loader=LOADER):
         events += 1
@@ -175,7 +176,8 @@ def _check_events(text: str, file: Path) -> None:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise InputError([problem(file, where, None, f"depth {depth}", _t("params.expect.depth", limit=MAX_DEPTH))])
+                raise InputError([problem(file, where, None, _t("params.found.depth", depth=depth),
+                                          _t("params.expect.depth", limit=MAX_DEPTH))])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
@@ -188,7 +190,8 @@ def _check_events(text: str, file: Path) -> None:
         if tag is not None and tag not in PLAIN_TAGS:
             raise InputError([problem(file, where, None, tag, _t("params.expect.tags"))])
         if events > MAX_NODES:
-            raise InputError([problem(file, where, None, f"{events} YAML events", _t("params.expect.values", limit=MAX_NODES))])
+            raise InputError([problem(file, where, None, _t("params.found.events", count=events),
+                                      _t("params.expect.values", limit=MAX_NODES))])
 
 
 def _expanded_size_ok(root: yaml.Node) -> bool:
@@ -248,7 +251,7 @@ def _check_numbers(data: Any, file: Path, lines: dict[tuple, int]) -> None:
         elif isinstance(value, list):
             stack.extend((path + (i,), v) for i, v in enumerate(value))
         elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_DIGITS * 4:
-            raise InputError([problem(file, lines.get(path), ".".join(map(str, path)) or None, f"{value.bit_length()}-bit integer",
+            raise InputError([problem(file, lines.get(path), ".".join(map(str, path)) or None, _t("params.found.bits", bits=value.bit_length()),
                                       _t("params.expect.digits", limit=MAX_DIGITS))])
 
 
@@ -264,7 +267,8 @@ def _read_text(file: Path) -> str:
     with open(file, "rb") as fh:
         raw = fh.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise InputError([problem(file, None, None, f"more than {MAX_BYTES // 1024} KB", _t("params.expect.size", limit=MAX_BYTES // 1024))])
+        raise InputError([problem(file, None, None, _t("params.found.size", limit=MAX_BYTES // 1024),
+                                  _t("params.expect.size", limit=MAX_BYTES // 1024))])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -281,7 +285,7 @@ def read_yaml(file: Path, text: str) -> tuple[Any, dict[tuple, int]]:
         try:
             root = loader.get_single_node()
             if root is not None and not _expanded_size_ok(root):
-                raise InputError([problem(file, _line(root.start_mark), None, "aliases",
+                raise InputError([problem(file, _line(root.start_mark), None, _t("params.found.aliases"),
                                           _t("params.expect.expanded", limit=MAX_NODES))])
             lines, repeated = _node_lines(root, file)  # before construction, which folds merge keys (<<) into the node
             if repeated:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, problem
+from analysis.errors import InputError, expect, problem
 
 ROOT = "ID"
 ROOT_NAME = "Indonesia"
@@ -109,17 +109,17 @@ def validate_region_rows(df: pd.DataFrame, file: str | Path, first_line: int = 2
     problems = []
     missing = [c for c in REGION_COLUMNS if c not in df.columns]
     if missing:
-        return [problem(file, 1, c, None, f"a column named '{c}' ({', '.join(REGION_COLUMNS)})") for c in missing]
+        return [problem(file, 1, c, None, expect("regions.expect.column", column=c, columns=", ".join(REGION_COLUMNS))) for c in missing]
     for i, (kode, tingkat, induk) in enumerate(zip(df["kode"], df["tingkat"], df["kode_induk"])):
         line = first_line + i
         if not is_valid_code(kode):
-            problems.append(problem(file, line, "kode", kode, "a Kemendagri code like 32, 32.04, 32.04.16 or 32.04.16.2001"))
+            problems.append(problem(file, line, "kode", kode, expect("regions.expect.code")))
             continue
         if tingkat != level_of(kode):
-            problems.append(problem(file, line, "tingkat", tingkat, f"'{level_of(kode)}' for a code shaped like {kode}"))
+            problems.append(problem(file, line, "tingkat", tingkat, expect("regions.expect.level", level=level_of(kode), kode=kode)))
         expected_parent = parent_of(kode) or ""
         if (induk or (ROOT if level_of(kode) == "provinsi" else "")) != expected_parent:
-            problems.append(problem(file, line, "kode_induk", induk, f"'{expected_parent}', the parent implied by {kode}"))
+            problems.append(problem(file, line, "kode_induk", induk, expect("regions.expect.parent_shape", parent=expected_parent, kode=kode)))
     return problems
 
 
@@ -130,7 +130,7 @@ def load_regions(base: Path, extra: Path | None = None) -> RegionTree:
     if extra is not None and extra.exists():
         add = _read_tree(extra)
         if add.empty and not len(add.columns):
-            raise InputError([problem(extra, 1, None, "", "a header line kode,nama,tingkat,kode_induk")])
+            raise InputError([problem(extra, 1, None, "", expect("data.expect.header", columns=",".join(REGION_COLUMNS)))])
         problems = validate_region_rows(add, extra)
         if problems:
             raise InputError(problems)
@@ -142,5 +142,5 @@ def load_regions(base: Path, extra: Path | None = None) -> RegionTree:
     orphans = table.index[(parents != "") & (table.index.get_indexer(parents) < 0)]
     if len(orphans):
         file = extra if extra is not None else base
-        raise InputError([problem(file, None, "kode_induk", table.at[c, "kode_induk"], f"a parent region that exists (for {c})") for c in orphans[:50]])
+        raise InputError([problem(file, None, "kode_induk", table.at[c, "kode_induk"], expect("regions.expect.parent", kode=c)) for c in orphans[:50]])
     return RegionTree(table)
