@@ -85,6 +85,15 @@ def test_bad_input_is_refused_at_its_place_and_writes_nothing(case, tmp_path, ca
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if (CORPUS / c / "params.yaml").exists()])
+def test_validate_checks_the_parameters_against_the_data_as_build_does(case, tmp_path, capsys):
+    folder = tmp_path / "data"
+    args = assemble(case, folder)
+    code = main(["validate", "--data", str(folder), "--params", args[args.index("--params") + 1]])
+    printed = capsys.readouterr().err.replace(str(folder), "DATA").replace(data.current_period(), "NOW")
+    assert (code, printed) == (2, (CORPUS / case / "expected.txt").read_text(encoding="utf-8"))
+
+
 def _printed_parts(line: str, lang: str) -> dict[str, str | None]:
     """Where, column, value and expectation of one printed problem, told apart by the words of ``lang``'s catalogue."""
     column, value, expected = (t(f"cli.problem.{k}", lang, **{k: "\0"}).split("\0") for k in ("column", "value", "expected"))
@@ -126,7 +135,7 @@ def test_bad_input_speaks_both_languages_and_keeps_its_place(case, tmp_path, cap
     args = assemble(case, folder)
     monkeypatch.setattr(batch, "build", must_not_build)
     build = ["build", "--data", str(folder), "--out", str(tmp_path / "o"), *args]
-    command = ["validate", "--data", str(folder)] if args == ["--region", "32"] else build  # validate checks neither --region nor parameters against the data
+    command = ["validate", "--data", str(folder)] if args == ["--region", "32"] else build  # validate takes no --region
     printed = {}
     for lang in ("id", "en"):
         monkeypatch.setenv("CAKUPAN_LANG", lang)

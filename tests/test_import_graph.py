@@ -18,8 +18,8 @@ LAYERS = [
     ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models", "frames", "downloads"}),
     ("plots", {"plots", "maps"}),
     ("pages", {"workbench", "explore", "standalone", "markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
-    ("batch", {"inprocess", "executors", "warm", "batch"}),
-    ("CLI", {"cli", "__main__"}),
+    ("batch", {"preload", "inprocess", "executors", "warm", "batch"}),
+    ("CLI", {"cli", "launch", "__main__"}),
 ]
 LAYER = {module: i for i, (_, modules) in enumerate(LAYERS) for module in modules}
 PACKAGE = Path(str(files("analysis")))

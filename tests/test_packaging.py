@@ -1,5 +1,6 @@
 """pyproject.toml and environment.yml declare the same runtime dependencies."""
 
+import importlib.metadata
 import re
 import tomllib
 from pathlib import Path
@@ -33,8 +34,10 @@ def test_every_dependency_has_a_lower_bound():
 
 def test_console_script_and_module_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["cakupan"] == "analysis.cli:main"
-    assert (ROOT / "src" / "analysis" / "__main__.py").exists()
+    assert project["scripts"]["cakupan"] == "analysis.launch:main"  # starts a build's worker server, then the command line
+    installed = {ep.name: ep for ep in importlib.metadata.entry_points(group="console_scripts")}
+    assert installed["cakupan"].value == "analysis.launch:main"  # the venv was installed from this file
+    assert "from analysis.launch import main" in (ROOT / "src" / "analysis" / "__main__.py").read_text()
 
 
 def test_benchmark_extra_is_in_the_test_extra_and_the_conda_pip_list():

@@ -1,5 +1,5 @@
 """`python -m analysis` is the same as the `cakupan` command."""
 
-from analysis.cli import main
+from analysis.launch import main
 
 raise SystemExit(main())

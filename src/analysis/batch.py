@@ -34,12 +34,12 @@ from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
 from analysis.messages import cli_language, fmt_num, t
 from analysis.params import LANGUAGES, params_digest
 from analysis.portfolio import OVERVIEW, REGION
+from analysis.preload import MANIFEST_NAME
 from analysis.regions import ROOT, RegionTree, is_valid_code
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
 LOCK_NAME = ".cakupan.lock"
-MANIFEST_NAME = "build.json"
 INDEX_LEVELS = ("nasional", "provinsi", "kabkota")  # on the main index; deeper levels get one page per kab/kota
 INDEX_FIELDS = ("kode", "nama", "tingkat", "induk", "induk_nama", "sintetis", "latest")  # of a summary, for the index
 

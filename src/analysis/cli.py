@@ -26,6 +26,7 @@ from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
 from analysis.messages import catalogue, cli_language, fmt_int, fmt_num, render_problems, t, tn
 from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
 from analysis.portfolio import select_regions
+from analysis.preload import MANIFEST_NAME, warm_up
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
 DEFAULT_OUT = "reports"  # relative to the folder the command runs in, like any command-line tool
@@ -159,8 +160,15 @@ def _distinct(values: list[str] | None) -> list[str] | None:
 
 
 def cmd_validate(ns: argparse.Namespace) -> int:
-    load_params(ns.params)
+    """The data and the parameters, each alone and against each other, as a build of the
+    parameters' default selection would check them before building anything."""
+    from analysis import checks
+
+    params = load_params(ns.params)
     ds = load_dataset(ns.data)
+    problems = checks.check_build(ds, params, select_regions(ds.regions, params, None, None), params_path=ns.params)
+    if problems:
+        raise InputError(problems)
     lang = cli_language()
     print(t("cli.valid", lang, directory=ds.directory, participants=tn("cli.count.participant_rows", lang, len(ds.participants)),
             workforce=tn("cli.count.workforce_rows", lang, len(ds.workforce)),
@@ -202,8 +210,8 @@ def cmd_build(ns: argparse.Namespace) -> int:
     params = load_params(ns.params)
     started = time.perf_counter()
     out = Path(ns.out)
-    if ns.executor == "local" and not output_problems(ns.out, "--out") and (ns.force or not (out / batch.MANIFEST_NAME).exists()):
-        executors.warm_up()  # surely work to do: the workers' imports overlap reading the data
+    if ns.executor == "local" and not output_problems(ns.out, "--out") and (ns.force or not (out / MANIFEST_NAME).exists()):
+        warm_up()  # surely work to do (often started already by analysis.launch): the workers' imports overlap reading the data
     ds = load_dataset(ns.data)
     codes = select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
     if not codes:
@@ -242,7 +250,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
     for r in failed[:20]:
         print(t("cli.build.failed", say, kode=r.kode, language=r.lang, error=r.error), file=sys.stderr)
     if len(failed) > 20:
-        print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / batch.MANIFEST_NAME), file=sys.stderr)
+        print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / MANIFEST_NAME), file=sys.stderr)
     pages = counts.pop("pages")
     shown, shown_pages = ({k: fmt_int(v, say) for k, v in c.items()} for c in (counts, pages))
     print(t("cli.build.done", say, **shown, pages=t("cli.build.pages", say, **shown_pages) if any(pages.values()) else "",

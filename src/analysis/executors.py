@@ -14,7 +14,7 @@ processes it watches: the report that was running is recorded as failed, the pro
 and the rest of the queue carries on. On Dask the nanny replaces a dead worker the same way.
 
 - ``LocalExecutor``: ``jobs`` worker processes forked from a server that imported the heavy
-  modules once (``warm_up`` starts it early, so the imports overlap the build's own start);
+  modules once (``analysis.preload``: started early, so the imports overlap the build's own start);
 - ``DaskExecutor``: dask.distributed, a loopback ``LocalCluster`` or an existing scheduler, with one
   warm worker per Dask worker process kept in a module-level cache.
 """
@@ -40,6 +40,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from analysis.portfolio import REGION
+from analysis.preload import warm_up
 
 # jsonschema (under nbformat) imports this optional IRI-syntax checker when it is installed, and
 # building its grammar costs 0.8 s in every process; notebooks never need IRI format checks.
@@ -180,20 +181,9 @@ class Worker:
 
 # --- local processes ---------------------------------------------------------------------
 
-# Imported once by the fork server, so that each worker process starts with them loaded.
-PRELOAD = ["analysis.executors", "analysis.warm", "analysis.inprocess", "papermill.parameterize", "ipykernel.inprocess.manager",
-           "ipykernel.inprocess.ipkernel"]
 # A report allocates hundreds of thousands of short-lived objects (chart artists, data frames);
 # collecting the youngest generation every 700 of them costs about 5% of a report's CPU.
 GC_THRESHOLD = (50_000, 20, 100)
-
-
-def warm_up() -> None:
-    """Start the fork server now: its imports then run while the build reads data and hashes keys."""
-    from multiprocessing import forkserver
-
-    get_context("forkserver").set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
 
 
 def _watch_build(lifeline) -> None:

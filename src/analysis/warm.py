@@ -1,6 +1,6 @@
 """Everything every report needs, loaded once in the fork server before worker processes fork.
 
-The fork server imports this module (``analysis.executors.PRELOAD``); each worker then starts with
+The fork server imports this module (``analysis.preload.PRELOAD``); each worker then starts with
 the libraries imported and the catalogue, locale data, fonts, the nbconvert template, the bundled
 dataset and the report charts' figures ready, instead of paying for them again in every process
 on its first report. The server starts while the build reads its data and hashes its keys.
@@ -21,12 +21,15 @@ for _lang in LANGUAGES:
     t("nav.index", _lang)
     fmt_int(5_900_000, _lang)
     fmt_pct(0.314, _lang)
-# One report's charts on the bundled data: builds each chart type's figure, loads the font files and
-# the glyph caches, and leaves the bundled dataset and parameters cached for builds that use them.
+# One report on the bundled data, every block as the notebook shows it: builds each chart type's
+# figure, loads the font files and glyph caches, indexes the region tree, and leaves the bundled
+# dataset, its per-region tables and the parameters cached for builds that use them.
 _report = RegionReport.load("32", None, LANGUAGES[0], None)
-for _section in (_report.trend, _report.split, _report.forecast, _report.scenarios):
-    _section()
-del _report, _section
+for _block in (_report.title, _report.banner, _report.headline, _report.trend, _report.split, _report.gap, _report.forecast,
+               _report.targets, _report.pace, _report.scenarios, _report.subregions, _report.provenance):
+    _block()._repr_mimebundle_()
+_report.summary()
+del _report, _block
 make_exporter()
 # Everything loaded so far lives as long as the workers: keep it out of the collector's scans (and
 # its pages shared with the workers, which a scan would copy into each of them).
