@@ -16,8 +16,8 @@ Steps, each in fresh processes:
 (f) one kab/kota report, one language, cold: what the first report waits for (start-up).
 
 Peak memory is the largest total PSS (proportional set size: shared pages counted once) of the
-command and all its descendants (workers and kernels), sampled every 0.2 s. Goals (issue 16) are
-printed next to the measured values. The extrapolations assume the per-report cost of (e) for
+command and all its descendants (workers and kernels), sampled every 0.5 s (``SAMPLE_EVERY``).
+Goals (issue 16) are printed next to the measured values. The extrapolations assume the per-report cost of (e) for
 every village, in every language of the parameters; on a Dask cluster they assume one warm kernel
 per worker and no other bottleneck (a task is seconds of work and a few kilobytes of traffic).
 """
@@ -45,6 +45,10 @@ JABAR = [f"32.{i:02d}" for i in range(1, 19)] + [f"32.{i}" for i in range(71, 80
 DESA_WITHIN = ["32.04", "32.03", "32.05"]  # Kab. Bandung, Cianjur, Garut: 1,082 desa
 ALL_DESA = 83_762
 DASK_WORKERS = 32
+# Seconds between memory samples. A PSS sample reads every process's page tables: about 10 ms of
+# CPU per process, so sampling five processes every 0.2 s took a quarter of one of the two cores
+# from the build it measured (and less from the one-process naive loop).
+SAMPLE_EVERY = 0.5
 
 
 @dataclass
@@ -79,7 +83,7 @@ def run(command: list[str], env: dict | None = None, cwd: Path | None = None, ch
     def sample() -> None:
         nonlocal peak
         watched = psutil.Process(proc.pid)
-        while not done.wait(0.2):
+        while not done.wait(SAMPLE_EVERY):
             try:
                 peak = max(peak, _tree_sample(watched, cpu))
             except psutil.NoSuchProcess:
