@@ -200,21 +200,23 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     found = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
                           "sintetis": grouped["sintetis"].any()}).reset_index()
     found = found.dropna(subset=["peserta"])
-    work = annual_workforce(ds.workforce, sorted(set(found["kode"]))).set_index(["kode", "tahun"])
+    work = annual_workforce(ds.workforce, sorted(set(found["kode"])))
+    found = found.merge(work, on=["kode", "tahun"], how="left", indicator="_pekerja")
+    chosen = pd.Series(np.nan, index=found.index)
+    measure = pd.Series(None, index=found.index, dtype=object)
+    for name in reversed(definition["denominator"]):  # the first measure present wins
+        present = found[name].notna()
+        chosen[present], measure[present] = found.loc[present, name].astype(float), name
+    found["penyebut"], found["ukuran_penyebut"] = chosen, measure
+    found["sintetis_pekerja"] = (found["_pekerja"] == "both") & found["sintetis_pekerja"].astype("boolean").fillna(False).astype(bool)
+    found["cakupan"] = found["peserta"] / found["penyebut"]
+    found["cakupan_tren"] = found["peserta"] / found[definition["trend_denominator"]].astype(float)
+    found = found[["kode", "periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "sintetis_pekerja",
+                   "cakupan", "cakupan_tren"]]
     out = {}
-    for code, part in found.groupby("kode", sort=False):
-        part = part.drop(columns="kode").reset_index(drop=True)
-        penyebut, measure, trend, sample = [], [], [], []
-        for year in part["tahun"]:
-            w = work.loc[(code, year)] if (code, year) in work.index else None
-            chosen = next((m for m in definition["denominator"] if w is not None and pd.notna(w[m])), None)
-            penyebut.append(np.nan if chosen is None else float(w[chosen]))
-            measure.append(chosen)
-            trend.append(np.nan if w is None else float(w[definition["trend_denominator"]]))
-            sample.append(bool(w["sintetis_pekerja"]) if w is not None else False)
-        part["penyebut"], part["ukuran_penyebut"], part["sintetis_pekerja"] = penyebut, measure, sample
-        part["cakupan"] = part["peserta"] / part["penyebut"]
-        part["cakupan_tren"] = part["peserta"] / np.asarray(trend, dtype=float)
+    for code, rows in found.groupby("kode", sort=False).indices.items():
+        part = found.iloc[rows].drop(columns="kode").reset_index(drop=True)
+        part["ukuran_penyebut"] = part["ukuran_penyebut"].tolist()  # the type a region's own names give (text, or none at all)
         out[code] = part
     return out
 
