@@ -127,7 +127,8 @@ def _fix_margins(fig: Figure, ax: Axes, top: float = TOP, bottom: float = BOTTOM
 # matplotlib's own per-renderer table (``text._get_text_metrics_function``); where a matplotlib
 # version lacks it, charts are measured as before, with the same bytes.
 _TEXT_TO_PATH = TextToPath()
-_RENDERER_METRICS = next(iter(getattr(matplotlib.text._get_text_metrics_function, "__defaults__", None) or ()), None)
+_MEASURE = getattr(matplotlib.text, "_get_text_metrics_function", None)
+_RENDERER_METRICS = next(iter(getattr(_MEASURE, "__defaults__", None) or ()), None)
 
 
 @lru_cache(maxsize=8192)
