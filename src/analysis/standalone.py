@@ -39,9 +39,12 @@ class PagePreprocessor(Preprocessor):
                              "then convert the executed copy")
         if "cakupan" not in resources:
             resources["cakupan"] = page_resources(nb, summary)
+            files = downloads.files(summary)
             # "./": nbconvert writes outputs under their folder, which must not be empty for a page in the current folder
-            resources.setdefault("outputs", {}).update({f"./{name}": text.encode("utf-8") for name, text in downloads.files(summary).items()})
-        resources["cakupan"].setdefault("downloads", downloads.links(summary))
+            resources.setdefault("outputs", {}).update({f"./{name}": text.encode("utf-8") for name, text in files.items()})
+            resources["cakupan"]["downloads"] = downloads.links(summary, files)
+        if "downloads" not in resources["cakupan"]:  # a build gives them (analysis.render.render_report)
+            resources["cakupan"]["downloads"] = downloads.links(summary)
         resources["cakupan"].setdefault("downloads_title", t("downloads.title", summary["lang"]))
         resources["cakupan"].setdefault("downloads_lead", t("downloads.lead", summary["lang"]))
         return nb, resources
