@@ -7,12 +7,13 @@ import datetime as dt
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from papermill.parameterize import parameterize_notebook
 
+from analysis.batch import NOTEBOOK, OVERVIEW_NOTEBOOK
 from analysis.executors import KERNEL_NAME, Job, Task, Worker, _fresh_copy, _parameters
 from analysis.inprocess import CellError, run_notebook
 from analysis.portfolio import OVERVIEW, REGION
 from analysis.render import extract_summary, render_report
-from analysis.batch import NOTEBOOK, OVERVIEW_NOTEBOOK
 
 BUILT = "2026-01-02T03:04:05+00:00"
 
@@ -89,8 +90,6 @@ def test_pages_are_byte_identical_to_those_built_through_nbclient(worker, notebo
     built = dt.datetime.fromisoformat(BUILT)
     pages = []
     for run in (lambda nb: run_notebook(worker.km.kernel.shell, nb), lambda nb: _through_nbclient(worker, nb)):
-        from papermill.parameterize import parameterize_notebook
-
         worker.km.kernel.shell.reset(new_session=False)
         nb = parameterize_notebook(_fresh_copy(worker.templates[notebook]), _parameters(worker.job, task),
                                    kernel_name=KERNEL_NAME, language="python")

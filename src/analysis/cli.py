@@ -23,13 +23,13 @@ from analysis.data import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
 from analysis.destinations import is_bundled, output_problems
 from analysis.errors import InputError, Problem, problem
 from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
+from analysis.launch import DEFAULT_OUT
 from analysis.messages import catalogue, cli_language, fmt_int, fmt_num, render_problems, t, tn
 from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
 from analysis.portfolio import select_regions
 from analysis.preload import MANIFEST_NAME, warm_up
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
 
-DEFAULT_OUT = "reports"  # relative to the folder the command runs in, like any command-line tool
 DEFAULT_SEED = 20240827
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 

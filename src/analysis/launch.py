@@ -16,7 +16,7 @@ from pathlib import Path
 
 from analysis.preload import MANIFEST_NAME, warm_up
 
-DEFAULT_OUT = "reports"  # as analysis.cli.DEFAULT_OUT
+DEFAULT_OUT = "reports"  # --out: relative to the folder the command runs in, like any command-line tool
 
 
 def _option(argv: Sequence[str], name: str) -> str | None:
