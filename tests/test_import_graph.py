@@ -16,7 +16,7 @@ import pytest
 LAYERS = [
     ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers", "destinations", "table_measures"}),
     ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models", "frames", "downloads"}),
-    ("plots", {"plots", "maps"}),
+    ("plots", {"svg_text", "plots", "maps"}),
     ("pages", {"workbench", "explore", "standalone", "markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
     ("batch", {"preload", "inprocess", "executors", "warm", "batch"}),
     ("CLI", {"cli", "launch", "__main__"}),

@@ -53,7 +53,7 @@ def test_each_kind_of_output_is_recorded_as_nbclient_records_it(worker):
     sources = (
         "print('a'); print('b')",
         "import sys; print('warn', file=sys.stderr)",
-        "from IPython.display import display, HTML; display(HTML('<b>x</b>')); 1 + 1",
+        "from IPython.display import display, HTML; display(HTML('<b>x — ✓ \\u00e9</b>')); 1 + 1",  # text bundles pass unchanged
         "2 + 2;",  # a trailing semicolon hides the value
         "display({'application/vnd.t+json': {'k': (1, 2)}, 'text/plain': 'k'}, raw=True)",  # JSON types, as a message carries them
         "from IPython.display import clear_output; print('gone'); clear_output(); display(HTML('<i>kept</i>'))",

@@ -108,12 +108,3 @@ def test_break_lines_pass_behind_the_trend_legend(reports):
     frame = legend.get_frame()
     assert legend.get_frame_on() and frame.get_alpha() == 1 and frame.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     assert all(legend.get_zorder() > line.get_zorder() for line in crossing)
-
-
-def test_text_sizes_shared_across_svg_files_give_the_same_bytes(reports, monkeypatch):
-    """One text-size cache for every SVG renderer (plots._svg_text_metrics): the same charts, byte for byte."""
-    shared = {lang: _charts(reports["ID"], lang) | {f"dki-{k}": v for k, v in _charts(reports["31"], lang).items()} for lang in ("id", "en")}
-    assert plots._svg_text_metrics.cache_info().hits > 0
-    monkeypatch.setattr(plots, "_RENDERER_METRICS", None)  # matplotlib's own per-renderer measuring
-    alone = {lang: _charts(reports["ID"], lang) | {f"dki-{k}": v for k, v in _charts(reports["31"], lang).items()} for lang in ("id", "en")}
-    assert shared == alone

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import matplotlib
-import matplotlib.text
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -34,10 +33,11 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.textpath import TextToPath, text_to_path
+from matplotlib.textpath import text_to_path
 
 from analysis.data import SEGMENTS, TOTAL
 from analysis.messages import fmt_num, fmt_pct, t
+from analysis.svg_text import shared_text
 
 BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#6b6b6b"
 SEGMENT_STYLE = {
@@ -121,43 +121,13 @@ def _fix_margins(fig: Figure, ax: Axes, top: float = TOP, bottom: float = BOTTOM
     fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, bottom=bottom / height, top=1 - top / height)
 
 
-# Text sizes: matplotlib caches them per renderer, and every SVG file gets a new renderer, so each
-# chart measured every label again (a tenth of a chart's drawing). Every SVG renderer measures with
-# the same TextToPath at the same 72 dpi, so one cache serves them all. ``_RENDERER_METRICS`` is
-# matplotlib's own per-renderer table (``text._get_text_metrics_function``); where a matplotlib
-# version lacks it, charts are measured as before, with the same bytes.
-_TEXT_TO_PATH = TextToPath()
-_MEASURE = getattr(matplotlib.text, "_get_text_metrics_function", None)
-_RENDERER_METRICS = next(iter(getattr(_MEASURE, "__defaults__", None) or ()), None)
-
-
-@lru_cache(maxsize=8192)
-def _svg_text_metrics(text: str, fontprop: FontProperties, ismath: bool | str, dpi: float) -> tuple[float, float, float]:  # noqa: ARG001 - dpi keys the cache
-    return _TEXT_TO_PATH.get_text_width_height_descent(text, fontprop, ismath)
-
-
-def _draw_with_shared_metrics(fig: Figure):  # noqa: ANN202 - Figure.draw's signature
-    draw = type(fig).draw
-
-    def seeded(renderer) -> None:  # noqa: ANN001 - a matplotlib renderer
-        if isinstance(_RENDERER_METRICS, weakref.WeakKeyDictionary):
-            _RENDERER_METRICS[renderer] = _svg_text_metrics
-        draw(fig, renderer)
-
-    return seeded
-
-
 def to_svg(fig: Figure) -> bytes:
     buf = io.BytesIO()
     if fig not in _PLAIN_TEXT:
         for text in fig.findobj(Text):
             text.set_parse_math(False)  # labels are data text: '$' is a dollar sign, never mathtext
-    fig.draw = _draw_with_shared_metrics(fig)
-    try:
-        with matplotlib.rc_context(STYLE):
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    finally:
-        del fig.draw
+    with matplotlib.rc_context(STYLE), shared_text(fig):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
 
