@@ -307,6 +307,17 @@ def test_target_year_of_the_combination_is_consistent_with_its_paths():
     assert probs == sorted(probs) and probs[0] < probs[-1]
 
 
+def test_target_years_draw_the_paths_once_and_agree_with_target_year(monkeypatch):
+    r = forecast(pd.Series([0.20, 0.22, 0.24, 0.26, 0.28], index=range(2020, 2025)), "share", 2045, n_paths=400)
+    targets = [{"percent": 43.92, "year": 2029}, {"percent": 99.5, "year": 2045}, {"percent": 25.0, "year": 2026}]
+    alone = [target_year(r, tg["percent"] / 100, tg["year"]) for tg in targets]
+    drawn, draw = [], fc.ForecastResult.paths
+    monkeypatch.setattr(fc.ForecastResult, "paths", lambda self, n=None: drawn.append(n) or draw(self, n))
+    assert fc.target_years(r, targets) == alone
+    assert drawn == [None]  # once, for the two targets not yet reached
+    assert alone[2].already_reached
+
+
 def test_target_never_reached_is_not_by_horizon():
     falling = pd.Series([0.30, 0.29, 0.27, 0.26, 0.24, 0.23, 0.21, 0.20], index=range(2016, 2024))
     r = forecast(falling, "share", end_year=2045)

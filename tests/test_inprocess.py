@@ -75,6 +75,22 @@ def test_each_kind_of_output_is_recorded_as_nbclient_records_it(worker):
     assert [o["data"]["text/html"] for o in _outputs(ours)[5]] == ["<i>kept</i>"]
 
 
+def test_cells_leave_nothing_behind_on_the_shell(worker):
+    """A worker runs thousands of cells: none of them may leave a callback (and with it its outputs) on the shell."""
+    shell = worker.km.kernel.shell
+    kernels_publisher = shell.display_pub
+
+    def callbacks() -> int:
+        return sum(len(registered) for registered in shell.events.callbacks.values())
+
+    run_notebook(shell, _cells("from IPython.display import display, HTML; display(HTML('<b>x</b>'))"))
+    before = callbacks()
+    nb = run_notebook(shell, _cells(*["display(HTML('<i>y</i>')); print('z'); 1"] * 25))
+    assert [len(cell.outputs) for cell in nb.cells] == [3] * 25
+    assert callbacks() == before
+    assert shell.display_pub is kernels_publisher
+
+
 def test_a_raising_cell_stops_the_notebook_with_its_name_and_value(worker):
     nb = _cells("a = 1", "raise ValueError('region 99 unknown')", "a = 2")
     worker.km.kernel.shell.reset(new_session=False)

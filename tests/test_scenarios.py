@@ -83,6 +83,20 @@ def test_no_lever_gives_the_baseline(baseline):
     assert fc.target_year(same, 0.4392, 2029) == target
 
 
+def test_a_scenario_keeps_no_paths_and_draws_the_same_ones_each_time(baseline):
+    """Workers keep many regions' scenarios: only per-year arrays are kept; paths are drawn on demand."""
+    levers = list(sc.levers_from_params(load_params()["scenarios"]).values())
+    result = sc.apply(baseline, _setting_for(baseline), levers)
+    kept = [v for v in vars(result).values() if isinstance(v, np.ndarray)]
+    assert kept and all(v.ndim == 1 and v.size <= len(result.years) for v in kept)
+    paths = result.paths()
+    assert paths.shape == (500, len(result.years))
+    np.testing.assert_array_equal(paths, result.paths())
+    base = baseline.paths()
+    np.testing.assert_allclose(paths, base + sc.lever_stock(base, _setting_for(baseline), levers) / 1e6)
+    assert np.all(paths >= base - 1e-12) and np.any(paths > base)
+
+
 def test_levers_raise_coverage_and_bring_the_target_forward(baseline):
     levers = sc.levers_from_params(load_params()["scenarios"])
     result = sc.apply(baseline, _setting_for(baseline), list(levers.values()))

@@ -136,7 +136,7 @@ def move_levers(report: RegionReport, sizes: dict[str, float], retention: float 
     i = int(np.flatnonzero(result.years == at)[0])
     return LeverResult(at, float(report.outlook.median[i]), float(result.median[i]), float(result.stock[i]),
                        [ty for _, ty in report.target_years],
-                       [fc.target_year(result, tg["percent"] / 100, tg["year"]) for tg in targets], result)
+                       fc.target_years(result, targets), result)
 
 
 def levers_block(report: RegionReport, result: LeverResult) -> Html:

@@ -222,13 +222,9 @@ class RegionFacts:
 
     @cached_property
     def target_years(self) -> list[tuple[dict, fc.TargetYear]]:
-        out = []
-        for tg in self.params["targets"]:
-            ty = fc.target_year(self.outlook, tg["percent"] / 100, tg["year"])
-            if ty.reason is not None:
-                ty = self.reached(tg) or ty
-            out.append((tg, ty))
-        return out
+        targets = self.params["targets"]
+        return [(tg, (self.reached(tg) or ty) if ty.reason is not None else ty)
+                for tg, ty in zip(targets, fc.target_years(self.outlook, targets))]
 
     # --- pace ---------------------------------------------------------------------------------
     @cached_property
@@ -314,7 +310,7 @@ class RegionFacts:
         out = []
         for entry in self.params["scenarios"]["compare"]:
             result = sc.apply(self.outlook, self.scenario_setting, [levers[key] for key in entry["levers"]])
-            out.append((entry, result, [fc.target_year(result, tg["percent"] / 100, tg["year"]) for tg in self.params["targets"]]))
+            out.append((entry, result, fc.target_years(result, self.params["targets"])))
         return out
 
     # --- regions below ---------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.resources import files
@@ -459,12 +460,14 @@ def _first_at_or_above(values: np.ndarray, years: np.ndarray, target: float) -> 
     return first
 
 
-def target_year(result: ForecastResult, target_share: float, deadline: int) -> TargetYear:
+def target_year(result: ForecastResult, target_share: float, deadline: int,
+                paths: Callable[[], np.ndarray] | None = None) -> TargetYear:
     """First year the median path reaches ``target_share``, the 80% range of that year over the
     simulated paths, and the probability of reaching it by ``deadline``.
 
     ``year`` is None with ``not_by_horizon`` set when the median path stays below the target up
     to the last forecast year; an upper end of the range beyond the horizon is None as well.
+    ``paths`` gives the result's simulated paths when they are already drawn (see :func:`target_years`).
     """
     if not result.ok:
         return TargetYear(target_share, deadline, None, None, True, None, None, math.nan, reason=result.reason)
@@ -477,13 +480,26 @@ def target_year(result: ForecastResult, target_share: float, deadline: int) -> T
                           already_reached=True)
     years = result.years
     median_hit = _first_at_or_above(result.median[None, :], years, target_share)[0]
-    crossing = _first_at_or_above(result.paths(), years, target_share)
+    crossing = _first_at_or_above((paths or result.paths)(), years, target_share)
     lo, hi = np.quantile(crossing, [0.10, 0.90], method="inverted_cdf")
     prob = float(np.mean(crossing <= deadline))
     as_year = lambda v: None if not np.isfinite(v) else int(v)  # noqa: E731
     return TargetYear(target=target_share, deadline=deadline, horizon_end=horizon_end, year=as_year(median_hit),
                       not_by_horizon=not np.isfinite(median_hit), year_lo80=as_year(lo), year_hi80=as_year(hi),
                       prob_by_deadline=prob)
+
+
+def target_years(result: ForecastResult, targets: Iterable[dict]) -> list[TargetYear]:
+    """:func:`target_year` of each target (``percent``, ``year`` as in the parameters), with the
+    simulated paths drawn once for all of them, and only if one needs them."""
+    drawn: list[np.ndarray] = []
+
+    def paths() -> np.ndarray:
+        if not drawn:
+            drawn.append(result.paths())
+        return drawn[0]
+
+    return [target_year(result, tg["percent"] / 100, tg["year"], paths) for tg in targets]
 
 
 @lru_cache(maxsize=1)

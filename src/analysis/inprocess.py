@@ -79,17 +79,25 @@ def _bundle(data: dict) -> dict:
 
 
 class _Publisher(DisplayPublisher):
-    """``display(...)`` calls of a cell become ``display_data`` outputs."""
+    """``display(...)`` calls of the running cell become ``display_data`` outputs.
 
-    def __init__(self, outputs: _Outputs, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.outputs = outputs
+    One per process, made without a shell: a publisher made with one registers two callbacks on the
+    shell's events that are never removed, so a publisher per cell kept every report's outputs
+    alive (1.7 MB a report) and made each cell call all the callbacks of the cells before it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outputs = _Outputs()
 
     def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:  # noqa: ANN001, ARG002
         self.outputs.add({"output_type": "display_data", "data": _bundle(data), "metadata": _bundle(metadata or {})})
 
     def clear_output(self, wait: bool = False) -> None:
         self.outputs.clear(wait)
+
+
+_PUBLISHER = _Publisher()
 
 
 class _ResultHook:
@@ -124,14 +132,14 @@ class _Stream(io.TextIOBase):
 def run_cell(shell: InteractiveShell, source: str, index: int) -> list[dict]:
     """Run one cell's source; its outputs, or :class:`CellError` when it raises."""
     outputs = _Outputs()
-    saved_pub, saved_hook = shell.display_pub, shell.display_trap.hook
-    shell.display_pub = _Publisher(outputs, shell=shell)
+    saved_pub, saved_hook, saved_outputs = shell.display_pub, shell.display_trap.hook, _PUBLISHER.outputs
+    shell.display_pub, _PUBLISHER.outputs = _PUBLISHER, outputs
     shell.display_trap.hook = _ResultHook(shell, outputs, source, shell.execution_count)
     try:
         with contextlib.redirect_stdout(_Stream(outputs, "stdout")), contextlib.redirect_stderr(_Stream(outputs, "stderr")):
             result = shell.run_cell(source, store_history=False)
     finally:
-        shell.display_pub, shell.display_trap.hook = saved_pub, saved_hook
+        shell.display_pub, shell.display_trap.hook, _PUBLISHER.outputs = saved_pub, saved_hook, saved_outputs
     if not result.success:
         exc = result.error_before_exec or result.error_in_exec
         raise CellError(type(exc).__name__, str(exc), index)

@@ -106,24 +106,30 @@ def lever_stock(coverage: np.ndarray, setting: Setting, levers: list[Lever]) -> 
 
 @dataclass(frozen=True, eq=False)
 class ScenarioForecast(fc.ForecastResult):
-    """A baseline forecast with lever enrolments added; ``paths()`` returns the adjusted paths."""
+    """A baseline forecast with lever enrolments added; ``paths()`` returns the adjusted paths.
 
-    simulated: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+    The paths are drawn again when asked for (from the baseline's fixed seed, so always the same)
+    rather than kept: a worker keeps the facts of its last regions, and four scenarios' paths
+    made 2 MB of each region's.
+    """
+
     stock: np.ndarray = field(default_factory=lambda: np.array([]))  # lever enrolments along the median
+    base: fc.ForecastResult | None = field(default=None, repr=False)
+    setting: Setting | None = field(default=None, repr=False)
+    levers: tuple[Lever, ...] = field(default=(), repr=False)
 
     def paths(self, n: int | None = None) -> np.ndarray:
-        return self.simulated
+        paths = self.base.paths(n)
+        return paths + lever_stock(paths, self.setting, list(self.levers)) / self.setting.workforce
 
 
 def apply(base: fc.ForecastResult, setting: Setting, levers: list[Lever]) -> ScenarioForecast:
     """The baseline forecast with the levers' enrolments added (see the module notes)."""
     curves = np.vstack([base.median, base.lo80, base.hi80, base.lo95, base.hi95])
     adjusted = curves + lever_stock(curves, setting, levers) / setting.workforce
-    paths = base.paths()
     values = {f.name: getattr(base, f.name) for f in fields(base)}
     values.update(median=adjusted[0], lo80=adjusted[1], hi80=adjusted[2], lo95=adjusted[3], hi95=adjusted[4],
-                  simulated=paths + lever_stock(paths, setting, levers) / setting.workforce,
-                  stock=lever_stock(base.median, setting, levers)[0])
+                  stock=lever_stock(base.median, setting, levers)[0], base=base, setting=setting, levers=tuple(levers))
     return ScenarioForecast(**values)
 
 
