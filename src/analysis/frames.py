@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 SEGMENT_KEYS = ("PU", "BPU", "JAKON", "PMI", "TOTAL")
@@ -31,12 +32,15 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Known columns first in a fixed order, the others sorted by name; whole-number columns as nullable integers."""
     first = [c for c in ORDER if c in frame.columns]
     frame = frame[first + sorted(c for c in frame.columns if c not in first)]
+    whole = {}
     for column in WHOLE:
         if column in frame.columns:
             values = pd.to_numeric(frame[column], errors="coerce")
-            if values.dropna().eq(values.dropna().round()).all():
-                frame = frame.assign(**{column: values.round().astype("Int64")})
-    return frame.reset_index(drop=True)
+            known = values.to_numpy(dtype=float, na_value=np.nan)
+            known = known[~np.isnan(known)]
+            if np.array_equal(known, np.round(known)):
+                whole[column] = values.round().astype("Int64")
+    return (frame.assign(**whole) if whole else frame).reset_index(drop=True)
 
 
 def _by_year(mapping: dict | None, name: str = "tahun") -> pd.DataFrame:

@@ -29,7 +29,7 @@ from matplotlib.path import Path as GeoPath
 
 from analysis.data import RAW_DIR
 from analysis.messages import fmt_pct, t
-from analysis.plots import STYLE, new_figure
+from analysis.plots import new_figure, styled
 from analysis.regions import RegionTree
 
 GEO_DIR = RAW_DIR / "geo"
@@ -155,7 +155,7 @@ def choropleth(
     """
     inherited, callouts = inherited or {}, callouts or {}
     fig, ax = new_figure(*size)
-    with matplotlib.rc_context({**STYLE, "hatch.linewidth": 0.8}):
+    with styled({"hatch.linewidth": 0.8}):
         missing = False
         for code in sorted(shapes):
             share = values.get(code, inherited.get(code))

@@ -355,7 +355,7 @@ class Overview(workbench.Workbench):
 def _distribution_chart(league: pd.DataFrame, national: float | None, target: dict, lang: str) -> Figure:
     """Provinces sorted by coverage, one bar each (hollow where the value is sample data); not clipped at 100%."""
     fig, ax = plots.new_figure(7.2, 0.17 * len(league) + 1.3)
-    with matplotlib.rc_context(plots.STYLE):
+    with plots.styled():
         plots._styled(ax)
         ax.grid(axis="y", visible=False)
         values = league["coverage"].to_numpy() * 100

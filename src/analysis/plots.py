@@ -20,7 +20,8 @@ import html
 import io
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 import matplotlib
@@ -71,9 +72,25 @@ _PLAIN_TEXT: weakref.WeakSet[Figure] = weakref.WeakSet()
 _CHARTS: dict[tuple[str, float, float], tuple[Figure, Axes]] = {}
 
 
+@contextmanager
+def styled(extra: dict | None = None) -> Iterator[None]:
+    """The charts' style (``STYLE``, plus ``extra``) for the length of a block.
+
+    Only these settings are set and put back: ``matplotlib.rc_context`` copies and restores all of
+    matplotlib's 300-odd settings, 0.4 ms each time, and a report entered it eight times.
+    """
+    style = {**STYLE, **(extra or {})}
+    saved = {key: matplotlib.rcParams[key] for key in style}
+    matplotlib.rcParams.update(style)
+    try:
+        yield
+    finally:
+        dict.update(matplotlib.rcParams, saved)  # as rc_context restores: the saved values were valid
+
+
 def new_figure(width: float = 7.2, height: float = 3.6) -> tuple[Figure, Axes]:
     """A fresh figure with constrained layout, outside pyplot's global state (no leaks across thousands of reports)."""
-    with matplotlib.rc_context(STYLE):
+    with styled():
         fig = Figure(figsize=(width, height), layout="constrained")
         ax = fig.add_subplot()
     return fig, ax
@@ -82,7 +99,7 @@ def new_figure(width: float = 7.2, height: float = 3.6) -> tuple[Figure, Axes]:
 def _chart(kind: str, width: float, height: float) -> tuple[Figure, Axes]:
     """The process's figure for one chart type and size, emptied of the previous chart's data.
 
-    Call inside ``rc_context(STYLE)``. The figure is the same object on every call, so it must be
+    Call inside ``styled()``. The figure is the same object on every call, so it must be
     drawn (``img_tag``, ``to_svg``) before the next chart of its type is made. Nothing of the last
     chart survives but the axes' fixed furniture, so a chart does not depend on what came before.
     """
@@ -126,7 +143,7 @@ def to_svg(fig: Figure) -> bytes:
     if fig not in _PLAIN_TEXT:
         for text in fig.findobj(Text):
             text.set_parse_math(False)  # labels are data text: '$' is a dollar sign, never mathtext
-    with matplotlib.rc_context(STYLE), shared_text(fig):
+    with styled(), shared_text(fig):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
@@ -143,7 +160,7 @@ def img_tag(fig: Figure, alt: str) -> str:
 
 
 def _styled(ax: Axes) -> None:
-    with matplotlib.rc_context(STYLE):
+    with styled():
         ax.grid(True, color="#dddddd", linewidth=0.6)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -201,7 +218,7 @@ def trend_chart(
     ``points`` are figures outside the series (x in fractional years, percent, label): drawn beside
     it as separate markers, never joined to the line. The figure is reused by the next call: draw it first.
     """
-    with matplotlib.rc_context(STYLE):
+    with styled():
         fig, ax = _chart("trend", 7.2, 3.6)
         trend = table.dropna(subset=["cakupan_tren"])
         years = trend["tahun"].to_numpy()
@@ -233,7 +250,7 @@ def split_chart(table: pd.DataFrame, lang: str) -> Figure:
     One collection of bars per segment (bars of no height are not drawn). The figure is reused by
     the next call: draw it first.
     """
-    with matplotlib.rc_context(STYLE):
+    with styled():
         fig, ax = _chart("split", 7.2, 3.2)
         rows = table.dropna(subset=["peserta"])
         years = rows["tahun"].to_numpy(dtype=float)
@@ -283,7 +300,7 @@ def fan_chart(
     marker and dash so they stay apart in grey scale. The figure is reused by the next call of the
     same size: draw it first.
     """
-    with matplotlib.rc_context(STYLE):
+    with styled():
         fig, ax = _chart("fan", 7.2, 4.4 + 0.15 * len(lines))
         trend = table.dropna(subset=["cakupan_tren"])
         years = trend["tahun"].to_numpy()
