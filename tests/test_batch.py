@@ -21,7 +21,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import batch, sample
+from analysis import batch, sample, writing
 from analysis.data import BUNDLED_DIR, REGION_TREE_FILE, load_dataset
 from analysis.executors import LocalExecutor
 from analysis.messages import t
@@ -149,22 +149,22 @@ def test_output_paths_refuse_names_that_could_leave_the_folder(tmp_path, code):
 
 
 def test_lock_refuses_a_live_build_and_takes_over_a_dead_ones(tmp_path):
-    (tmp_path / batch.LOCK_NAME).write_text("999999999\n")  # stale: nobody holds it
-    with batch.BuildLock(tmp_path):
-        assert (tmp_path / batch.LOCK_NAME).read_text() == f"{os.getpid()}\n"
-        with pytest.raises(batch.BuildLocked, match=rf"another build is writing to {tmp_path} \(pid {os.getpid()}\)"):
-            batch.BuildLock(tmp_path).__enter__()
-    with batch.BuildLock(tmp_path):  # released on exit
+    (tmp_path / writing.LOCK_NAME).write_text("999999999\n")  # stale: nobody holds it
+    with writing.BuildLock(tmp_path):
+        assert (tmp_path / writing.LOCK_NAME).read_text() == f"{os.getpid()}\n"
+        with pytest.raises(writing.BuildLocked, match=rf"another build is writing to {tmp_path} \(pid {os.getpid()}\)"):
+            writing.BuildLock(tmp_path).__enter__()
+    with writing.BuildLock(tmp_path):  # released on exit
         pass
 
 
 def test_lock_is_held_by_an_open_file_not_by_the_pid(tmp_path):
-    with open(tmp_path / batch.LOCK_NAME, "w") as other:
+    with open(tmp_path / writing.LOCK_NAME, "w") as other:
         other.write("4242\n")
         other.flush()
         fcntl.flock(other, fcntl.LOCK_EX)
-        with pytest.raises(batch.BuildLocked, match=r"\(pid 4242\)"):
-            batch.BuildLock(tmp_path).__enter__()
+        with pytest.raises(writing.BuildLocked, match=r"\(pid 4242\)"):
+            writing.BuildLock(tmp_path).__enter__()
 
 
 # --- desa sample panel (no kernel) -----------------------------------------------------------
@@ -306,7 +306,7 @@ def test_desa_reports_are_indexed_per_kabkota(tmp_path, regions, probe, monkeypa
     assert page["sintetis"] is True
 
 
-def same_files(a: Path, b: Path, ignore: tuple[str, ...] = ("build.json", batch.LOCK_NAME)) -> bool:
+def same_files(a: Path, b: Path, ignore: tuple[str, ...] = ("build.json", writing.LOCK_NAME)) -> bool:
     """Same set of files with the same bytes (the manifest's timings and the lock's pid aside)."""
     def files(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name not in ignore}

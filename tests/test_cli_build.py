@@ -12,7 +12,7 @@ import pytest
 from conftest import PORTFOLIO_EPOCH
 from test_batch import BAD, GOOD, cli_with_notebook, failing_data, same_files, write_probe_notebook
 
-from analysis import batch
+from analysis import writing
 from analysis.cli import main
 
 
@@ -50,13 +50,13 @@ def test_unreachable_scheduler_exits_2_and_writes_nothing(tmp_path, capsys):
 def test_a_held_lock_is_refused_with_the_holders_pid(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
-    with open(out / batch.LOCK_NAME, "w") as lock:
+    with open(out / writing.LOCK_NAME, "w") as lock:
         lock.write("31337\n")
         lock.flush()
         fcntl.flock(lock, fcntl.LOCK_EX)
         assert main(["build", "--out", str(out), "--region", "32"]) == 2
     assert f"another build is writing to {out} (pid 31337)" in capsys.readouterr().err
-    assert [p.name for p in out.iterdir()] == [batch.LOCK_NAME]
+    assert [p.name for p in out.iterdir()] == [writing.LOCK_NAME]
 
 
 def test_some_regions_failing_exits_1_after_building_the_rest(tmp_path):
@@ -69,6 +69,7 @@ def test_some_regions_failing_exits_1_after_building_the_rest(tmp_path):
     assert "built 2, skipped 0 (unchanged), failed 1" in result.stderr
     assert result.stdout.strip() == str((out / "index.html").resolve())
     assert all((out / "id" / f"{code}.html").exists() for code in GOOD)
+    assert "stamp" not in json.loads((out / "build.json").read_text())  # a build with failures is never "nothing to do"
 
     again = cakupan("build", "--data", str(data), "--out", str(out), "--region", *GOOD, "--lang", "id", prefix=cli_with_notebook(probe))
     assert again.returncode == 0 and "built 0, skipped 2 (unchanged), failed 0" in again.stderr

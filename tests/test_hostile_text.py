@@ -33,7 +33,8 @@ from analysis.data import BUNDLED_DIR, load_dataset
 from analysis.errors import InputError
 from analysis.params import load_params
 from analysis.regions import CODE_RE, RegionTree, is_valid_code
-from analysis.render import json_text, render_index
+from analysis.render import render_index
+from analysis.writing import json_text
 from analysis.report import RegionReport
 
 NASTY = [

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 LAYERS = [
-    ("data", {"__init__", "errors", "messages", "regions", "data", "bundle", "sample", "importers", "destinations", "table_measures"}),
+    ("data", {"__init__", "writing", "errors", "messages", "regions", "data", "bundle", "sample", "importers", "destinations", "table_measures"}),
     ("analysis", {"metrics", "forecast", "scenarios", "ranking", "params", "checks", "backtest", "portfolio", "facts", "summary", "forecast_models", "frames", "downloads"}),
     ("plots", {"svg_text", "plots", "maps"}),
     ("pages", {"workbench", "explore", "standalone", "markup", "outlook_blocks", "report", "overview", "render", "backtest_report"}),
-    ("batch", {"preload", "inprocess", "executors", "warm", "batch"}),
+    ("batch", {"preload", "stamps", "inprocess", "executors", "warm", "batch"}),
     ("CLI", {"cli", "launch", "__main__"}),
 ]
 LAYER = {module: i for i, (_, modules) in enumerate(LAYERS) for module in modules}

@@ -21,6 +21,7 @@ from analysis import backtest as bt
 from analysis import forecast as fc
 from analysis.data import BUNDLED_DIR
 from analysis.messages import cli_language, fmt_int, fmt_num, fmt_pct, t
+from analysis.writing import json_text, write_atomic
 
 DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
 SKILL_PATH = Path(str(files("analysis").joinpath(fc.SKILL_FILE)))
@@ -115,12 +116,6 @@ def render_html(table: pd.DataFrame, lang: str, comparisons: list[dict[str, obje
         calibration_note=t("backtest.calibration_note", lang, q80=q[0.80], q95=q[0.95]))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[str, ...],
                    comparisons: list[dict[str, object]] | None = None, record: dict | None = None,
                    languages: list[str] | tuple[str, ...] | None = None) -> list[Path]:
@@ -129,20 +124,20 @@ def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "backtest.csv"]
-    _write_atomic(written[0], table.to_csv(index=False, float_format="%.6g"))
+    write_atomic(written[0], table.to_csv(index=False, float_format="%.6g"))
     first = (languages or langs)[0]
     for lang in langs:
         path = out_dir / lang / "backtest.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         index = "../index.html" if lang == first else f"../index-{lang}.html"
-        _write_atomic(path, render_html(table, lang, comparisons, record, index))
+        write_atomic(path, render_html(table, lang, comparisons, record, index))
         written.append(path)
     return written
 
 
 def write_skill(record: dict, path: Path) -> Path:
     """The skill record as sorted, indented JSON (the same bytes for the same record)."""
-    _write_atomic(Path(path), json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_atomic(Path(path), json_text(record))
     return Path(path)
 
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import fcntl
 import hashlib
 import json
-import os
 import signal
 import sys
 import threading
@@ -28,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__
+from analysis import __version__, stamps
 from analysis.data import PROJECT_ROOT, Dataset
 from analysis.executors import DaskExecutor, Job, LocalExecutor, Outcome, Task
 from analysis.messages import cli_language, fmt_num, t
@@ -36,10 +34,10 @@ from analysis.params import LANGUAGES, params_digest
 from analysis.portfolio import OVERVIEW, REGION
 from analysis.preload import MANIFEST_NAME
 from analysis.regions import ROOT, RegionTree, is_valid_code
+from analysis.writing import BuildLock, build_time, json_text, write_atomic
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
-LOCK_NAME = ".cakupan.lock"
 INDEX_LEVELS = ("nasional", "provinsi", "kabkota")  # on the main index; deeper levels get one page per kab/kota
 INDEX_FIELDS = ("kode", "nama", "tingkat", "induk", "induk_nama", "sintetis", "latest")  # of a summary, for the index
 
@@ -186,6 +184,7 @@ class Manifest:
     def __init__(self, path: Path, built: dt.datetime):
         self.path, self.built = path, built
         self.entries: dict[tuple[str, str], dict] = {}
+        self.stamp: dict | None = None  # what a complete build without failures read and left (analysis.stamps)
         self._next_flush = 0.0
 
     def add(self, result: Result) -> None:
@@ -194,8 +193,6 @@ class Manifest:
             self.flush()
 
     def flush(self, complete: bool = False) -> None:
-        from analysis.render import json_text, write_atomic
-
         start = time.monotonic()
         reports = [self.entries[k] for k in sorted(self.entries) if is_valid_code(k[0])]
         counts: dict[str, int] = {}
@@ -205,48 +202,11 @@ class Manifest:
         pages = [self.entries[k] for k in sorted(self.entries) if not is_valid_code(k[0])]
         if pages:
             doc["pages"] = pages
+        if self.stamp is not None:
+            doc["stamp"] = self.stamp
         write_atomic(self.path, json_text(doc))
         now = time.monotonic()
         self._next_flush = now + max(2.0, 30 * (now - start))
-
-
-class BuildLocked(Exception):
-    """Another live build holds the output folder."""
-
-    def __init__(self, out: Path, holder: str):
-        super().__init__(f"another build is writing to {out} (pid {holder})")
-        self.out, self.holder = out, holder
-
-
-class BuildLock:
-    """``.cakupan.lock`` in the output folder, locked (flock) for the whole build.
-
-    The kernel drops the lock when its holder dies, even by kill -9, so a stale lock file left by a
-    dead build is simply taken over; the pid inside only names the holder in the refusal.
-    """
-
-    def __init__(self, out: Path):
-        self.out = out
-        self.fd: int | None = None
-
-    def __enter__(self) -> BuildLock:
-        self.out.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise BuildLocked(self.out, holder) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -297,6 +257,7 @@ class BuildOptions:
     force: bool = False
     fail_fast: bool = False
     languages: list[str] | None = None
+    command: list[str] | None = None  # the command-line words, recorded in the stamp of a complete build
     progress: Callable[[int, int, Result], None] | None = None
     executor: LocalExecutor | DaskExecutor | None = None  # LocalExecutor(jobs) when not given
 
@@ -308,8 +269,6 @@ def index_entry(summary: dict) -> dict:
 
 def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
     """Write one rendered report: page first, then the summary whose input hash marks it complete."""
-    from analysis.render import json_text, write_atomic
-
     task = outcome.task
     if outcome.error is not None:
         return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, outcome.error)
@@ -327,8 +286,6 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
 
     Raises ``BuildLocked`` when another build holds ``opts.out`` and ``Interrupted`` on SIGINT/SIGTERM.
     """
-    from analysis.render import build_time
-
     built = build_time()
     langs = opts.languages or opts.params["languages"]
     notebooks = {REGION: (opts.notebook or NOTEBOOK).read_text(encoding="utf-8")}
@@ -363,8 +320,26 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
             complete = not _run(todo, job, opts, built, manifest, results, entries, len(tasks)) if todo else True
         finally:
             manifest.flush(complete=complete)
-        write_indexes(ds.regions, codes, langs, entries, results, opts, built)
+        indexes = write_indexes(ds.regions, codes, langs, entries, results, opts, built)
+        if complete and opts.command is not None and all(r.status != "failed" for r in results):
+            manifest.stamp = _stamp(opts, notebooks, results, indexes, langs)
+            manifest.flush(complete=True)
     return results
+
+
+def _stamp(opts: BuildOptions, notebooks: dict[str, str], results: list[Result], indexes: list[Path], langs: list[str]) -> dict:
+    """What this build read and left, for the next build of the same words (``analysis.stamps``)."""
+    from analysis.data import BUNDLED_DIR, RAW_DIR
+    from analysis.params import DEFAULT_PARAMS
+    from analysis.render import index_extras, index_name
+
+    read = [opts.notebook or NOTEBOOK, Path(opts.params_path) if opts.params_path else DEFAULT_PARAMS]
+    if OVERVIEW in notebooks:
+        read.append(opts.overview_notebook or OVERVIEW_NOTEBOOK)
+    pages = [path for r in results for path in output_paths(opts.out, r.kode, r.lang)]
+    pages += [page for lang in langs for page in index_extras(opts.out, lang)]  # present or not: either way the indexes show it
+    return stamps.record(opts.command, [Path(str(files("analysis"))), Path(opts.data_dir) if opts.data_dir else BUNDLED_DIR, RAW_DIR],
+                         read, opts.out, pages + indexes, index_name(langs[0], opts.params["languages"]))
 
 
 def _run(tasks: list[Task], job: Job, opts: BuildOptions, built: dt.datetime, manifest: Manifest,
@@ -392,16 +367,18 @@ def _run(tasks: list[Task], job: Job, opts: BuildOptions, built: dt.datetime, ma
 
 
 def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entries: dict, results: list[Result],
-                  opts: BuildOptions, built: dt.datetime) -> None:
+                  opts: BuildOptions, built: dt.datetime) -> list[Path]:
     """The index of each language (``index.html`` for the first, ``index-<lang>.html`` for the others).
 
     Kecamatan and desa are listed on one page per kab/kota (``index-32.04.html``,
     ``index-en-32.04.html``), linked from the main index, so no page grows with the country.
+    Returns the paths written.
     """
-    from analysis.render import index_links, index_name, render_index, write_atomic
+    from analysis.render import index_links, index_name, render_index
 
     status = {(r.kode, r.lang): r.status for r in results}
     languages = opts.params["languages"]
+    written = []
     for lang in langs:
         main, deeper = [], {}
         for code in codes:
@@ -416,8 +393,11 @@ def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entri
         label = f"{t('level.kecamatan', lang)} / {t('level.desa', lang)}"
         links = index_links(opts.out, lang) + [(pages[kab], f"{label}: {regions.name(kab)}") for kab in deeper]
         write_atomic(opts.out / name, render_index(main, lang, languages, built, links))
+        written.append(opts.out / name)
         for kab, group in deeper.items():
             write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))]))
+            written.append(opts.out / pages[kab])
+    return written
 
 
 def progress_printer(stream=sys.stderr, lang: str | None = None) -> Callable[[int, int, Result], None]:

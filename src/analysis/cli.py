@@ -23,12 +23,13 @@ from analysis.data import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
 from analysis.destinations import is_bundled, output_problems
 from analysis.errors import InputError, Problem, problem
 from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
-from analysis.launch import DEFAULT_OUT
-from analysis.messages import catalogue, cli_language, fmt_int, fmt_num, render_problems, t, tn
+from analysis.launch import DEFAULT_OUT, say_build_done, say_build_start
+from analysis.messages import catalogue, cli_language, fmt_int, render_problems, t, tn
 from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
 from analysis.portfolio import select_regions
 from analysis.preload import MANIFEST_NAME, warm_up
 from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
+from analysis.writing import BuildLocked
 
 DEFAULT_SEED = 20240827
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -204,6 +205,7 @@ def _make_out(out: Path, say: str) -> bool:
 
 def cmd_build(ns: argparse.Namespace) -> int:
     from analysis import batch, checks, executors
+    from analysis.render import index_name
 
     say = cli_language()
     ns.region, ns.level, ns.lang = _distinct(ns.region), _distinct(ns.level), _distinct(ns.lang)
@@ -230,14 +232,13 @@ def cmd_build(ns: argparse.Namespace) -> int:
     opts = batch.BuildOptions(
         out=out, params=params, params_path=str(Path(ns.params).resolve()) if ns.params else "",
         data_dir=str(Path(ns.data).resolve()) if ns.data else "", jobs=ns.jobs, force=ns.force,
-        fail_fast=ns.fail_fast, languages=ns.lang, progress=batch.progress_printer(), executor=executor,
+        fail_fast=ns.fail_fast, languages=ns.lang, command=ns.words, progress=batch.progress_printer(), executor=executor,
     )
     langs = ns.lang or params["languages"]
-    print(t("cli.build.start", say, version=__version__, regions=tn("cli.count.regions", say, len(codes)),
-            languages=tn("cli.count.languages", say, len(langs)), out=out.absolute()), file=sys.stderr)
+    say_build_start(len(codes), len(langs), out)
     try:
         results = batch.build(ds, codes, opts)
-    except batch.BuildLocked as exc:
+    except BuildLocked as exc:
         print(t("cli.build.locked", say, out=exc.out, pid=exc.holder), file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt as exc:
@@ -252,10 +253,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
     if len(failed) > 20:
         print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / MANIFEST_NAME), file=sys.stderr)
     pages = counts.pop("pages")
-    shown, shown_pages = ({k: fmt_int(v, say) for k, v in c.items()} for c in (counts, pages))
-    print(t("cli.build.done", say, **shown, pages=t("cli.build.pages", say, **shown_pages) if any(pages.values()) else "",
-            seconds=fmt_num(time.perf_counter() - started, say), out=out.absolute()), file=sys.stderr)
-    print((out / ("index.html" if langs[0] == params["languages"][0] else f"index-{langs[0]}.html")).absolute())
+    say_build_done(counts, pages, time.perf_counter() - started, out, out / index_name(langs[0], params["languages"]))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -384,6 +382,7 @@ def parse(argv: list[str] | None, lang: str) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     lang = cli_language()
     ns = parse(argv, lang)
+    ns.words = list(sys.argv[1:] if argv is None else argv)
     try:
         return ns.func(ns)
     except InputError as exc:

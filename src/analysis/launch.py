@@ -1,4 +1,8 @@
-"""The ``cakupan`` command (and ``python -m analysis``): starts a build's worker server first.
+"""The ``cakupan`` command (and ``python -m analysis``): a build with nothing to do ends here, any
+other build starts its worker server first.
+
+A build whose words and inputs match its output folder's stamp (``analysis.stamps``) has nothing
+to do: it is recorded and reported here, without importing the command line or the data.
 
 Importing the command line takes about a second (pandas, the data layer), and the worker server
 about four more (``analysis.preload``). When the words of the command line say that a build will
@@ -11,9 +15,11 @@ time, never a result (an unused server exits with the command).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis import __version__
 from analysis.preload import MANIFEST_NAME, warm_up
 
 DEFAULT_OUT = "reports"  # --out: relative to the folder the command runs in, like any command-line tool
@@ -36,8 +42,47 @@ def will_build_reports(argv: Sequence[str]) -> bool:
     return "--force" in argv or not (Path(_option(argv, "--out") or DEFAULT_OUT) / MANIFEST_NAME).exists()
 
 
+def say_build_start(regions: int, languages: int, out: Path) -> None:
+    """The first line of a build, on standard error in the command line's language."""
+    from analysis.messages import cli_language, t, tn
+
+    say = cli_language()
+    print(t("cli.build.start", say, version=__version__, regions=tn("cli.count.regions", say, regions),
+            languages=tn("cli.count.languages", say, languages), out=out.absolute()), file=sys.stderr)
+
+
+def say_build_done(counts: dict[str, int], pages: dict[str, int], seconds: float, out: Path, index: Path) -> None:
+    """A build's last line (reports and other pages by status, time taken), then its index on standard output."""
+    from analysis.messages import cli_language, fmt_int, fmt_num, t
+
+    say = cli_language()
+    shown, shown_pages = ({k: fmt_int(v, say) for k, v in c.items()} for c in (counts, pages))
+    print(t("cli.build.done", say, **shown, pages=t("cli.build.pages", say, **shown_pages) if any(pages.values()) else "",
+            seconds=fmt_num(seconds, say), out=out.absolute()), file=sys.stderr)
+    print(index.absolute())
+
+
+def nothing_to_do(argv: Sequence[str]) -> bool:
+    """Whether these words are a build its output folder's stamp shows to be done already (then recorded and reported)."""
+    if not argv or argv[0] != "build" or {"--force", "-h", "--help"} & set(argv):
+        return False
+    from analysis.stamps import unchanged_build
+
+    started = time.perf_counter()
+    out = Path(_option(argv, "--out") or DEFAULT_OUT)
+    done = unchanged_build(argv, out)
+    if done is None:
+        return False
+    say_build_start(done.regions, done.languages, out)
+    say_build_done({"built": 0, "skipped": done.reports, "failed": 0}, {"built": 0, "skipped": done.pages, "failed": 0},
+                   time.perf_counter() - started, out, done.index)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
+    if nothing_to_do(words):
+        return 0
     if will_build_reports(words):
         warm_up()
     from analysis.cli import main as command_line  # the heavy imports, now overlapping the server's

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -31,14 +29,6 @@ if TYPE_CHECKING:
 
 TEMPLATE_DIR = Path(str(files("analysis").joinpath("templates")))
 CSS = (TEMPLATE_DIR / "cakupan" / "style.css").read_text(encoding="utf-8")
-
-
-def build_time() -> dt.datetime:
-    """Build timestamp: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
 @lru_cache(maxsize=1)
@@ -131,34 +121,17 @@ def render_report(nb: nbformat.NotebookNode, summary: dict, languages: list[str]
     return body
 
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def json_text(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
 _INDEX = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True, keep_trailing_newline=True)
 
 
+def index_extras(out: Path, lang: str) -> list[Path]:
+    """Pages besides the regions that the index of ``lang`` links to when they exist (made by other commands)."""
+    return [out / lang / "backtest.html"]
+
+
 def index_links(out: Path, lang: str) -> list[tuple[str, str]]:
-    """Pages besides the regions that the index of ``lang`` links to, when they were built."""
-    return [(f"{lang}/backtest.html", t("index.backtest", lang))] if (out / lang / "backtest.html").exists() else []
+    """Links of the index of ``lang`` to the pages of :func:`index_extras` that exist."""
+    return [(page.relative_to(out).as_posix(), t("index.backtest", lang)) for page in index_extras(out, lang) if page.exists()]
 
 
 def _index_row(entry: dict, lang: str) -> dict:

@@ -15,7 +15,8 @@ from nbconvert.preprocessors import Preprocessor
 
 from analysis import __version__, downloads
 from analysis.messages import fmt_datetime, t
-from analysis.render import CSS, build_time, extract_summary, params_line
+from analysis.render import CSS, extract_summary, params_line
+from analysis.writing import build_time
 
 
 def page_resources(nb, summary: dict) -> dict:  # noqa: ANN001 - a NotebookNode
