@@ -42,6 +42,40 @@ def test_a_chart_does_not_depend_on_the_charts_drawn_before_it(reports):
     assert again == fresh
 
 
+def test_a_legend_is_kept_only_while_it_would_be_the_same(reports):
+    """Same labels and looks: the legend object is kept; another language or another look: a new one."""
+    report = reports["32.73"]
+    measure = report.params["coverage"]["trend_denominator"]
+
+    def legend(lang: str, targets: list[dict]):
+        fig = plots.trend_chart(report.table, lang, measure, report.break_years, targets)
+        svg = plots.to_svg(fig)
+        return fig.axes[0].get_legend(), svg
+
+    targets = report.params["targets"]
+    first, svg = legend("en", targets)
+    assert legend("en", targets)[0] is first
+    other_language, _ = legend("id", targets)
+    assert other_language is not first
+    fewer, svg_fewer = legend("id", targets[:1])
+    assert fewer is not other_language and len(fewer.get_texts()) == len(other_language.get_texts()) - 1
+    plots._CHARTS.clear()
+    assert legend("en", targets)[1] == svg  # a kept legend draws the bytes of a new one
+
+
+def test_a_legend_follows_its_handles_looks_not_only_their_labels():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    blue, = ax.plot([1, 2], [1, 2], "o-", color=plots.BLUE, label="series")
+    first = plots._legend(ax, [blue], ["series"], loc="upper left")
+    assert plots._legend(ax, [blue], ["series"], loc="upper left") is first
+    blue.set_marker("s")
+    square = plots._legend(ax, [blue], ["series"], loc="upper left")
+    assert square is not first and square.get_lines()[0].get_marker() == "s"
+    assert plots._legend(ax, [blue], ["series"], loc="lower left") is not square
+
+
 def test_charts_show_the_data_labels_and_legend_of_their_region(reports):
     en, dki = _charts(reports["32.73"], "en"), _charts(reports["31"], "id")
     trend = ET.fromstring(en["trend"])

@@ -31,6 +31,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.text import Text
@@ -101,7 +103,8 @@ def _chart(kind: str, width: float, height: float) -> tuple[Figure, Axes]:
 
     Call inside ``styled()``. The figure is the same object on every call, so it must be
     drawn (``img_tag``, ``to_svg``) before the next chart of its type is made. Nothing of the last
-    chart survives but the axes' fixed furniture, so a chart does not depend on what came before.
+    chart survives but the axes' fixed furniture and a legend that ``_legend`` keeps only when the
+    next chart's would be the same, so a chart does not depend on what came before.
     """
     key = (kind, width, height)
     if key not in _CHARTS:
@@ -111,14 +114,46 @@ def _chart(kind: str, width: float, height: float) -> tuple[Figure, Axes]:
         _CHARTS[key] = fig, ax
         _PLAIN_TEXT.add(fig)
     fig, ax = _CHARTS[key]
-    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *fig.legends]:
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
         artist.remove()
-    if ax.legend_ is not None:
-        ax.legend_.remove()
     ax.set_prop_cycle(None)
     ax.relim()
     ax.set_autoscale_on(True)
     return fig, ax
+
+
+# What a legend copies from each handle (matplotlib's legend handlers): two handles that agree on
+# these look the same in a legend. Any other kind of handle makes its legend anew every time.
+_LEGEND_LOOKS = {
+    Line2D: ("color", "linestyle", "linewidth", "marker", "markersize", "markerfacecolor", "markeredgecolor", "markeredgewidth",
+             "markevery", "drawstyle", "fillstyle", "alpha", "dash_capstyle", "solid_capstyle"),
+    Patch: ("facecolor", "edgecolor", "hatch", "linewidth", "linestyle", "alpha", "fill"),
+    PolyCollection: ("facecolor", "edgecolor", "hatch", "linewidth", "linestyle", "alpha"),
+}
+_LEGEND_KEYS: weakref.WeakKeyDictionary[Legend, str] = weakref.WeakKeyDictionary()
+
+
+def _look(handle: object) -> tuple | None:
+    for kind, props in _LEGEND_LOOKS.items():
+        if isinstance(handle, kind):
+            return type(handle).__name__, [getattr(handle, f"get_{prop}")() for prop in props]
+    return None
+
+
+def _legend(owner: Figure | Axes, handles: list, labels: list[str], **kwargs: object) -> Legend:
+    """``owner.legend(handles, labels, **kwargs)``, kept from the previous chart on this figure when
+    it would be the same (labels, handles' looks, options): most reports of a build share their
+    legends, and making one was a tenth of a chart's set-up."""
+    looks = [_look(h) for h in handles]
+    key = repr((labels, looks, sorted(kwargs.items())))
+    current = owner.legend_ if isinstance(owner, Axes) else next(iter(owner.legends), None)
+    if current is not None and None not in looks and _LEGEND_KEYS.get(current) == key:
+        return current
+    if current is not None:
+        current.remove()
+    legend = owner.legend(handles, labels, **kwargs)
+    _LEGEND_KEYS[legend] = key
+    return legend
 
 
 @lru_cache(maxsize=512)
@@ -186,8 +221,9 @@ def _mark_breaks_and_targets(ax: Axes, break_years: Sequence[int], targets: Sequ
         ax.annotate(str(i + 1), (year - 0.5, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
                     fontsize=8, color=GREY)
     for i, target in enumerate(targets):
-        if guides:
-            ax.axhline(target["percent"], color=GREEN, linestyle=":", linewidth=0.8)
+        if guides:  # axhline's line, added without widening the data limits (the caller sets the limits)
+            ax.add_artist(Line2D([0, 1], [target["percent"]] * 2, transform=ax.get_yaxis_transform(which="grid"), color=GREEN,
+                                 linestyle=":", linewidth=0.8))
         ax.plot([target["year"]], [target["percent"]], TARGET_MARKERS[i % len(TARGET_MARKERS)], color=GREEN,
                 markersize=11, zorder=5,
                 label=t("trend.legend.target", lang, label=target["label"], value=fmt_pct(target["percent"] / 100, lang, 2)))
@@ -239,7 +275,8 @@ def trend_chart(
             ax.set_xlim(min(years) - 0.7, max([*years, *(tg["year"] for tg in targets), x_end or 0]) + 0.7)
         _year_axes(ax, lang, "trend.axis.coverage", 0)
         # An opaque box: the dashed break lines and their numbers pass behind the legend, never through its text.
-        ax.legend(loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none", framealpha=1).set_zorder(10)
+        _legend(ax, *ax.get_legend_handles_labels(), loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none",
+                framealpha=1).set_zorder(10)
         _fix_margins(fig, ax)
     return fig
 
@@ -276,7 +313,7 @@ def split_chart(table: pd.DataFrame, lang: str) -> Figure:
             bottom += values
         ax.set_ylim(0, max(bottom.max(initial=0), 0.1) * 1.15)
         _year_axes(ax, lang, "split.axis.people", 1)
-        ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
+        _legend(ax, handles, [h.get_label() for h in handles], loc="upper left", fontsize=8, frameon=False)
         _fix_margins(fig, ax, top=TOP_PLAIN)
     return fig
 
@@ -328,6 +365,6 @@ def fan_chart(
         ax.set_xlim(min([*years, *future]) - 0.7, max(future) + 0.7)
         _year_axes(ax, lang, "trend.axis.coverage", 0)
         handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), fontsize=7.5, frameon=False, ncols=FAN_COLUMNS)
+        _legend(fig, handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), fontsize=7.5, frameon=False, ncols=FAN_COLUMNS)
         _fix_margins(fig, ax, bottom=FAN_BOTTOM + LEGEND_ROW * math.ceil(len(handles) / FAN_COLUMNS))
     return fig
