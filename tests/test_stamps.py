@@ -137,3 +137,23 @@ def test_an_unreadable_or_foreign_stamp_hands_over(stamped, tmp_path):
     for broken in ("not json", json.dumps({"complete": True, "stamp": "x"}), json.dumps({"complete": True, "stamp": {"command": words}})):
         (copy / MANIFEST_NAME).write_text(broken, encoding="utf-8")
         assert stamps.unchanged_build(words, copy) is None
+
+
+def test_an_input_changed_while_the_build_runs_is_seen_by_the_next_build(tmp_path, monkeypatch):
+    """The stamp holds the inputs as they were before the build read them, not after."""
+    from analysis import cli
+
+    params, out = tmp_path / "params.yaml", tmp_path / "out"
+    shutil.copy(DEFAULT_PARAMS, params)
+    words = ["build", "--out", str(out), "--params", str(params), "--region", "32.73", "--lang", "id"]
+    read = cli.load_params
+
+    def read_then_edit(path):  # noqa: ANN001, ANN202
+        loaded = read(path)
+        params.write_text(params.read_text(encoding="utf-8") + "# edited while the build ran\n", encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(cli, "load_params", read_then_edit)
+    assert launch.main(words) == 0
+    assert "stamp" in _manifest(out)
+    assert stamps.unchanged_build(words, out) is None

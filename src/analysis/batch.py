@@ -257,7 +257,8 @@ class BuildOptions:
     force: bool = False
     fail_fast: bool = False
     languages: list[str] | None = None
-    command: list[str] | None = None  # the command-line words, recorded in the stamp of a complete build
+    command: list[str] | None = None  # the command-line words and
+    read: dict | None = None  # the digests of the inputs (stamps.inputs), recorded in the stamp of a complete build
     progress: Callable[[int, int, Result], None] | None = None
     executor: LocalExecutor | DaskExecutor | None = None  # LocalExecutor(jobs) when not given
 
@@ -321,25 +322,30 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
         finally:
             manifest.flush(complete=complete)
         indexes = write_indexes(ds.regions, codes, langs, entries, results, opts, built)
-        if complete and opts.command is not None and all(r.status != "failed" for r in results):
-            manifest.stamp = _stamp(opts, notebooks, results, indexes, langs)
+        if complete and opts.command is not None and opts.read is not None and all(r.status != "failed" for r in results):
+            manifest.stamp = _stamp(opts, results, indexes, langs)
             manifest.flush(complete=True)
     return results
 
 
-def _stamp(opts: BuildOptions, notebooks: dict[str, str], results: list[Result], indexes: list[Path], langs: list[str]) -> dict:
-    """What this build read and left, for the next build of the same words (``analysis.stamps``)."""
+def build_inputs(params_path: str | None, data_dir: str | None, notebook: Path | None = None,
+                 overview_notebook: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """The folders and files a build reads: the package (code, templates, messages), the data
+    folder and the published files under data/raw; the notebooks and the parameters."""
     from analysis.data import BUNDLED_DIR, RAW_DIR
     from analysis.params import DEFAULT_PARAMS
+
+    folders = [Path(str(files("analysis"))), Path(data_dir) if data_dir else BUNDLED_DIR, RAW_DIR]
+    return folders, [notebook or NOTEBOOK, overview_notebook or OVERVIEW_NOTEBOOK, Path(params_path) if params_path else DEFAULT_PARAMS]
+
+
+def _stamp(opts: BuildOptions, results: list[Result], indexes: list[Path], langs: list[str]) -> dict:
+    """What this build read and left, for the next build of the same words (``analysis.stamps``)."""
     from analysis.render import index_extras, index_name
 
-    read = [opts.notebook or NOTEBOOK, Path(opts.params_path) if opts.params_path else DEFAULT_PARAMS]
-    if OVERVIEW in notebooks:
-        read.append(opts.overview_notebook or OVERVIEW_NOTEBOOK)
     pages = [path for r in results for path in output_paths(opts.out, r.kode, r.lang)]
     pages += [page for lang in langs for page in index_extras(opts.out, lang)]  # present or not: either way the indexes show it
-    return stamps.record(opts.command, [Path(str(files("analysis"))), Path(opts.data_dir) if opts.data_dir else BUNDLED_DIR, RAW_DIR],
-                         read, opts.out, pages + indexes, index_name(langs[0], opts.params["languages"]))
+    return stamps.record(opts.command, opts.read, opts.out, pages + indexes, index_name(langs[0], opts.params["languages"]))
 
 
 def _run(tasks: list[Task], job: Job, opts: BuildOptions, built: dt.datetime, manifest: Manifest,

@@ -204,11 +204,12 @@ def _make_out(out: Path, say: str) -> bool:
 
 
 def cmd_build(ns: argparse.Namespace) -> int:
-    from analysis import batch, checks, executors
+    from analysis import batch, checks, executors, stamps
     from analysis.render import index_name
 
     say = cli_language()
     ns.region, ns.level, ns.lang = _distinct(ns.region), _distinct(ns.level), _distinct(ns.lang)
+    read = stamps.inputs(*batch.build_inputs(ns.params, ns.data))  # before anything is read
     params = load_params(ns.params)
     started = time.perf_counter()
     out = Path(ns.out)
@@ -232,7 +233,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
     opts = batch.BuildOptions(
         out=out, params=params, params_path=str(Path(ns.params).resolve()) if ns.params else "",
         data_dir=str(Path(ns.data).resolve()) if ns.data else "", jobs=ns.jobs, force=ns.force,
-        fail_fast=ns.fail_fast, languages=ns.lang, command=ns.words, progress=batch.progress_printer(), executor=executor,
+        fail_fast=ns.fail_fast, languages=ns.lang, command=ns.words, read=read, progress=batch.progress_printer(), executor=executor,
     )
     langs = ns.lang or params["languages"]
     say_build_start(len(codes), len(langs), out)

@@ -119,6 +119,8 @@ class ScenarioForecast(fc.ForecastResult):
     levers: tuple[Lever, ...] = field(default=(), repr=False)
 
     def paths(self, n: int | None = None) -> np.ndarray:
+        if self.base is None or self.setting is None:  # not made by apply: no levers to add
+            return super().paths(n)
         paths = self.base.paths(n)
         return paths + lever_stock(paths, self.setting, list(self.levers)) / self.setting.workforce
 

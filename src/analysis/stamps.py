@@ -36,8 +36,11 @@ def _folder_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 def _stat(path: Path) -> list[int] | None:
@@ -49,18 +52,18 @@ def _stat(path: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns]
 
 
-def record(command: Sequence[str], folders: Iterable[Path], files: Iterable[Path], out: Path, outputs: Iterable[Path],
-           index: str) -> dict:
-    """The stamp of a build that just completed: what it read, what it left (paths under ``out``)."""
-    return {
-        "command": list(command),
-        "cwd": os.getcwd(),
-        "version": __version__,
-        "folders": {str(Path(f).resolve()): _folder_digest(Path(f)) for f in folders},
-        "files": {str(Path(f).resolve()): _file_digest(Path(f)) for f in files},
-        "outputs": {Path(p).relative_to(out).as_posix(): _stat(Path(p)) for p in outputs},
-        "index": index,
-    }
+def inputs(folders: Iterable[Path], files: Iterable[Path]) -> dict:
+    """Digests of what a build is about to read; taken before it reads anything, so that a file
+    changed while it runs is seen as changed by the next build."""
+    return {"folders": {str(Path(f).resolve()): _folder_digest(Path(f)) for f in folders},
+            "files": {str(Path(f).resolve()): _file_digest(Path(f)) for f in files}}
+
+
+def record(command: Sequence[str], read: dict, out: Path, outputs: Iterable[Path], index: str) -> dict:
+    """The stamp of a build that just completed: its words, what it read (:func:`inputs`) and what it
+    left (paths under ``out``)."""
+    return {"command": list(command), "cwd": os.getcwd(), "version": __version__, **read,
+            "outputs": {Path(p).relative_to(out).as_posix(): _stat(Path(p)) for p in outputs}, "index": index}
 
 
 def _unchanged(stamp: dict, command: Sequence[str], out: Path) -> bool:
