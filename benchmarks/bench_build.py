@@ -16,7 +16,9 @@ Steps, each in fresh processes:
 (f) one kab/kota report, one language, cold: what the first report waits for (start-up).
 
 Peak memory is the largest total PSS (proportional set size: shared pages counted once) of the
-command and all its descendants (workers and kernels), sampled every 0.5 s (``SAMPLE_EVERY``).
+command and all its descendants (workers and kernels), sampled every 0.5 s (``SAMPLE_EVERY``); a
+command that ends before the first sample (an unchanged build) reports its own CPU time and
+largest resident size instead.
 Goals (issue 16) are printed next to the measured values. The extrapolations assume the per-report cost of (e) for
 every village, in every language of the parameters; on a Dask cluster they assume one warm kernel
 per worker and no other bottleneck (a task is seconds of work and a few kilobytes of traffic).
@@ -82,7 +84,10 @@ def run(command: list[str], env: dict | None = None, cwd: Path | None = None, ch
 
     def sample() -> None:
         nonlocal peak
-        watched = psutil.Process(proc.pid)
+        try:
+            watched = psutil.Process(proc.pid)
+        except psutil.NoSuchProcess:  # already ended
+            return
         while not done.wait(SAMPLE_EVERY):
             try:
                 peak = max(peak, _tree_sample(watched, cpu))
@@ -91,13 +96,18 @@ def run(command: list[str], env: dict | None = None, cwd: Path | None = None, ch
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, stderr = proc.communicate()
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # the command's own resource use, for one too quick to sample
+    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
     if check and proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command[:4])} ... failed ({proc.returncode}):\n{stderr[-2000:]}")
-    return Measure(seconds, peak, stderr, sum(cpu.values()))
+    own = usage.ru_utime + usage.ru_stime  # the command and the descendants it waited for: exact, but not every process
+    if not cpu:  # ended before the first sample: its own CPU time and resident size (RSS, not PSS)
+        return Measure(seconds, usage.ru_maxrss / 1024, stderr, own)
+    return Measure(seconds, peak, stderr, max(sum(cpu.values()), own))
 
 
 def naive(work: Path, regions: list[str]) -> Measure:
