@@ -7,8 +7,9 @@ charts stay readable in grey scale. Data text (region names) is never parsed as 
 
 A worker draws thousands of charts, so the report charts (trend, split, fan) are built once per
 process and chart type: figure, axes, styles, fonts and tick objects stay, and each report only
-replaces the data, limits, labels and legend before drawing. Their layout is known, so margins
-are fixed (the left one follows the widest tick label) instead of solved by constrained layout.
+replaces the data, limits and labels before drawing, and the legend when it differs from the last
+one. Their layout is known, so margins are fixed (the left one follows the widest tick label)
+instead of solved by constrained layout. Text is measured once per process (``analysis.svg_text``).
 Everything is drawn through the Figure's own canvas: importing this module never touches
 pyplot or matplotlib's backend, so an analyst's ``plt.plot`` and ``%matplotlib inline`` keep working.
 """
