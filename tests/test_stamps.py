@@ -134,7 +134,11 @@ def test_an_unreadable_or_foreign_stamp_hands_over(stamped, tmp_path):
     words, out, _, _ = stamped
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
-    for broken in ("not json", json.dumps({"complete": True, "stamp": "x"}), json.dumps({"complete": True, "stamp": {"command": words}})):
+    good = _manifest(out)
+    hand_edited = [{**good, "reports": [{"kode": 32}]}, {**good, "reports": "none"}, {**good, "stamp": {**good["stamp"], "index": None}},
+                   {**good, "complete": False}]
+    for broken in ("not json", "[]", json.dumps({"complete": True, "stamp": "x"}), json.dumps({"complete": True, "stamp": {"command": words}}),
+                   *map(json.dumps, hand_edited)):
         (copy / MANIFEST_NAME).write_text(broken, encoding="utf-8")
         assert stamps.unchanged_build(words, copy) is None
 

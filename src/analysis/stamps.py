@@ -98,19 +98,23 @@ def unchanged_build(command: Sequence[str], out: Path) -> Unchanged | None:
         stamp = doc["stamp"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(stamp, dict) or not doc.get("complete") or not _unchanged(stamp, command, out):
+    if not isinstance(stamp, dict) or not isinstance(stamp.get("index"), str) or not doc.get("complete"):
+        return None
+    reports, pages = doc.get("reports", []), doc.get("pages", [])
+    entries = [*reports, *pages] if isinstance(reports, list) and isinstance(pages, list) else [None]
+    if not all(isinstance(e, dict) and isinstance(e.get("kode"), str) and isinstance(e.get("lang"), str) for e in entries):
+        return None
+    if not _unchanged(stamp, command, out):
         return None
     try:
         with BuildLock(out):
             if json.loads(manifest.read_text(encoding="utf-8")) != doc:  # another build finished meanwhile
                 return None
-            entries = [*doc.get("reports", []), *doc.get("pages", [])]
             for entry in entries:
                 entry.update(status="skipped", seconds=0.0, error=None)
-            doc.update(built=build_time().isoformat(), counts={"skipped": len(doc.get("reports", []))} if doc.get("reports") else {})
+            doc.update(built=build_time().isoformat(), counts={"skipped": len(reports)} if reports else {})
             write_atomic(manifest, json_text(doc))
     except (BuildLocked, OSError):
         return None
-    reports = doc.get("reports", [])
-    return Unchanged(len({e["kode"] for e in reports}), len({e["lang"] for e in entries}), len(reports),
-                     len(doc.get("pages", [])), out / stamp["index"])
+    return Unchanged(len({e["kode"] for e in reports}), len({e["lang"] for e in entries}), len(reports), len(pages),
+                     out / stamp["index"])

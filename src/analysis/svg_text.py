@@ -49,7 +49,7 @@ def _layout(text: Text, renderer) -> tuple:  # noqa: ANN001 - a matplotlib rende
     """``Text._get_layout`` kept per process for registered renderers (callers only read the result)."""
     if renderer not in _SHARED or text.get_usetex() or text.get_wrap():
         return _OWN_LAYOUT(text, renderer)
-    key = (text.get_text(), tuple(sorted(text.get_fontproperties().__dict__.items())), text.get_figure(root=True).dpi,
+    key = (text.get_text(), tuple(sorted(text.get_fontproperties().__dict__.items())), text.figure.dpi,
            text.get_rotation(), text.get_rotation_mode(), text.get_horizontalalignment(), text.get_verticalalignment(),
            text._linespacing, text._get_multialignment(), text.get_parse_math())
     layout = _LAYOUTS.get(key)
