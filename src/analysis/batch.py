@@ -257,8 +257,10 @@ class BuildOptions:
     force: bool = False
     fail_fast: bool = False
     languages: list[str] | None = None
-    command: list[str] | None = None  # the command-line words and
-    read: dict | None = None  # the digests of the inputs (stamps.inputs), recorded in the stamp of a complete build
+    # A complete build without failures records both in its stamp (analysis.stamps): the command-line
+    # words, and the digests of the inputs taken before they were read (stamps.inputs).
+    command: list[str] | None = None
+    read: dict | None = None
     progress: Callable[[int, int, Result], None] | None = None
     executor: LocalExecutor | DaskExecutor | None = None  # LocalExecutor(jobs) when not given
 

@@ -50,7 +50,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import numpy as np
@@ -492,13 +492,7 @@ def target_year(result: ForecastResult, target_share: float, deadline: int,
 def target_years(result: ForecastResult, targets: Iterable[dict]) -> list[TargetYear]:
     """:func:`target_year` of each target (``percent``, ``year`` as in the parameters), with the
     simulated paths drawn once for all of them, and only if one needs them."""
-    drawn: list[np.ndarray] = []
-
-    def paths() -> np.ndarray:
-        if not drawn:
-            drawn.append(result.paths())
-        return drawn[0]
-
+    paths = cache(result.paths)
     return [target_year(result, tg["percent"] / 100, tg["year"], paths) for tg in targets]
 
 

@@ -35,11 +35,15 @@ def _option(argv: Sequence[str], name: str) -> str | None:
     return value
 
 
+def _out_folder(argv: Sequence[str]) -> Path:
+    return Path(_option(argv, "--out") or DEFAULT_OUT)
+
+
 def will_build_reports(argv: Sequence[str]) -> bool:
     """Whether these command-line words surely start a local build with reports to render."""
     if not argv or argv[0] != "build" or {"-h", "--help"} & set(argv) or _option(argv, "--executor") not in (None, "local"):
         return False
-    return "--force" in argv or not (Path(_option(argv, "--out") or DEFAULT_OUT) / MANIFEST_NAME).exists()
+    return "--force" in argv or not (_out_folder(argv) / MANIFEST_NAME).exists()
 
 
 def say_build_start(regions: int, languages: int, out: Path) -> None:
@@ -69,7 +73,7 @@ def nothing_to_do(argv: Sequence[str]) -> bool:
     from analysis.stamps import unchanged_build
 
     started = time.perf_counter()
-    out = Path(_option(argv, "--out") or DEFAULT_OUT)
+    out = _out_folder(argv)
     done = unchanged_build(argv, out)
     if done is None:
         return False

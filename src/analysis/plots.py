@@ -37,11 +37,10 @@ from matplotlib.lines import Line2D
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.textpath import text_to_path
 
 from analysis.data import SEGMENTS, TOTAL
 from analysis.messages import fmt_num, fmt_pct, t
-from analysis.svg_text import shared_text
+from analysis.svg_text import shared_text, text_metrics
 
 BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#6b6b6b"
 SEGMENT_STYLE = {
@@ -160,7 +159,7 @@ def _legend(owner: Figure | Axes, handles: list, labels: list[str], **kwargs: ob
 @lru_cache(maxsize=512)
 def _text_width(text: str, size: float) -> float:
     """Width in points of one line of DejaVu Sans (tick labels: a few hundred distinct strings)."""
-    return text_to_path.get_text_width_height_descent(text, FontProperties(family="DejaVu Sans", size=size), ismath=False)[0]
+    return text_metrics(text, FontProperties(family="DejaVu Sans", size=size), False, 72.0)[0]
 
 
 def _fix_margins(fig: Figure, ax: Axes, top: float = TOP, bottom: float = BOTTOM) -> None:
