@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@# `jupyter nbconvert --template cakupan`: a wheel installs the template (pyproject data-files); an
 	@# editable install does not, so link the source folder onto the environment's Jupyter data path.
 	@mkdir -p $(VENV)/share/jupyter/nbconvert/templates
-	@ln -sfn $(CURDIR)/src/analysis/templates/cakupan $(VENV)/share/jupyter/nbconvert/templates/cakupan
+	@ln -sfn $(CURDIR)/src/analysis/pages/templates/cakupan $(VENV)/share/jupyter/nbconvert/templates/cakupan
 	@touch $@
 
 reports: $(STAMP)

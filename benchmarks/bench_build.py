@@ -138,8 +138,8 @@ def manifest_counts(out: Path) -> dict[str, int]:
 
 def desa_codes(data: Path, count: int) -> list[str]:
     sys.path.insert(0, str(ROOT / "src"))
-    from analysis.data import REGION_TREE_FILE
-    from analysis.regions import load_regions
+    from analysis.data.contract import REGION_TREE_FILE
+    from analysis.data.regions import load_regions
 
     regions = load_regions(REGION_TREE_FILE)
     return [code for parent in DESA_WITHIN for code in regions.codes("desa", within=parent)][:count]

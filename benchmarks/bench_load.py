@@ -34,7 +34,7 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
-import analysis.data as data
+import analysis.data.contract as data
 base = peak_mb()
 t, c = time.perf_counter(), cpu()
 ds = data.load_dataset(sys.argv[1])
@@ -48,8 +48,8 @@ def make_panel(directory: Path, villages: int | None, years: range) -> tuple[Pat
     import numpy as np
     import pandas as pd
 
-    from analysis.data import REGION_TREE_FILE, SEGMENTS
-    from analysis.regions import load_regions
+    from analysis.data.contract import REGION_TREE_FILE, SEGMENTS
+    from analysis.data.regions import load_regions
 
     started = time.perf_counter()
     desa = np.array(load_regions(REGION_TREE_FILE).codes("desa")[:villages], dtype=object)

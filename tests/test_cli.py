@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
-from analysis.data import BUNDLED_DIR, PROJECT_ROOT
+from analysis.data.contract import BUNDLED_DIR, PROJECT_ROOT
 
 
 def run(*args, cwd=None, env=None):
@@ -62,7 +62,7 @@ def test_sample_writes_a_valid_dataset(tmp_path):
 
 
 def test_messages_follow_cakupan_lang_then_the_locale(tmp_path):
-    from analysis.messages import cli_language
+    from analysis.core.messages import cli_language
 
     assert cli_language({"CAKUPAN_LANG": "id", "LANG": "en_US.UTF-8"}) == "id"
     assert cli_language({"LC_ALL": "id_ID.UTF-8", "LANG": "en_US.UTF-8"}) == "id"
@@ -172,7 +172,7 @@ def test_out_is_relative_to_where_the_user_stands_and_named_absolutely(tmp_path)
 
 def test_printed_counts_agree_with_build_json(tmp_path):
     """The national overview pages are counted apart, as build.json lists them apart."""
-    from analysis import batch
+    from analysis.build import engine as batch
 
     results = [batch.Result(kode, lang, status, f"{lang}/{kode}.html", 0.0, "k")
                for kode, lang, status in [("ID", "id", "built"), ("ID", "en", "built"), ("32", "id", "skipped"), ("32", "en", "failed"),
@@ -192,7 +192,7 @@ def test_every_argparse_message_of_this_python_is_translated():
     import ast
     import inspect
 
-    from analysis.messages import catalogue
+    from analysis.core.messages import catalogue
 
     found = set()
     for node in ast.walk(ast.parse(inspect.getsource(argparse))):
@@ -233,7 +233,7 @@ def test_usage_errors_follow_cakupan_lang(tmp_path, args, id_text):
 
 
 def _readme_commands() -> list[str]:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT_ROOT / "docs" / "command-line.md").read_text(encoding="utf-8")
     table = readme[readme.index("| command | what it does |"):]
     table = table[:table.index("\n\n")]
     return [m.group(1).replace("\\|", "|") for m in re.finditer(r"^\| `(cakupan [^`]+)` \|", table, re.MULTILINE)]

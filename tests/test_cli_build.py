@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PORTFOLIO_EPOCH
-from test_batch import BAD, GOOD, cli_with_notebook, failing_data, same_files, write_probe_notebook
+from tests.conftest import PORTFOLIO_EPOCH
+from tests.build.test_engine import BAD, GOOD, cli_with_notebook, failing_data, same_files, write_probe_notebook
 
-from analysis import writing
+from analysis.core import writing
 from analysis.cli import main
 
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import bundle, sample
-from analysis.data import BUNDLED_DIR, cached_dataset
-from analysis.overview import Overview
-from analysis.report import RegionReport
+from analysis.data import bundle
+from analysis.data import sample
+from analysis.data.contract import BUNDLED_DIR, cached_dataset
+from analysis.pages.overview import Overview
+from analysis.pages.region_page import RegionReport
 
 REGIONS = ("ID", "31", "32", "32.73")
 LANGS = ("id", "en")

@@ -2,6 +2,8 @@
 
 import importlib.metadata
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -34,10 +36,11 @@ def test_every_dependency_has_a_lower_bound():
 
 def test_console_script_and_module_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["cakupan"] == "analysis.launch:main"  # starts a build's worker server, then the command line
+    assert project["scripts"]["cakupan"] == "analysis.__main__:main"  # starts a build's worker server, then the command line
     installed = {ep.name: ep for ep in importlib.metadata.entry_points(group="console_scripts")}
-    assert installed["cakupan"].value == "analysis.launch:main"  # the venv was installed from this file
-    assert "from analysis.launch import main" in (ROOT / "src" / "analysis" / "__main__.py").read_text()
+    assert installed["cakupan"].value == "analysis.__main__:main"  # the venv was installed from this file
+    run = subprocess.run([sys.executable, "-m", "analysis", "--version"], capture_output=True, text=True, check=True)
+    assert run.stdout.startswith("cakupan ")  # python -m analysis is the same command
 
 
 def test_benchmark_extra_is_in_the_test_extra_and_the_conda_pip_list():

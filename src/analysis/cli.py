@@ -4,7 +4,7 @@ Exit codes: 0 success; 1 some reports failed (the rest were built); 2 invalid in
 (nothing written); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 
 Every message, argparse's own (usage errors, ``--help``) included, is in the command line's
-language (``CAKUPAN_LANG``, else the locale, see :func:`analysis.messages.cli_language`).
+language (``CAKUPAN_LANG``, else the locale, see :func:`analysis.core.messages.cli_language`).
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from analysis import __version__
-from analysis.data import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
-from analysis.destinations import is_bundled, output_problems
-from analysis.errors import InputError, Problem, problem
-from analysis.importers import FORMATS, IMPORT_MEASURES, NameIndex
-from analysis.launch import DEFAULT_OUT, say_build_done, say_build_start
-from analysis.messages import catalogue, cli_language, fmt_int, render_problems, t, tn
-from analysis.params import DEFAULT_PARAMS, LANGUAGES, load_params
-from analysis.portfolio import select_regions
-from analysis.preload import MANIFEST_NAME, warm_up
-from analysis.regions import LEVELS, ROOT, RegionTree, is_valid_code
-from analysis.writing import BuildLocked
+from analysis.data.contract import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
+from analysis.data.destinations import is_bundled, output_problems
+from analysis.core.problems import InputError, Problem, problem, render_problems
+from analysis.data.importers import FORMATS, IMPORT_MEASURES, NameIndex
+from analysis.build.launch import DEFAULT_OUT, say_build_done, say_build_start
+from analysis.core.messages import catalogue, cli_language, fmt_int, t, tn
+from analysis.model.params import DEFAULT_PARAMS, LANGUAGES, load_params
+from analysis.data.portfolio import select_regions
+from analysis.build.preload import MANIFEST_NAME, warm_up
+from analysis.data.regions import LEVELS, ROOT, RegionTree, is_valid_code
+from analysis.core.writing import BuildLocked
 
 DEFAULT_SEED = 20240827
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -163,7 +163,7 @@ def _distinct(values: list[str] | None) -> list[str] | None:
 def cmd_validate(ns: argparse.Namespace) -> int:
     """The data and the parameters, each alone and against each other, as a build of the
     parameters' default selection would check them before building anything."""
-    from analysis import checks
+    from analysis.model import checks
 
     params = load_params(ns.params)
     ds = load_dataset(ns.data)
@@ -204,17 +204,20 @@ def _make_out(out: Path, say: str) -> bool:
 
 
 def cmd_build(ns: argparse.Namespace) -> int:
-    from analysis import batch, checks, executors, stamps
-    from analysis.render import index_name
+    from analysis.build import engine
+    from analysis.model import checks
+    from analysis.build import executors
+    from analysis.build import stamps
+    from analysis.pages.render import index_name
 
     say = cli_language()
     ns.region, ns.level, ns.lang = _distinct(ns.region), _distinct(ns.level), _distinct(ns.lang)
-    read = stamps.inputs(*batch.build_inputs(ns.params, ns.data))  # before anything is read
+    read = stamps.inputs(*engine.build_inputs(ns.params, ns.data))  # before anything is read
     params = load_params(ns.params)
     started = time.perf_counter()
     out = Path(ns.out)
     if ns.executor == "local" and not output_problems(ns.out, "--out") and (ns.force or not (out / MANIFEST_NAME).exists()):
-        warm_up()  # surely work to do (often started already by analysis.launch): the workers' imports overlap reading the data
+        warm_up()  # surely work to do (often started already by analysis.build.launch): the workers' imports overlap reading the data
     ds = load_dataset(ns.data)
     codes = select_regions(ds.regions, params, ns.level, _check_selection(ns, params, ds.regions))
     if not codes:
@@ -230,15 +233,15 @@ def cmd_build(ns: argparse.Namespace) -> int:
     if not _make_out(out, say):
         executor.close()
         return EXIT_INVALID
-    opts = batch.BuildOptions(
+    opts = engine.BuildOptions(
         out=out, params=params, params_path=str(Path(ns.params).resolve()) if ns.params else "",
         data_dir=str(Path(ns.data).resolve()) if ns.data else "", jobs=ns.jobs, force=ns.force,
-        fail_fast=ns.fail_fast, languages=ns.lang, command=ns.words, read=read, progress=batch.progress_printer(), executor=executor,
+        fail_fast=ns.fail_fast, languages=ns.lang, command=ns.words, read=read, progress=engine.progress_printer(), executor=executor,
     )
     langs = ns.lang or params["languages"]
     say_build_start(len(codes), len(langs), out)
     try:
-        results = batch.build(ds, codes, opts)
+        results = engine.build(ds, codes, opts)
     except BuildLocked as exc:
         print(t("cli.build.locked", say, out=exc.out, pid=exc.holder), file=sys.stderr)
         return EXIT_INVALID
@@ -247,7 +250,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
         return 128 + getattr(exc, "signum", 2)
     finally:
         executor.close()
-    counts = batch.summarize(results)
+    counts = engine.summarize(results)
     failed = [r for r in results if r.status == "failed"]
     for r in failed[:20]:
         print(t("cli.build.failed", say, kode=r.kode, language=r.lang, error=r.error), file=sys.stderr)
@@ -259,9 +262,10 @@ def cmd_build(ns: argparse.Namespace) -> int:
 
 
 def cmd_sample(ns: argparse.Namespace) -> int:
-    from analysis import bundle, sample
-    from analysis.data import REGION_TREE_FILE
-    from analysis.regions import load_regions
+    from analysis.data import bundle
+    from analysis.data import sample
+    from analysis.data.contract import REGION_TREE_FILE
+    from analysis.data.regions import load_regions
 
     lang = cli_language()
     ns.levels, ns.within = _distinct(ns.levels), _distinct(ns.within)
@@ -291,19 +295,19 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 
 
 def cmd_backtest(ns: argparse.Namespace) -> int:
-    from analysis import backtest_report
+    from analysis.pages import backtest_page
 
     data_dir = Path(ns.data) if ns.data else BUNDLED_DIR
     bad = output_problems(ns.out, "--out", data_dir=data_dir)
     if bad:
         raise InputError(bad)
     languages = load_params(None)["languages"]
-    return backtest_report.main(data_dir, Path(ns.out), _distinct(ns.lang) or languages, _distinct(ns.benchmark) or (),
+    return backtest_page.main(data_dir, Path(ns.out), _distinct(ns.lang) or languages, _distinct(ns.benchmark) or (),
                                 languages=languages)
 
 
 def cmd_import(ns: argparse.Namespace) -> int:
-    from analysis import importers
+    from analysis.data import importers
 
     return importers.main(ns)
 

@@ -1,0 +1,91 @@
+"""Writing an import: tables staged beside the data folder, validated, then swapped in."""
+
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.messages import cli_language, t
+from analysis.core.problems import InputError, Problem
+from analysis.data.contract import (
+    SOURCE_COLUMNS,
+    load_dataset,
+)
+from analysis.data.importers.common import URL_RE, RefusedImport
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        out = df.copy()
+        for col in ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak"):
+            if col in out.columns:
+                out[col] = pd.to_numeric(out[col].replace("", None), errors="raise").astype("Int64")
+        out.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def upsert_source(sources: pd.DataFrame, key: str, source: str) -> tuple[pd.DataFrame, bool]:
+    url = URL_RE.search(source)
+    entry = {"sumber": key, "judul": source, "url": url.group(0) if url else "", "lisensi": "", "judul_en": "", "lisensi_en": ""}
+    hit = sources.index[sources["sumber"] == key]
+    if len(hit):
+        i = hit[0]
+        if sources.at[i, "judul"] == entry["judul"] and sources.at[i, "url"] == entry["url"]:
+            return sources, False
+        sources = sources.copy()
+        sources.at[i, "judul"], sources.at[i, "url"] = entry["judul"], entry["url"]
+        return sources, True
+    return pd.concat([sources, pd.DataFrame([entry], columns=list(SOURCE_COLUMNS)).astype("str")], ignore_index=True), True
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _relabel(problems: list[Problem], stage: Path, into: Path) -> list[Problem]:
+    prefix = str(stage)
+    return [dataclasses.replace(p, file=str(into) + p.file[len(prefix):]) if p.file.startswith(prefix) else p for p in problems]
+
+
+def commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
+    """Write tables next to the existing files in a staging directory, validate, then move them in.
+
+    The staging directory sits inside ``into`` (or next to it when ``into`` is new), so every move is
+    a rename on one file system.
+    """
+    if create:
+        parent = into.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=parent))
+    else:
+        stage = Path(tempfile.mkdtemp(prefix=".import-", dir=into.absolute()))
+    try:
+        if not create:
+            for item in into.iterdir():
+                if item.is_file() and item.name not in tables and (item.suffix in (".csv", ".parquet")):
+                    _link_or_copy(item, stage / item.name)
+        for name, df in tables.items():
+            write_table(df, stage / name)
+        try:
+            load_dataset(stage)
+        except InputError as exc:
+            raise RefusedImport(t("import.reason.invalid_after", cli_language(), into=into), _relabel(exc.problems, stage, into)) from None
+        if create:
+            os.replace(stage, into)
+            return
+        # sources.csv first: if anything stops halfway, an extra source entry is harmless.
+        for name in sorted(tables, key=lambda n: n != "sources.csv"):
+            os.replace(stage / name, into / name)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)

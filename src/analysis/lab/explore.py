@@ -1,0 +1,210 @@
+"""Questions analysts ask between reports (``notebooks/explore.ipynb``): chosen regions side by
+side, and the scenario levers moved by hand.
+
+Everything is computed by the same code as the reports (``RegionReport``: coverage, forecast,
+scenarios), shown as page blocks (styled in JupyterLab as on the published page) and returned as
+DataFrames; values resting on sample rows are marked ◇ and bring the sample banner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from analysis.model import forecast as fc
+from analysis.pages import frames
+from analysis.pages import charts
+from analysis.model import scenarios as sc
+from analysis.pages.markup import Html, column_headers, data_table, esc, header_cells
+from analysis.core.messages import fmt_int, fmt_pct, fmt_pp, t
+from analysis.pages.region_page import RegionReport
+
+
+def parse_codes(text: str) -> list[str]:
+    """``"32, 31 32.73"`` as ``["32", "31", "32.73"]`` (commas or spaces; order kept, repeats dropped)."""
+    return list(dict.fromkeys(code for code in text.replace(",", " ").split() if code))
+
+
+def load_reports(codes: list[str], lang: str, params_path: str | None = None, data_dir: str | None = None) -> list[RegionReport]:
+    return [RegionReport.load(code, params_path, lang, data_dir) for code in codes]
+
+
+def _first_target(report: RegionReport) -> tuple[dict, fc.TargetYear]:
+    return report.target_years[0]
+
+
+def comparison(reports: list[RegionReport]) -> pd.DataFrame:
+    """One row per region: latest complete year, coverage, participants, denominator, recent pace,
+    the forecast in the first target's year and the year the median path reaches that target."""
+    rows = []
+    for report in reports:
+        summary = report.summary()
+        latest = summary.get("latest") or {}
+        recent = (summary.get("pace") or {}).get("recent") or {}
+        target, ty = _first_target(report)
+        forecast = frames.forecast(summary).set_index("tahun") if report.outlook.ok else pd.DataFrame()
+        rows.append({
+            "kode": report.code, "nama": report.name, "tingkat": report.level,
+            "tahun": latest.get("tahun"), "cakupan": latest.get("cakupan"), "sintetis": bool(latest.get("sintetis")),
+            "peserta": latest.get("peserta"), "penyebut": latest.get("penyebut"),
+            "poin_per_tahun": recent.get("points_per_year"),
+            "target": target["id"], "target_tahun": target["year"],
+            "prakiraan_median": forecast["median"].get(target["year"]) if not forecast.empty else None,
+            "tahun_tercapai": ty.year, "sampel_tren": bool(report.table["sintetis"].any()),
+        })
+    return frames.tidy(pd.DataFrame(rows))
+
+
+def _banner(reports: list[RegionReport]) -> str:
+    """The sample banner of the first report that uses sample rows (the page's own wording)."""
+    return next((str(r.banner()) for r in reports if r.uses_sample), "")
+
+
+def comparison_table(reports: list[RegionReport], lang: str) -> Html:
+    """The comparison as a page block: a table, then the trend coverage of every region in one chart."""
+    frame = comparison(reports)
+    if frame.empty:
+        return Html("")
+    target, _ = _first_target(reports[0])
+    head = header_cells(lang, ("index.col.name", "index.col.period", "index.col.coverage", "headline.participants",
+                               "headline.denominator", "pace.col.points"))
+    head += column_headers([t("scenarios.col.coverage", lang, year=target["year"]), t("scenarios.col.year", lang, label=target["label"])])
+    horizon = reports[0].forecast_end
+    rows = "".join(
+        f'<tr><th scope="row">{esc(r.nama)} <span class="muted">({esc(r.kode)})</span></th>'
+        f'<td>{"" if pd.isna(r.tahun) else int(r.tahun)}</td>'
+        f'<td class="num">{esc(fmt_pct(r.cakupan, lang))}{" ◇" if r.sintetis else ""}</td>'
+        f'<td class="num">{fmt_int(r.peserta, lang)}</td><td class="num">{fmt_int(r.penyebut, lang)}</td>'
+        f'<td class="num">{esc(fmt_pp(r.poin_per_tahun, lang, 2))}{" ◇" if r.sampel_tren else ""}</td>'
+        f'<td class="num">{esc(fmt_pct(r.prakiraan_median, lang))}</td>'
+        f'<td>{esc(str(int(r.tahun_tercapai)) if pd.notna(r.tahun_tercapai) else t("scenarios.not_by", lang, horizon=horizon))}</td></tr>'
+        for r in frame.itertuples()
+    )
+    table = data_table(t("explore.compare.caption", lang), head, rows)
+    chart = charts.img_tag(comparison_chart(reports, lang), t("explore.compare.alt", lang, regions=", ".join(frame["nama"])))
+    body = f"<p>{esc(t('explore.compare.lead', lang))}</p>{table}<figure>{chart}</figure>"
+    return Html(f'{_banner(reports)}<section class="block" id="banding"><h2>{esc(t("explore.compare.title", lang))}</h2>{body}</section>')
+
+
+def comparison_chart(reports: list[RegionReport], lang: str):  # noqa: ANN201 - a matplotlib Figure
+    """Trend coverage of each region (one denominator per series), sample points hollow."""
+    fig, ax = charts.new_figure(7.2, 4.0)
+    for i, report in enumerate(reports):
+        colour, marker, dash = charts.SCENARIO_STYLE[i % len(charts.SCENARIO_STYLE)] if i else (charts.BLUE, "o", "-")
+        trend = report.table.dropna(subset=["cakupan_tren"])
+        years, values = trend["tahun"].to_numpy(), trend["cakupan_tren"].to_numpy() * 100
+        sample = trend["sintetis"].to_numpy(dtype=bool)
+        ax.plot(years, values, linestyle=dash, color=colour, linewidth=1.6, label=report.name)
+        ax.plot(years[~sample], values[~sample], marker, color=colour, markersize=5)
+        ax.plot(years[sample], values[sample], marker, markerfacecolor="white", markeredgecolor=colour, markersize=5)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(t("trend.axis.year", lang))
+    ax.set_ylabel(t("trend.axis.coverage", lang))
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", fontsize=8, frameon=False, ncols=3)
+    return fig
+
+
+# --- scenario levers ---------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class LeverResult:
+    """The baseline and the levers as set: coverage in the first target's year and target years."""
+
+    year: int
+    baseline: float
+    coverage: float
+    added: float
+    base_years: list[fc.TargetYear]
+    years: list[fc.TargetYear]
+    forecast: sc.ScenarioForecast
+
+
+def move_levers(report: RegionReport, sizes: dict[str, float], retention: float | None = None) -> LeverResult:
+    """The report's forecast with every lever at ``sizes[id]`` a year (its unit: percent of the pool,
+    or people) and ``retention`` (percent) instead of the parameters' values."""
+    section = report.params["scenarios"]
+    levers = [dataclasses.replace(lever, per_year=float(sizes.get(key, lever.per_year)))
+              for key, lever in sc.levers_from_params(section).items()]
+    setting = report.scenario_setting
+    if retention is not None:
+        setting = dataclasses.replace(setting, retention=retention / 100)
+    result = sc.apply(report.outlook, setting, levers)
+    targets = report.params["targets"]
+    at = targets[0]["year"] if targets[0]["year"] in result.years else int(result.years[-1])
+    i = int(np.flatnonzero(result.years == at)[0])
+    return LeverResult(at, float(report.outlook.median[i]), float(result.median[i]), float(result.stock[i]),
+                       [ty for _, ty in report.target_years],
+                       fc.target_years(result, targets), result)
+
+
+def levers_block(report: RegionReport, result: LeverResult) -> Html:
+    """Baseline against the levers as set (table and fan chart), as a page block."""
+    lang, targets = report.lang, report.params["targets"]
+    head = [t("scenarios.col.scenario", lang), t("scenarios.col.added", lang, year=result.year), t("scenarios.col.coverage", lang, year=result.year)]
+    for tg in targets:
+        head += [t("scenarios.col.year", lang, label=tg["label"]), t("scenarios.col.prob", lang, year=tg["year"])]
+
+    def row(name: str, added: str, coverage: float, years: list[fc.TargetYear]) -> str:
+        cells = "".join(f'<td>{esc(report._scenario_year(b, ty))}</td><td class="num">{esc(report._prob(ty.prob_by_deadline) if not ty.reason else "–")}</td>'
+                        for b, ty in zip(result.base_years, years))
+        return f'<tr><th scope="row">{esc(name)}</th><td class="num">{added}</td><td class="num">{esc(fmt_pct(coverage, lang))}</td>{cells}</tr>'
+
+    name = t("explore.levers.set", lang)
+    rows = row(t("scenarios.baseline", lang), "–", result.baseline, result.base_years) + row(
+        name, fmt_int(result.added, lang), result.coverage, result.years)
+    table = data_table(t("explore.levers.caption", lang, region=report.name), column_headers(head), rows)
+    fig = charts.fan_chart(report.table, report.outlook.frame(), lang, targets, report.break_years,
+                          [(name, result.forecast.years, result.forecast.median)])
+    alt = t("scenarios.alt", lang, region=report.name, year=result.year, baseline=fmt_pct(result.baseline, lang),
+            scenario=name, value=fmt_pct(result.coverage, lang))
+    note = f'<p class="note" role="note"><strong>{esc(t("scenarios.illustrative", lang))}</strong></p>'
+    return Html(f"{report.banner()}{note}{table}<figure>{charts.img_tag(fig, alt)}</figure>")
+
+
+class LeverBoard:
+    """Sliders for every lever's yearly size and for retention; the table and chart below follow them."""
+
+    def __init__(self, report: RegionReport):
+        import ipywidgets as widgets
+
+        from analysis.pages.notebook_display import lab_html
+
+        self.report, self._lab_html = report, lab_html
+        lang, section = report.lang, report.params["scenarios"]
+        self.sliders = {}
+        for key, lever in sc.levers_from_params(section).items():
+            if lever.unit == "share":
+                slider = widgets.FloatSlider(value=lever.per_year, min=0.0, max=max(5.0, 2 * lever.per_year), step=0.25,
+                                             readout_format=".2f")
+            else:
+                slider = widgets.IntSlider(value=int(lever.per_year), min=0, max=max(1000, int(4 * lever.per_year)),
+                                           step=max(1, int(lever.per_year) // 20))
+            slider.description = t(f"lever.{key}", lang)
+            self.sliders[key] = slider
+        self.retention = widgets.IntSlider(value=int(section["retention"]), min=0, max=100, step=5,
+                                           description=t("explore.levers.retention", lang))
+        style = {"description_width": "12rem"}
+        for slider in (*self.sliders.values(), self.retention):
+            slider.style = style
+            slider.layout = widgets.Layout(width="34rem")
+            slider.observe(self._changed, names="value")
+        self.output = widgets.HTML(self.render())
+        self.widget = widgets.VBox([widgets.HTML(self._lab_html(f"<p>{esc(t('explore.levers.lead', lang))}</p>")),
+                                    *self.sliders.values(), self.retention, self.output])
+
+    def result(self) -> LeverResult:
+        return move_levers(self.report, {k: s.value for k, s in self.sliders.items()}, self.retention.value)
+
+    def render(self) -> str:
+        return self._lab_html(levers_block(self.report, self.result()))
+
+    def _changed(self, _change: dict) -> None:
+        self.output.value = self.render()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,124 @@
+"""Ranking regions within their parent, in the spirit of the Paritrana Award.
+
+Three indicators, all on the trend coverage (one denominator, so growth is not a definition change):
+
+- ``coverage``: trend coverage in the reference year (higher is better);
+- ``growth``: recent pace in percentage points a year (higher is better);
+- ``distance``: years to the ranking target at that pace, ``gap / growth`` (fewer is better; 0 when
+  reached, infinite when the pace is zero or negative). A gap in points alone would rank exactly
+  like coverage, since every sibling has the same target; years at the recent pace combine how
+  far a region is with how fast it moves.
+
+Rules, stated so that every rank can be checked by hand:
+
+- ranks run from 1 (best); ties share the average of the ranks they span (two regions tied for
+  2nd both get 2.5), regions at an infinite distance included;
+- each indicator ranks the regions that have it; a region without a value is unranked on that
+  indicator, with the reason;
+- indicator scores are ``(n - rank) / (n - 1)`` among the ``n`` ranked (1 best, 0 worst; 1 when
+  alone). Scoring ranks rather than raw values keeps one outlier (coverage above 100% where
+  workers register in another region than where they live) from swamping the composite;
+- the composite is the weighted sum of the scores, with the weights from the parameters (they
+  sum to 1), and is ranked the same way; a region missing any indicator with a positive weight
+  gets no composite rank;
+- the reference year is the year in which the most regions have a trend coverage (the latest of
+  those; at least half of them), so that all are compared on the same year; a region without a
+  value that year is unranked rather than compared on an older figure;
+- provenance: ``sintetis_coverage`` / ``sintetis_growth`` say whether a region's value rests on a
+  sample row; ``sintetis`` (either) marks the row. ``after_horizon`` is set where the distance
+  reaches past the forecast horizon (shown as "after 2045", not as a number of years).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.model import metrics
+from analysis.data.contract import Dataset
+
+INDICATORS = ("coverage", "growth", "distance")
+HIGHER_IS_BETTER = {"coverage": True, "growth": True, "distance": False}
+NO_DATA = "no_data"  # no trend coverage in the reference year
+NO_HISTORY = "no_history"  # no earlier year in the pace window
+
+
+def reference_year(tables: dict[str, pd.DataFrame]) -> int | None:
+    """The year in which the most regions have a trend coverage (the latest of those), if at least half do."""
+    counts: dict[int, int] = {}
+    for table in tables.values():
+        for year in table.dropna(subset=["cakupan_tren"])["tahun"]:
+            counts[int(year)] = counts.get(int(year), 0) + 1
+    enough = [(n, year) for year, n in counts.items() if 2 * n >= len(tables)]
+    return max(enough)[1] if enough else None
+
+
+def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: float, window: int,
+               year: int | None = None) -> pd.DataFrame:
+    """One row per region (index ``kode``): the three indicators, the gap in points, and a reason when unranked."""
+    year = reference_year(tables) if year is None else year
+    rows = []
+    for code, table in tables.items():
+        row = {"kode": code, "tahun": year, "coverage": math.nan, "growth": math.nan, "distance": math.nan,
+               "gap_points": math.nan, "reason": None, "sintetis_coverage": False, "sintetis_growth": False}
+        current = table[(table["tahun"] == year)].dropna(subset=["cakupan_tren"]) if year is not None else table.iloc[:0]
+        if current.empty:
+            rows.append({**row, "reason": NO_DATA})
+            continue
+        row["coverage"] = float(current["cakupan_tren"].iloc[0])
+        row["sintetis_coverage"] = bool(current["sintetis"].iloc[0])
+        row["gap_points"] = (target_share - row["coverage"]) * 100
+        pace = metrics.recent_pace(table, measure, window, end_year=year)
+        if pace is None or pace["end"] != year:
+            rows.append({**row, "reason": NO_HISTORY})
+            continue
+        row["growth"] = pace["points_per_year"]
+        row["sintetis_growth"] = bool(table.loc[table["tahun"].isin([pace["start"], pace["end"]]), "sintetis"].any())
+        row["distance"] = years_to_target(row["gap_points"], row["growth"])
+        rows.append(row)
+    columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason", "sintetis_coverage", "sintetis_growth"]
+    out = pd.DataFrame(rows, columns=columns).set_index("kode")
+    # A rank rests on every value compared: one sample value makes all ranks sample.
+    out["sintetis"] = out["sintetis_coverage"] | out["sintetis_growth"]
+    return out
+
+
+def years_to_target(gap_points: float, points_per_year: float) -> float:
+    """Years to close the gap at this pace: 0 when reached, infinite when the pace is not positive."""
+    if gap_points <= 0:
+        return 0.0
+    return gap_points / points_per_year if points_per_year > 0 else math.inf
+
+
+def _score(ranks: pd.Series) -> pd.Series:
+    n = ranks.notna().sum()
+    return pd.Series(1.0, index=ranks.index).where(ranks.notna()) if n <= 1 else (n - ranks) / (n - 1)
+
+
+def rank(table: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Ranks (1 best, average for ties), scores and the weighted composite; see the module notes."""
+    out = table.copy()
+    for name in INDICATORS:
+        out[f"rank_{name}"] = out[name].rank(ascending=not HIGHER_IS_BETTER[name], method="average")
+        out[f"score_{name}"] = _score(out[f"rank_{name}"])
+    weighted = [name for name in INDICATORS if weights.get(name, 0) > 0]
+    complete = out[[f"score_{name}" for name in weighted]].notna().all(axis=1)
+    composite = sum(weights[name] * out[f"score_{name}"] for name in weighted)
+    out["composite"] = composite.where(complete) if weighted else np.nan
+    out["rank"] = out["composite"].rank(ascending=False, method="average")
+    out["ranked"] = out["rank"].notna()
+    return out.sort_values(["rank", "coverage"], ascending=[True, False], na_position="last")
+
+
+def rank_within(ds: Dataset, parent: str, params: dict) -> pd.DataFrame:
+    """Rank the children of ``parent`` with the parameters' ranking section (target, weights) and pace window."""
+    section = params["ranking"]
+    target = next(tg for tg in params["targets"] if tg["id"] == section["target"])
+    codes = ds.regions.children(parent)
+    found = dict(tuple(metrics.coverage_table(ds, codes, params["coverage"]).groupby("kode")))
+    tables = {code: found.get(code, pd.DataFrame(columns=metrics.COVERAGE_COLUMNS)) for code in codes}
+    values = indicators(tables, params["coverage"]["trend_denominator"], target["percent"] / 100, params["pace"]["window"])
+    values["after_horizon"] = values["tahun"] + values["distance"] > params["horizon"]
+    return rank(values, section["weights"])

@@ -1,0 +1,41 @@
+"""The message catalogue and locale formats."""
+
+import string
+
+import pytest
+
+from analysis.core.messages import LANGUAGES, catalogue, fmt_int, fmt_pct, fmt_period, fmt_pp, t
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(catalogue()))
+def test_every_message_has_both_languages_with_the_same_placeholders(key):
+    entry = catalogue()[key]
+    assert set(entry) == set(LANGUAGES), key
+    assert entry["id"].strip() and entry["en"].strip()
+    assert _fields(entry["id"]) == _fields(entry["en"]), key
+
+
+def test_indonesian_and_english_number_formats():
+    assert fmt_int(5_900_000, "id") == "5.900.000"
+    assert fmt_int(5_900_000, "en") == "5,900,000"
+    assert fmt_pct(0.314, "id") == "31,4%"
+    assert fmt_pct(0.314, "en") == "31.4%"
+    assert fmt_pct(1.478, "id") == "147,8%"  # never clipped
+    assert fmt_pp(-0.06, "en") == "−0.1 pp"
+    assert fmt_pp(2.34, "id") == "+2,3 poin persen"
+    assert fmt_int(float("nan"), "id") == "–"
+    assert fmt_pp(-0.04, "id") == "±0,0 poin persen"  # no "−0,0": the sign follows the rounded value
+
+
+def test_periods_are_named_in_the_language():
+    assert fmt_period("2023-12", "id") == "Desember 2023"
+    assert fmt_period("2024-08", "en") == "August 2024"
+    assert fmt_period("2019", "en") == "2019"
+
+
+def test_placeholders_are_filled():
+    assert t("report.title", "en", region="Jawa Barat") == "Employment social security coverage: Jawa Barat"

@@ -1,0 +1,100 @@
+"""Loading and validating a data directory."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.data.contract import BUNDLED_DIR, load_dataset
+from analysis.core.problems import InputError
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(BUNDLED_DIR, target)
+    return target
+
+
+def _append(path, line):
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    return sum(1 for _ in open(path, encoding="utf-8"))
+
+
+def test_bundled_data_is_valid():
+    ds = load_dataset()
+    assert {"kode", "periode", "segmen", "peserta_aktif", "sumber", "tahun", "bulan", "sintetis"} <= set(ds.participants)
+    assert ds.participants["peserta_aktif"].min() >= 0
+    assert set(ds.sources["sumber"]) >= {s for v in ds.participants["sumber"] for s in v.split(" + ")}
+
+
+@pytest.mark.parametrize("row, column, expected", [
+    ("32,2024-13,PU,5,x", "periode", "a period YYYY or YYYY-MM"),
+    ("32,2024,PU,-5,x", "peserta_aktif", "a whole number of people, 0 or more"),
+    ("32,2024,PU,lima,x", "peserta_aktif", "a whole number of people, 0 or more"),
+    ("32,2024,PU,5.5,x", "peserta_aktif", "a whole number of people, 0 or more"),
+    ("32,2024,XX,5,x", "segmen", "one of PU, BPU, JAKON, PMI, TOTAL"),
+    ("32.99,2024,PU,5,x", "kode", "a code present in the region tree (add it to regions.csv)"),
+    ("3204,2024,PU,5,x", "kode", "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001"),
+    ("32,2024,PU,5,", "sumber", "the source of the figure (never empty)"),
+])
+def test_bad_participant_rows_name_file_line_column_and_value(data_dir, row, column, expected):
+    line = _append(data_dir / "participants.csv", row)
+    with pytest.raises(InputError) as err:
+        load_dataset(data_dir)
+    (p,) = err.value.problems
+    assert p.file == str(data_dir / "participants.csv")
+    assert (p.line, p.column) == (line, column)
+    assert p.expected == expected
+    assert f"participants.csv:{line}: column '{column}'" in str(p)
+
+
+def test_duplicate_key_points_at_the_first_occurrence(data_dir):
+    path = data_dir / "participants.csv"
+    first = path.read_text(encoding="utf-8").splitlines()[1]
+    line = _append(path, first)
+    with pytest.raises(InputError) as err:
+        load_dataset(data_dir)
+    (p,) = err.value.problems
+    assert p.line == line and "line 2" in p.expected
+
+
+def test_eligible_above_employed_is_refused(data_dir):
+    line = _append(data_dir / "workforce.csv", "32,2010,100,200,x")
+    with pytest.raises(InputError) as err:
+        load_dataset(data_dir)
+    (p,) = err.value.problems
+    assert (p.line, p.column, p.value) == (line, "pekerja_berhak", "200")
+
+
+def test_every_problem_is_reported_not_just_the_first(data_dir):
+    _append(data_dir / "participants.csv", "32,2024-13,PU,5,x")
+    _append(data_dir / "participants.csv", "32,2024,PU,-1,x")
+    _append(data_dir / "workforce.csv", "99,2024,1,,x")
+    with pytest.raises(InputError) as err:
+        load_dataset(data_dir)
+    assert len(err.value.problems) == 3
+
+
+def test_missing_file_and_column(data_dir):
+    (data_dir / "workforce.csv").unlink()
+    text = (data_dir / "participants.csv").read_text(encoding="utf-8").replace("peserta_aktif", "peserta", 1)
+    (data_dir / "participants.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_dataset(data_dir)
+    messages = [str(p) for p in err.value.problems]
+    assert any("workforce.csv" in m and "a file workforce.csv" in m for m in messages)
+    assert any("participants.csv:1: column 'peserta_aktif'" in m for m in messages)
+
+
+def test_periods_after_this_month_are_refused_and_this_month_is_not():
+    from datetime import date
+
+    from analysis.data.contract import _check_periods
+    table = pd.DataFrame({"periode": ["2026-11", "2026-12", "2026", "2027", "2025-12"]})
+    out: list = []
+    _check_periods(table, Path("participants.csv"), out, today=date(2026, 11, 29))
+    assert [(p.line, p.value) for p in out] == [(3, "2026-12"), (5, "2027")]
+    assert all("at the latest 2026-11" in p.expected for p in out)

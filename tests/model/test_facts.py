@@ -1,0 +1,178 @@
+"""The facts of a region (analysis.model.facts) and what pages say with them: the checks of issue 14.
+
+Hand-computed values from the bundled data; pages rendered through the library (no kernel).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis.model import facts as facts_module
+from analysis.model import forecast as fc
+from analysis.data.contract import cached_dataset
+from analysis.pages.markup import FEW_FOLDS
+from analysis.core.messages import t
+from analysis.pages.overview import Overview
+from analysis.model.params import load_params
+from analysis.pages.render import render_index
+from analysis.pages.region_page import RegionReport
+
+BLOCKS = ("title", "banner", "headline", "trend", "split", "gap", "forecast", "targets", "pace", "scenarios",
+          "subregions", "provenance")
+
+
+def page(code: str, lang: str) -> str:
+    report = RegionReport.load(code, lang=lang)
+    return "".join(str(getattr(report, b)()) for b in BLOCKS)
+
+
+def words(html: str) -> str:
+    html = re.sub(r'<img[^>]*alt="([^"]*)"[^>]*>', r" \1 ", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").replace("&amp;", "&").split())
+
+
+@pytest.mark.parametrize("lang, value", [("id", "12,3%"), ("en", "12.3%")])
+def test_lampung_headline_is_its_official_2023_coverage(lang, value):
+    report = RegionReport.load("18", lang=lang)
+    headline = str(report.headline())
+    # Dec 2023: 354,603 PU + 125,036 Jakon + 99,250 BPU = 578,889 participants / 4,697,658 employed (Aug 2023).
+    assert f'<span class="kpi-value">{value}</span>' in headline  # no ◇
+    assert t("headline.coverage", lang, period=2023) in headline
+    latest = report.summary()["latest"]
+    assert latest["tahun"] == 2023 and latest["sintetis"] is False and latest["cakupan"] == pytest.approx(578_889 / 4_697_658)
+    # The months are stated, and that they differ; the later sample year is named as such.
+    assert latest["bulan_berbeda"] and ("Desember 2023" in headline or "December 2023" in headline)
+    assert t("headline.later_sample", lang, year=2025, value="").split("(")[0] in headline
+
+
+def test_dki_scenarios_add_people_and_say_why_the_ratio_is_above_100():
+    report = RegionReport.load("31", lang="en")
+    scenarios = report.summary()["scenarios"]
+    assert report.summary()["latest"]["cakupan"] > 1
+    for result in scenarios["results"]:
+        assert all(added > 0 for year, added in result["added"].items() if int(year) >= 2027), result["id"]
+    block = str(report.scenarios())
+    assert "above 100%" in block and "informal workers" in block
+    rows = re.findall(r"<tr><th scope=\"row\">[^<]+</th><td class=\"num\">([^<]+)</td>", block)
+    assert rows[0] == "–" and all(r not in ("0", "0 ◇") for r in rows[1:])
+
+
+def test_jawa_barat_shows_the_published_figure_and_why_its_headline_differs():
+    report = RegionReport.load("32", lang="en")
+    headline = words(str(report.headline()))
+    assert "Published figure for August 2024: 31.4%" in headline and "Cakupan computes 31.3%" in headline
+    why = [s for s in headline.split(". ") if s.startswith("The headline (20.7%) differs from the published 31.4%")]
+    assert len(why) == 1 and why[0].endswith(".") and not re.search(r"\.\s", why[0])  # one sentence
+    assert "20.7%" in headline and "◇" not in headline.split("Coverage 2023")[1][:10]
+
+
+def test_regional_office_figure_and_the_2025_switch_are_beside_the_series():
+    jabar = RegionReport.load("32", lang="en")
+    points = {p["periode"]: p for p in jabar.summary()["off_series"]}
+    assert points["2024-08"]["peserta"] == 5_923_000 and points["2024-08"]["cakupan_tren"] == pytest.approx(5_923_000 / 24_417_110)
+    assert "2024" not in jabar.summary()["forecast"]["history_years"] and 2024 not in jabar.summary()["forecast"]["history_years"]
+    trend = words(str(jabar.trend()))
+    assert "August 2024: 5,923,000 participants" in trend and "24.3% of the employed population" in trend
+    national = RegionReport.load("ID", lang="en")
+    summary = national.summary()
+    assert summary["latest"]["tahun"] == 2024 and summary["latest"]["cakupan"] == pytest.approx(45_220_000 / 144_642_004)
+    assert "2025" not in summary["years"] or summary["years"]["2025"]["peserta"] is None
+    assert [p["periode"] for p in summary["off_series"]] == ["2021-08", "2025-02"]
+    trend = words(str(national.trend()))
+    assert "February 2025: 41,380,000 participants (databoks-2025-02), 28.2%" in trend
+    assert "February 2025 (ID): February 2025: Databoks" in trend  # the source switch, explained as a break
+    assert any(b["periode"] == "2025-02" for b in summary["breaks"])
+
+
+def test_a_partial_segment_split_is_never_the_total():
+    national = RegionReport.load("ID", lang="en")
+    assert national.facts.partial_split == [2020]
+    split = words(str(national.split()))
+    # 2020: PU 19.6 M + BPU 2.5 M of 29.98 M: the other 7.88 M are shown as unsplit.
+    assert "total without segment split 7,880,000 26.3%" in split and "PU (wage earners, formal) 19,600,000 65.4%" in split
+
+
+def test_papua_pages_agree_with_the_overview():
+    params, ds = load_params(), cached_dataset()
+    barat_daya = facts_module.facts_for("96", params, ds)
+    rpjmn = next(ty for tg, ty in barat_daya.target_years if tg["id"] == "rpjmn2029")
+    assert not barat_daya.outlook.ok and rpjmn.already_reached  # 70% (sample) is above 43.92%: reached
+    overview = Overview.load(None, "en")
+    row = next(r for r in overview.summary()["league"] if r["kode"] == "96")
+    assert row["target_tercapai"] is True and row["sintetis_cakupan"] is True
+    assert "already reached in 2025" in str(RegionReport.load("96", lang="en").targets())
+    tengah = str(RegionReport.load("94", lang="en").forecast())
+    assert "has 2 usable years" in tengah
+
+
+def test_national_page_marks_sample_ranks_and_carries_the_banner():
+    national = RegionReport.load("ID", lang="en")
+    assert 'class="banner sample"' in str(national.banner()) and "active participants, province, 2015–2022" in str(national.banner())
+    ranking = national.summary()["ranking"]
+    assert ranking["sintetis"] and ranking["year"] == 2024
+    block = str(national.subregions())
+    rows = [r for r in block.split("<tr>")[1:] if 'scope="row"' in r and "href=" in r]
+    assert len(rows) == 38 and all("◇" in r for r in rows if "%" in r)
+    assert '<a href="31.html">' in block  # ranking rows link the sub-region pages
+    assert "consistent by construction (sample data)" in block
+
+
+def test_honest_claims_on_forecasts_and_far_targets():
+    national = words(str(RegionReport.load("ID", lang="en").forecast()))
+    record = fc.skill()
+    share = record["kinds"]["share"]["mase"]
+    assert record["calibration"]["changed"]  # the bands are scaled by factors fitted on held-out years
+    assert "calibrated" not in national and "set from errors measured on held-out years" in national
+    verdict = "better than" if share["default"] < share["naive"] else "worse than"
+    assert "On this national series itself" in national and f"{verdict} the random walk" in national
+    difference = round(share["default"] - share["naive"], 3)
+    assert f"{'+' if difference > 0 else '−'}{abs(difference):.3f}" in national
+    folds = record["kinds"]["share"]["folds"]
+    assert (f"Only {folds} forecasts: these figures are indicative" in national) == (folds < FEW_FOLDS)
+    jabar = words(str(RegionReport.load("32", lang="en").subregions()))
+    assert "after 2045" in jabar and not re.search(r"\b\d{3},\d\b|\b\d{3}\.\d ◇? \(\d", jabar)
+
+
+def test_gaps_name_the_ucj_indicator_and_show_the_published_ucj():
+    for code in ("ID", "32"):
+        gap = words(str(RegionReport.load(code, lang="en").gap()))
+        assert "UCJ" in gap and "35.68% (April 2025" in gap and "Cakupan's national ratio 31.3% (2024)" in gap
+
+
+BUNDLED_INDONESIAN = ("Mulai ", "kutipan", "dibulatkan", "statistik pemerintah", "tenaga kerja terlindungi", "diketik ulang",
+                      "sintetis) dibuat", "pemekaran", "Agustus", "Desember", "nasional 57,8%")
+
+
+@pytest.mark.parametrize("code", ["ID", "32", "31"])
+def test_english_pages_show_no_indonesian_data_text_or_decimal_commas(code):
+    text = re.sub(r"https?://\S+", "", words(page(code, "en")))
+    assert not [w for w in BUNDLED_INDONESIAN if w in text]
+    assert not re.findall(r"\d,(?:\d{1,2}|\d{4,})(?!\d)", text)
+    assert not re.findall(r"(?<![\w\d])-\d", text)  # one minus sign (U+2212)
+
+
+@pytest.mark.parametrize("code", ["ID", "32"])
+def test_indonesian_pages_show_no_parameter_keys(code):
+    text = words(page(code, "id"))
+    for key in ("combined", "coverage 0", "growth", "distance", "rpjmn2029", "ets_damped", "pekerja_berhak", "seed"):
+        assert key not in text, key
+    assert not re.findall(r"(?<![\w\d])-\d", text)
+
+
+def test_index_tags_each_headline_official_or_sample():
+    entries = [
+        {"kode": "18", "nama": "Lampung", "tingkat": "provinsi", "status": "built",
+         "latest": {"tahun": 2023, "cakupan": 0.123, "sintetis": False}},
+        {"kode": "94", "nama": "Papua Tengah", "tingkat": "provinsi", "status": "built",
+         "latest": {"tahun": 2025, "cakupan": 0.19, "sintetis": True}},
+    ]
+    import datetime as dt
+
+    html = render_index(entries, "en", ["id", "en"], dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    lampung = html[html.index("Lampung"):html.index("</tr>", html.index("Lampung"))]
+    papua = html[html.index("Papua Tengah"):html.index("</tr>", html.index("Papua Tengah"))]
+    assert 'class="tag official"' in lampung and "◇" not in lampung
+    assert 'class="tag sample"' in papua and "◇" in papua
+    assert t("index.tags", "en").split(":")[0].replace('"', "&#34;") in html or "The tag beside a name" in html

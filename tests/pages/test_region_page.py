@@ -1,0 +1,140 @@
+"""The region report built through the library (no kernel): blocks render, summary numbers hold together."""
+
+import json
+import math
+
+import pytest
+
+from analysis.pages.region_page import RegionReport
+
+
+@pytest.fixture(scope="module")
+def jabar():
+    return RegionReport.load("32", lang="en")
+
+
+@pytest.fixture(scope="module")
+def summary(jabar):
+    return jabar.summary()
+
+
+def test_summary_is_strict_json_and_keeps_the_existing_keys(summary):
+    json.dumps(summary, allow_nan=False)
+    for key in ("kode", "latest", "years", "references", "gaps", "definition", "forecast", "targets", "pace", "scenarios",
+                "ranking", "reconciliation"):
+        assert key in summary
+    # Jawa Barat's latest year with an official numerator and denominator: Dec 2023 / Aug 2023.
+    latest = summary["latest"]
+    assert latest["tahun"] == 2023 and latest["sintetis"] is False and latest["bulan_berbeda"] is True
+    assert (latest["periode_peserta"], latest["periode_pekerja"]) == ("2023-12", "2023-08")
+    assert latest["cakupan"] == pytest.approx(4_855_121 / 23_503_598)
+    assert [p["periode"] for p in summary["off_series"]] == ["2024-08", "2025-02"]
+
+
+def test_the_national_summary_is_strict_json_too():
+    """Ranked provinces have no reason: null, not NaN (a NaN made the kernel's message fall back to cleaning)."""
+    summary = RegionReport.load("ID", lang="en").summary()
+    json.dumps(summary, allow_nan=False)
+    reasons = [r["reason"] for r in summary["ranking"]["regions"]]
+    assert None in reasons and all(r is None or isinstance(r, str) for r in reasons)
+
+
+def test_forecast_is_on_the_trend_coverage_and_bands_nest(summary):
+    forecast = summary["forecast"]
+    assert forecast["ok"] and forecast["series"] == "cakupan_tren" and forecast["denominator"] == "penduduk_bekerja"
+    assert forecast["history_years"][-1] == 2023 and forecast["sintetis"] is True and forecast["official_years"] == [2023]
+    years = forecast["years"]
+    assert list(years)[0] == "2024" and list(years)[-1] == "2045"
+    for band in years.values():
+        values = [band[k] for k in ("lo95", "lo80", "median", "hi80", "hi95")]
+        assert all(math.isfinite(v) and 0 <= v <= 1 for v in values)
+        assert values == sorted(values)
+
+
+def test_target_years_are_consistent(summary):
+    last = summary["forecast"]["history_years"][-1]
+    for target in summary["targets"]:
+        assert 0 <= target["prob_by_deadline"] <= 1
+        lo, hi = target["range80"]
+        for year in (target["reached_year"], lo, hi):
+            assert year is None or last <= year <= target["horizon"]
+        if lo is not None and hi is not None:
+            assert lo <= hi
+        assert (target["reached_year"] is None) == target["not_by_horizon"]
+
+
+def test_required_pace_against_the_recent_pace(summary):
+    pace = summary["pace"]
+    recent = pace["recent"]
+    assert (recent["start"], recent["end"]) == (2020, 2023)
+    # Jawa Barat 2020 (sample panel) -> 4,855,121 (Dec 2023, Kemnaker) participants, over 3 years: a sample pace.
+    start = summary["years"]["2020"]["peserta"]
+    assert recent["people_per_year"] == pytest.approx((4_855_121 - start) / 3)
+    assert pace["sintetis"] is True and all(p["sintetis"] for p in pace["targets"])
+    change = pace["change"]
+    assert change["participants"] + change["workforce"] == pytest.approx(change["total"])
+    rpjmn = next(p for p in pace["targets"] if p["id"] == "rpjmn2029")
+    assert rpjmn["years"] == 6
+    assert rpjmn["points_per_year"] == pytest.approx((43.92 - recent["coverage"] * 100) / 6)
+    assert rpjmn["ratio_points"] == pytest.approx(rpjmn["points_per_year"] / recent["points_per_year"])
+
+
+def test_scenarios_shift_targets_forward_and_never_lower_coverage(summary):
+    scen = summary["scenarios"]
+    assert scen["illustrative"] is True
+    assert 0 < scen["informal_share"] < 1 and scen["bpu_year"] == 2023 and scen["sintetis"] is True
+    baseline = summary["forecast"]["years"]
+    for result in scen["results"]:
+        for year, value in result["coverage"].items():
+            assert value >= baseline[year]["median"] - 1e-12
+            assert value <= 1
+        for target, base in zip(result["targets"], summary["targets"]):
+            assert target["prob_by_deadline"] >= base["prob_by_deadline"]  # the same paths, raised
+            assert target["shift_years"] is None or target["shift_years"] >= 0
+    together = next(r for r in scen["results"] if r["id"] == "semua")
+    alone = [r for r in scen["results"] if len(r["levers"]) == 1]
+    for year in together["added"]:
+        assert together["added"][year] <= sum(r["added"][year] for r in alone) + 1e-6  # no double counting
+
+
+def test_kabkota_reconcile_and_rank(summary):
+    # Only BPS employed is official on both sides (8 periods); the sample kab/kota figures add up by construction.
+    assert summary["reconciliation"]["counts"].get("differs", 0) == 0
+    assert summary["reconciliation"]["counts"]["match"] == 8 and summary["reconciliation"]["counts"]["sample"] == 44
+    ranked = summary["ranking"]
+    assert ranked["year"] == 2023 and len(ranked["regions"]) == 27 and ranked["sintetis"] is True
+    assert all(r["sintetis_coverage"] for r in ranked["regions"])
+    assert abs(sum(ranked["weights"].values()) - 1) < 1e-9
+
+
+def test_blocks_render_with_alt_text_and_escaped_text(jabar):
+    forecast = str(jabar.forecast())
+    assert 'id="forecast"' in forecast and 'alt="Fan chart of the coverage forecast for Jawa Barat' in forecast
+    assert "trend coverage" in forecast
+    targets = str(jabar.targets())
+    assert "P(by 2029)" in targets and ("reached in" in targets or "not by 2045" in targets)
+    assert "× the recent pace" in str(jabar.pace())
+    scenarios = str(jabar.scenarios())
+    assert "Illustrative scenarios" in scenarios and "<img" in scenarios
+    assert "Kabupaten Bogor" in str(jabar.subregions())
+
+
+def test_indonesian_report_and_a_region_without_children_data():
+    report = RegionReport.load("32.73", lang="id")
+    assert str(report.subregions()) == ""
+    assert "tercapai" in str(report.targets())
+    json.dumps(report.summary(), allow_nan=False)
+
+
+def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
+    from analysis.pages import region_page as report
+
+    first = RegionReport.load("32.73", lang="id")
+    outlook, scenarios = first.outlook, first.scenario_results
+    second = RegionReport.load("32.73", lang="en")
+    assert second is not first and second.lang == "en" and first.lang == "id"
+    assert second.facts is first.facts and second.outlook is outlook and second.scenario_results is scenarios
+    assert first.summary()["forecast"] == second.summary()["forecast"]
+    assert first.title() != second.title()
+    other = RegionReport.load("32.01", lang="en")
+    assert other.outlook is not outlook and report.facts_for("32.01", other.params, other.ds) is other.facts
