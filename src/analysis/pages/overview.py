@@ -123,13 +123,15 @@ class Overview(notebook_display.Workbench):
             facts = facts_for(code, self.params, self.ds)
             i = next(i for i, (tg, _) in enumerate(facts.target_years) if tg["id"] == self.target["id"])
             year, start = ranked.at[code, "tahun"], facts.territory_from
+            pace = facts.recent  # the region's own pace, also where it has no value to rank in the common year
             extra.append({
                 "kode": code, "nama": self.ds.regions.name(code), "target_year": facts.target_years[i][1],
-                "sample_target": facts.target_sample[i],
+                "sample_target": facts.target_sample[i], "pace": np.nan if pace is None else pace["points_per_year"],
+                "sample_pace": bool(pace and pace["sintetis"]),
                 "before_territory": bool(start is not None and pd.notna(year) and year < start),
             })
         league = ranked.join(pd.DataFrame(extra).set_index("kode"))
-        return league.assign(sample_value=league["sintetis_coverage"], sample_pace=league["sintetis_growth"])
+        return league.assign(sample_value=league["sintetis_coverage"], growth=league["pace"])
 
     @property
     def trend_measure_name(self) -> str:
