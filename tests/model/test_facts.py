@@ -196,3 +196,66 @@ def test_index_tags_each_headline_official_or_sample():
     assert 'class="tag official"' in lampung and "◇" not in lampung
     assert 'class="tag sample"' in papua and "◇" in papua
     assert t("index.tags", "en").split(":")[0].replace('"', "&#34;") in html or "The tag beside a name" in html
+
+
+def test_dki_is_above_both_targets_on_official_data_and_its_ratio_is_forecast_without_a_cap():
+    report = RegionReport.load("31", lang="en")
+    f, summary = report.facts, report.summary()
+    # official December 2023: 7,498,532 / 5,072,737 = 147.8%, above 43.92% and 99.5%
+    assert (int(f.status_row["tahun"]), bool(f.status_row["sintetis"])) == (2023, False)
+    for target in summary["targets"]:
+        assert target["already_reached"] and target["reached_year"] == 2023 and target["sintetis"] is False
+        assert target["official_status"] is True
+    targets = words(str(report.targets()))
+    assert targets.count("above the target on official data (2023); the ratio is above 100% because participants are "
+                         "counted where employers register, workers where they live") == 2
+    assert "reached in 2024" not in targets and "◇" not in targets.split("UCJ")[0]
+    # the pace table says "reached" and asks for nobody more
+    assert all(p["reached"] and p["people_per_year"] == 0 and p["sintetis"] is False for p in summary["pace"]["targets"])
+    pace = words(str(report.pace()))
+    assert "needs " not in pace.split("samples too")[1] and pace.count("– – reached") == 2
+    # the ratio is forecast on the log scale: no cap at 1.25 x the highest ratio, and the page says what it means
+    assert f.outlook_kind == "count" and f.outlook.cap is None and summary["forecast"]["transform"].startswith("log")
+    history = f.outlook.history
+    assert f.outlook.median[-1] > 1.25 * history.max()  # the former cap would have stopped it below this
+    forecast = words(str(report.forecast()))
+    assert t("forecast.over100", "en", region=f.name) in forecast and "1.25 times" not in forecast
+    scenarios = words(str(report.scenarios()))
+    assert "already reached in 2024" not in scenarios and scenarios.count("already reached in 2023") == 14
+
+
+def test_papua_2023_covers_the_territory_before_the_split_and_nothing_crosses_it():
+    report = RegionReport.load("91", lang="en")
+    f = report.facts
+    assert f.territory_from == 2024 and f.headline_before_territory and int(f.latest["tahun"]) == 2023
+    headline = words(str(report.headline()))
+    assert "The 2023 figures cover the territory before the split: from 2024 Papua no longer includes Papua Selatan, " \
+           "Papua Tengah and Papua Pegunungan (2022 split)." in headline
+    # people needed are not computed from the 2,448,947 employed of the former territory (578,445 before)
+    gaps = report.summary()["gaps"]
+    assert all(g["people"] is None and g["wilayah_sebelum"] for g in gaps)
+    gap = words(str(report.gap()))
+    assert "578,445" not in gap and t("gap.territory", "en", year=2023) in gap
+    # the pace and its decomposition start after the split: 2024-2025 (82,160 / 434,016 in 2025)
+    recent = f.recent
+    assert (recent["start"], recent["end"], recent["workforce"]) == (2024, 2025, 434_016)
+    assert "From 2024 to 2025 the trend coverage changed" in words(str(report.pace()))
+    overview = Overview.load(None, "en")
+    row = next(r for r in overview.summary()["league"] if r["kode"] == "91")
+    assert row["wilayah_sebelum"] and row["laju_poin"] == pytest.approx(recent["points_per_year"])
+    assert "Papua (2023 figures: territory before the split)" in words(str(overview.league_table()))
+    # a region without a change of territory keeps its full pace window
+    assert facts_module.facts_for("18", load_params(), cached_dataset()).territory_from is None
+
+
+def test_a_province_above_its_target_on_official_data_is_reached_everywhere():
+    # Sulawesi Utara, official December 2023: 46.3% >= 43.92%; its sample pace is negative, yet it is reached
+    params, ds = load_params(), cached_dataset()
+    f = facts_module.facts_for("71", params, ds)
+    assert f.status_row["cakupan_tren"] >= 0.4392 and not f.status_row["sintetis"]
+    (rpjmn, ty), sample = f.target_years[0], f.target_sample[0]
+    assert ty.already_reached and ty.year == 2023 and sample is False
+    row = next(r for r in Overview.load(None, "en").summary()["league"] if r["kode"] == "71")
+    assert row["target_tercapai"] and row["tahun_target"] == 2023 and row["sintetis_tahun_target"] is False
+    league_row = str(Overview.load(None, "en").league_table()).split("Sulawesi Utara")[1].split("</tr>")[0]
+    assert "reached" in league_row and "after" not in league_row and "46.3%</td>" in league_row
