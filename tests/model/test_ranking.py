@@ -100,13 +100,18 @@ def test_sample_values_mark_their_rows_and_far_distances_read_after_the_horizon(
 
 
 def test_jawa_barat_kabkota_ranking():
-    out = ranking.rank_within(cached_dataset(), "32", load_params())
+    from analysis.model.facts import facts_for
+
+    out = facts_for("32", load_params(), cached_dataset()).children_ranking
     assert len(out) == 27 and out["ranked"].all()
     assert out["rank"].min() == 1 and out["rank"].max() <= 27
     # December is the kab/kota series' month: 2024 (August) and 2025 (February) figures are outside it.
     assert (out["tahun"] == 2023).all()
     assert out["sintetis"].all()
     assert out["after_horizon"].equals(out["tahun"] + out["distance"] > 2045) and out["after_horizon"].any()
+    # each kab/kota's growth is its own page's pace
+    kota_bandung = facts_for("32.73", load_params(), cached_dataset()).recent
+    assert out.at["32.73", "growth"] == pytest.approx(kota_bandung["points_per_year"])
 
 
 def _write(tmp_path, text):

@@ -40,7 +40,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.model import metrics
-from analysis.data.contract import Dataset
 
 INDICATORS = ("coverage", "growth", "distance")
 HIGHER_IS_BETTER = {"coverage": True, "growth": True, "distance": False}
@@ -141,10 +140,3 @@ def rank_regions(tables: dict[str, pd.DataFrame], paces: dict[str, dict | None] 
     values["after_horizon"] = values["tahun"] + values["distance"] > params["horizon"]
     return rank(values, section["weights"])
 
-
-def rank_within(ds: Dataset, parent: str, params: dict) -> pd.DataFrame:
-    """Rank the children of ``parent`` with the parameters' ranking section (target, weights) and pace window."""
-    codes = ds.regions.children(parent)
-    found = dict(tuple(metrics.coverage_table(ds, codes, params["coverage"]).groupby("kode")))
-    tables = {code: found.get(code, pd.DataFrame(columns=metrics.COVERAGE_COLUMNS)) for code in codes}
-    return rank_regions(tables, None, params)

@@ -81,7 +81,7 @@ class OutlookBlocks:
         official = len(f.official_years)
         uncapped = result.cap is None  # a ratio above 100%, forecast on the log scale (see RegionFacts.outlook_kind)
         method = (t("forecast.method.log", lang, methods=methods) if uncapped
-                  else t("forecast.method", lang, methods=methods, cap=fmt_pct(result.cap, lang, 0) + (m if result.cap > 1 else "")))
+                  else t("forecast.method", lang, methods=methods, cap=fmt_pct(result.cap, lang, 0)))
         body = (f"<p>{esc(t('forecast.lead', lang, measure=measure, first=int(history.index[0]), last=result.last_year, n=len(history)))} "
                 f"{esc(t('forecast.official', lang, official=len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
                 f"<p>{esc(method)}</p><p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
@@ -89,8 +89,6 @@ class OutlookBlocks:
             body += f"<p>{esc(t('forecast.official_only', lang, n=official, total=len(f.trend_years)))}</p>"
         if uncapped:
             body += f'<p class="note">{esc(t("forecast.over100", lang, region=f.name))}</p>'
-        elif result.cap > 1:
-            body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0) + m))}</p>"
         if sample:
             body += sample_note(t("forecast.sample", lang, official=official, n=len(history)))
         if not f.breaks.empty:
