@@ -144,11 +144,11 @@ class RegionFacts:
         years = set(self.off_series["periode"]) if not self.off_series.empty else set()
         return [int(p[:4]) for p in self.breaks["periode"] if p not in years]
 
-    @cached_property
+    @property
     def territory_from(self) -> int | None:
         """The first year of the region's present territory, when a change of territory is recorded (else None)."""
-        rows = self.breaks[(self.breaks["kode"] == self.code) & (self.breaks["jenis"] == "wilayah")]
-        return max((int(p[:4]) for p in rows["periode"]), default=None)
+        row = self.territory_break
+        return None if row is None else int(row["periode"][:4])
 
     @property
     def headline_before_territory(self) -> bool:
@@ -158,7 +158,7 @@ class RegionFacts:
 
     @cached_property
     def territory_break(self) -> pd.Series | None:
-        """The break row of the territory change (its note says what changed), if any."""
+        """The latest change of the region's own territory (its note says what changed), if any."""
         rows = self.breaks[(self.breaks["kode"] == self.code) & (self.breaks["jenis"] == "wilayah")]
         return None if rows.empty else rows.iloc[-1]
 
