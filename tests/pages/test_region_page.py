@@ -169,3 +169,12 @@ def test_the_overview_compares_provinces_on_official_2023_and_its_sentences_agre
     headline = _text(str(overview.headline()))
     assert "lowest Lampung (12.3%)" in headline and "8 provinces have reached" in headline and "◇" not in headline
     assert "lowest Lampung (12.3%)" in str(overview.province_map())  # the map's alt text: the same year, the same figure
+
+
+def test_lampungs_pace_reads_the_same_in_the_league_and_on_its_page():
+    from analysis.pages.overview import Overview
+
+    page = _text(str(RegionReport.load("18", lang="en").pace()))
+    row = str(Overview.load(None, "en").league_table()).split(">Lampung<")[1].split("</tr>")[0]
+    pace = _text(row).split("%")[1].split("pp")[0].strip()  # the league's pace cell, e.g. "+0.35"
+    assert f"{pace} pp ◇ a year" in page and len(pace.split(".")[1]) == 2

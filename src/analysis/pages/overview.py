@@ -205,7 +205,7 @@ class Overview(notebook_display.Workbench):
             rows.append(
                 f'<tr><td class="num">{rank}</td><th scope="row">{self._name(code)}{reason}</th>'
                 f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{mark(r["sample_value"])}</td>'
-                f'<td class="num">{esc(fmt_pp(r["growth"], lang))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
+                f'<td class="num">{esc(fmt_pp(r["growth"], lang, 2))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
                 f'<td class="num">{esc(fmt_pp(r["gap_points"], lang))}{mark(r["sample_value"] and pd.notna(r["gap_points"]))}</td>'
                 f'<td class="num">{esc(self._target_year_text(ty))}{mark(r["sample_target"])}</td></tr>'
             )
