@@ -98,3 +98,22 @@ def test_periods_after_this_month_are_refused_and_this_month_is_not():
     _check_periods(table, Path("participants.csv"), out, today=date(2026, 11, 29))
     assert [(p.line, p.value) for p in out] == [(3, "2026-12"), (5, "2027")]
     assert all("at the latest 2026-11" in p.expected for p in out)
+
+
+def test_a_break_says_whether_the_territory_changed(data_dir):
+    breaks = load_dataset(data_dir).breaks
+    kinds = dict(zip(breaks["kode"] + " " + breaks["periode"], breaks["jenis"]))
+    assert kinds["91 2024-08"] == kinds["92 2024-08"] == "wilayah" and kinds["ID 2020-08"] == ""
+    # the column is optional: a breaks.csv without it is read, every break a change of definition
+    path = data_dir / "breaks.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="jenis")
+    table.to_csv(path, index=False)
+    assert (load_dataset(data_dir).breaks["jenis"] == "").all()
+    bad = pd.DataFrame([{"kode": "ID", "periode": "2021-08", "ukuran": "penduduk_bekerja", "catatan": "x", "catatan_en": "x",
+                         "jenis": "pulau"}])
+    pd.concat([table.assign(jenis=""), bad], ignore_index=True).to_csv(path, index=False)
+    line = len(table) + 2  # header, the rows before, then the bad one
+    with pytest.raises(InputError) as err:
+        load_dataset(data_dir)
+    (p,) = err.value.problems
+    assert (p.line, p.column, p.value) == (line, "jenis", "pulau")

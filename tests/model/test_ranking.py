@@ -100,13 +100,18 @@ def test_sample_values_mark_their_rows_and_far_distances_read_after_the_horizon(
 
 
 def test_jawa_barat_kabkota_ranking():
-    out = ranking.rank_within(cached_dataset(), "32", load_params())
+    from analysis.model.facts import facts_for
+
+    out = facts_for("32", load_params(), cached_dataset()).children_ranking
     assert len(out) == 27 and out["ranked"].all()
     assert out["rank"].min() == 1 and out["rank"].max() <= 27
     # December is the kab/kota series' month: 2024 (August) and 2025 (February) figures are outside it.
     assert (out["tahun"] == 2023).all()
     assert out["sintetis"].all()
     assert out["after_horizon"].equals(out["tahun"] + out["distance"] > 2045) and out["after_horizon"].any()
+    # each kab/kota's growth is its own page's pace
+    kota_bandung = facts_for("32.73", load_params(), cached_dataset()).recent
+    assert out.at["32.73", "growth"] == pytest.approx(kota_bandung["points_per_year"])
 
 
 def _write(tmp_path, text):
@@ -133,3 +138,22 @@ def test_ranking_target_must_be_a_target(tmp_path):
 def test_weights_may_be_overridden_together(tmp_path):
     params = load_params(_write(tmp_path, "ranking:\n  weights: {coverage: 1, growth: 0, distance: 0}\n"))
     assert params["ranking"]["weights"] == {"coverage": 1, "growth": 0, "distance": 0}
+
+
+def test_the_common_year_is_the_official_one_and_growth_is_each_regions_own_pace():
+    # 2024 has the most values (sample ones), 2023 the most official ones: regions compare on 2023.
+    official = lambda rows: _trend(rows)  # noqa: E731
+    tables = {
+        "A": pd.concat([official([(2023, 0.20)]), _trend([(2024, 0.25)], sample=True)], ignore_index=True),
+        "B": pd.concat([official([(2023, 0.50)]), _trend([(2024, 0.40)], sample=True)], ignore_index=True),
+        "C": _trend([(2024, 0.30)], sample=True),
+    }
+    assert ranking.reference_year(tables) == 2023
+    assert ranking.reference_year({k: v.assign(sintetis=True) for k, v in tables.items()}) == 2024  # no official year: all values
+    paces = {"A": {"points_per_year": 5.0, "sintetis": True}, "B": None, "C": {"points_per_year": 1.0, "sintetis": True}}
+    found = ranking.indicators(tables, "penduduk_bekerja", 0.4392, window=3, paces=paces)
+    assert found.at["A", "coverage"] == pytest.approx(0.20) and not found.at["A", "sintetis_coverage"]
+    assert found.at["A", "growth"] == 5.0 and found.at["A", "sintetis_growth"]  # the pace given, not one recomputed
+    assert found.at["A", "distance"] == pytest.approx((43.92 - 20) / 5.0)
+    assert found.at["B", "reason"] == ranking.NO_HISTORY and found.at["B", "coverage"] == pytest.approx(0.5)
+    assert found.at["C", "reason"] == ranking.NO_DATA  # no value in 2023: unranked, not compared on sample 2024

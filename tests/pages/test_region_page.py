@@ -138,3 +138,43 @@ def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
     assert first.title() != second.title()
     other = RegionReport.load("32.01", lang="en")
     assert other.outlook is not outlook and report.facts_for("32.01", other.params, other.ds) is other.facts
+
+
+def _text(html: str) -> str:
+    import html as html_module
+    import re
+
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.mark.parametrize("code,pu", [("18", 354_603), ("31", 5_464_264), ("33", None)])
+def test_the_split_is_the_official_december_2023_one_not_a_later_sample_year(code, pu):
+    report = RegionReport.load(code, lang="en")
+    split = report.summary()["split"]
+    assert (split["periode"], split["sintetis"], split["anak"]) == ("2023-12", False, 0)
+    text = _text(str(report.split()))
+    assert "Active participants by segment, December 2023" in text and "◇" not in text
+    if pu is not None:
+        assert f"{pu:,}" in text
+
+
+def test_the_overview_compares_provinces_on_official_2023_and_its_sentences_agree():
+    from analysis.pages.overview import Overview
+
+    overview = Overview.load(None, "en")
+    summary = overview.summary()
+    assert summary["tahun"] == 2023 and not any(r["sintetis_cakupan"] for r in summary["league"] if r["cakupan"] is not None)
+    jabar = next(r for r in summary["league"] if r["kode"] == "32")
+    assert jabar["cakupan"] == pytest.approx(4_855_121 / 23_503_598) and jabar["alasan"] is None  # in the league again
+    headline = _text(str(overview.headline()))
+    assert "lowest Lampung (12.3%)" in headline and "8 provinces have reached" in headline and "◇" not in headline
+    assert "lowest Lampung (12.3%)" in str(overview.province_map())  # the map's alt text: the same year, the same figure
+
+
+def test_lampungs_pace_reads_the_same_in_the_league_and_on_its_page():
+    from analysis.pages.overview import Overview
+
+    page = _text(str(RegionReport.load("18", lang="en").pace()))
+    row = str(Overview.load(None, "en").league_table()).split(">Lampung<")[1].split("</tr>")[0]
+    pace = _text(row).split("%")[1].split("pp")[0].strip()  # the league's pace cell, e.g. "+0.35"
+    assert f"{pace} pp ◇ a year" in page and len(pace.split(".")[1]) == 2

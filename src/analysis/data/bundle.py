@@ -267,10 +267,10 @@ BREAKS = [
      "from Kemnaker's active participants"),
     ("91", "2024-08", "penduduk_bekerja",
      "Mulai 2024 Papua tidak lagi mencakup Papua Selatan, Papua Tengah dan Papua Pegunungan (pemekaran 2022)",
-     "From 2024 Papua no longer includes Papua Selatan, Papua Tengah and Papua Pegunungan (2022 split)"),
+     "From 2024 Papua no longer includes Papua Selatan, Papua Tengah and Papua Pegunungan (2022 split)", "wilayah"),
     ("92", "2024-08", "penduduk_bekerja",
      "Mulai 2024 Papua Barat tidak lagi mencakup Papua Barat Daya (pemekaran 2022)",
-     "From 2024 Papua Barat no longer includes Papua Barat Daya (2022 split)"),
+     "From 2024 Papua Barat no longer includes Papua Barat Daya (2022 split)", "wilayah"),
 ]
 
 
@@ -306,7 +306,9 @@ def sources_table(extra: dict[str, tuple[str, ...]] | None = None) -> pd.DataFra
 
 
 def breaks_table() -> pd.DataFrame:
-    return pd.DataFrame(BREAKS, columns=["kode", "periode", "ukuran", "catatan", "catatan_en"])
+    """Changes of definition (``jenis`` empty) and of territory (``wilayah``: the series covers another area from then on)."""
+    rows = [row if len(row) == 6 else (*row, "") for row in BREAKS]
+    return pd.DataFrame(rows, columns=["kode", "periode", "ukuran", "catatan", "catatan_en", "jenis"])
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:

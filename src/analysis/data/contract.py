@@ -7,7 +7,7 @@ A data directory holds:
 - optional ``regions.csv`` (kode, nama, tingkat, kode_induk) adding to or overriding the tree,
 - optional ``sources.csv`` (sumber, judul, url, lisensi, optional judul_en, lisensi_en) describing
   each ``sumber`` value,
-- optional ``breaks.csv`` (kode, periode, ukuran, catatan, optional catatan_en): definition changes
+- optional ``breaks.csv`` (kode, periode, ukuran, catatan, optional catatan_en, jenis): definition (or, ``jenis`` wilayah, territory) changes
   to mark on charts,
 - optional ``references.csv`` (kode, periode, indikator, nilai, sumber): published figures in percent,
   ``cakupan`` (coverage, compared with Cakupan's own computation) or ``ucj`` (Universal Coverage
@@ -61,7 +61,8 @@ PERIOD_RE = re.compile(r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
 PARTICIPANT_COLUMNS = ("kode", "periode", "segmen", "peserta_aktif", "sumber")
 WORKFORCE_COLUMNS = ("kode", "periode", "penduduk_bekerja", "pekerja_berhak", "sumber")
 SOURCE_COLUMNS = ("sumber", "judul", "url", "lisensi", "judul_en", "lisensi_en")
-BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan", "catatan_en")
+BREAK_COLUMNS = ("kode", "periode", "ukuran", "catatan", "catatan_en", "jenis")
+BREAK_KINDS = ("", "definisi", "wilayah")  # empty = definisi; wilayah = a change of territory (a province split)
 BREAK_REQUIRED = ("kode", "periode", "ukuran", "catatan")
 REFERENCE_COLUMNS = ("kode", "periode", "indikator", "nilai", "sumber")
 REFERENCE_INDICATORS = ("cakupan", "ucj")
@@ -493,6 +494,7 @@ def _load_breaks(path: Path, regions: RegionTree, out: list[Problem]) -> pd.Data
     if not checked:
         return df
     _flag(df, ~df["ukuran"].isin(MEASURES), "ukuran", path, "cli.expect.choice", out, choices=", ".join(MEASURES))
+    _flag(df, ~df["jenis"].isin(BREAK_KINDS), "jenis", path, "cli.expect.choice", out, choices=", ".join(BREAK_KINDS[1:]))
     return df
 
 

@@ -12,8 +12,17 @@ Rules (from the developers' guide):
 - paces, forecasts and target years use the official years alone when there are enough of them
   (``fc.MIN_POINTS`` for a forecast, two for a pace); otherwise all years, and then every output
   is marked sample and pages say how many years are official;
-- a target is reached when the latest observed trend coverage is at or above it, whether or not
-  a forecast can be made (so "reached" and "cannot be forecast" never stand side by side).
+- a target is reached when the latest official trend coverage (the latest sample one only where no
+  official year exists) is at or above it, whether or not a forecast can be made (so "reached" and
+  "cannot be forecast" never stand side by side); the pace table then says "reached" too;
+- a change of territory (``breaks.csv`` ``jenis`` wilayah: Papua before the 2022 split) is a
+  break nothing crosses: the pace and its decomposition start after it, and people still needed
+  are not computed from figures of the former territory;
+- the formal/informal split is the latest official one: the region's own, or the sum of every
+  child's official split where the region publishes none that year (the national December 2023
+  split is the sum of the provinces'); a sample split only where no official one exists;
+- a ratio above 100% (participants counted where employers register, workers where they live) is
+  forecast on the log scale, with no upper bound (no cap invented for it).
 """
 
 from __future__ import annotations
@@ -135,6 +144,24 @@ class RegionFacts:
         years = set(self.off_series["periode"]) if not self.off_series.empty else set()
         return [int(p[:4]) for p in self.breaks["periode"] if p not in years]
 
+    @property
+    def territory_from(self) -> int | None:
+        """The first year of the region's present territory, when a change of territory is recorded (else None)."""
+        row = self.territory_break
+        return None if row is None else int(row["periode"][:4])
+
+    @property
+    def headline_before_territory(self) -> bool:
+        """The headline covers the territory before a change (Papua 2023, before the 2022 split)."""
+        start = self.territory_from
+        return start is not None and self.latest is not None and int(self.latest["tahun"]) < start
+
+    @cached_property
+    def territory_break(self) -> pd.Series | None:
+        """The latest change of the region's own territory (its note says what changed), if any."""
+        rows = self.breaks[(self.breaks["kode"] == self.code) & (self.breaks["jenis"] == "wilayah")]
+        return None if rows.empty else rows.iloc[-1]
+
     @cached_property
     def trend_rows(self) -> pd.DataFrame:
         return self.table.dropna(subset=["cakupan_tren"])
@@ -200,7 +227,15 @@ class RegionFacts:
         """Forecast of the trend coverage: one denominator throughout, so a change of definition
         in the headline denominator is never read as growth."""
         cfg = self.params["forecast"]
-        return fc.forecast(_yearly(self.history_rows, "cakupan_tren"), "share", self.forecast_end, cfg["method"], cfg["seed"], cfg["paths"])
+        history = _yearly(self.history_rows, "cakupan_tren")
+        return fc.forecast(history, self.outlook_kind, self.forecast_end, cfg["method"], cfg["seed"], cfg["paths"])
+
+    @property
+    def outlook_kind(self) -> str:
+        """'share' (logit, between 0 and 100%) for an ordinary ratio; 'count' (log scale, no upper bound)
+        when a ratio of the history is above 100%: it is then not a share of workers, and no cap is invented."""
+        values = self.history_rows["cakupan_tren"]
+        return "count" if len(values) and float(values.max()) > 1 else "share"
 
     @cached_property
     def workforce_outlook(self) -> np.ndarray:
@@ -212,26 +247,49 @@ class RegionFacts:
         years = self.outlook.years
         return known.reindex(sorted(set(known.index) | set(years))).ffill().loc[years].to_numpy()
 
-    def reached(self, target: dict) -> fc.TargetYear | None:
-        """Already reached on the latest observed trend coverage (with or without a forecast)."""
+    @cached_property
+    def status_row(self) -> pd.Series | None:
+        """The row a target's status is read on: the latest official trend coverage, else the latest (sample) one."""
         rows = self.trend_rows
-        if rows.empty or rows["cakupan_tren"].iloc[-1] < target["percent"] / 100:
+        official = rows[~rows["sintetis"]]
+        rows = official if not official.empty else rows
+        return None if rows.empty else rows.iloc[-1]
+
+    def reached(self, target: dict) -> fc.TargetYear | None:
+        """Already reached on :attr:`status_row` (with or without a forecast)."""
+        row = self.status_row
+        if row is None or row["cakupan_tren"] < target["percent"] / 100:
             return None
-        year = int(rows["tahun"].iloc[-1])
+        year = int(row["tahun"])
         return fc.TargetYear(target["percent"] / 100, target["year"], self.outlook.years[-1] if self.outlook.ok else None,
                              year, False, year, year, 1.0, already_reached=True)
 
     @cached_property
     def target_years(self) -> list[tuple[dict, fc.TargetYear]]:
+        """Per target: reached on :attr:`status_row` when it is, else what the forecast says."""
         targets = self.params["targets"]
-        return [(tg, (self.reached(tg) or ty) if ty.reason is not None else ty)
-                for tg, ty in zip(targets, fc.target_years(self.outlook, targets))]
+        return [(tg, self.reached(tg) or ty) for tg, ty in zip(targets, fc.target_years(self.outlook, targets))]
+
+    @cached_property
+    def target_sample(self) -> list[bool]:
+        """Per target (as :attr:`target_years`): does its status rest on a sample row?
+        Reached on an official year: no; otherwise the forecast's history decides."""
+        out = []
+        for tg, ty in self.target_years:
+            if self.reached(tg) is not None:
+                out.append(bool(self.status_row["sintetis"]))
+            else:
+                out.append(self.history_sample and ty.reason is None)
+        return out
 
     # --- pace ---------------------------------------------------------------------------------
     @cached_property
     def pace_rows(self) -> pd.DataFrame:
-        """The years paces rest on: official only when at least two official years have a trend coverage."""
+        """The years paces rest on: official only when at least two official years have a trend coverage;
+        never before a change of territory (a pace across it would compare two different areas)."""
         rows = self.table
+        if self.territory_from is not None:
+            rows = rows[rows["tahun"] >= self.territory_from]
         official = rows[~rows["sintetis"]]
         return official if official["cakupan_tren"].notna().sum() >= MIN_PACE_YEARS else rows
 
@@ -251,10 +309,15 @@ class RegionFacts:
             return []
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
         out = []
-        for tg in self.params["targets"]:
+        for (tg, ty), sample in zip(self.target_years, self.target_sample):
             need = metrics.required_pace(recent["participants"], recent["workforce"], tg["percent"] / 100,
                                          recent["end"], tg["year"], growth)
-            out.append({"id": tg["id"], "label": tg["label"], "year": tg["year"], "percent": tg["percent"], **need,
+            row = {"id": tg["id"], "label": tg["label"], "year": tg["year"], "percent": tg["percent"]}
+            if ty.already_reached:  # the target's status, told once: nothing more is needed
+                out.append({**row, **need, "people_per_year": 0.0, "points_per_year": 0.0, "reached": True,
+                            "ratio_people": 0.0, "ratio_points": 0.0, "sintetis": sample})
+                continue
+            out.append({**row, **need, "reached": False,
                         "ratio_people": metrics.pace_ratio(need["people_per_year"], recent["people_per_year"]),
                         "ratio_points": metrics.pace_ratio(need["points_per_year"], recent["points_per_year"]),
                         "sintetis": recent["sintetis"]})
@@ -266,10 +329,13 @@ class RegionFacts:
         if row is None:
             return []
         out = []
+        before = self.headline_before_territory  # people of a former territory say nothing of the present one
         for target in self.params["targets"]:
             gap = metrics.gap_to_target(row["peserta"], row["penyebut"], target["percent"] / 100)
+            if before:
+                gap["people"] = math.nan
             out.append({"id": target["id"], "label": target["label"], "year": target["year"], "percent": target["percent"],
-                        **gap, "sintetis": bool(row["sintetis"])})
+                        **gap, "sintetis": bool(row["sintetis"]), "wilayah_sebelum": before})
         return out
 
     @cached_property
@@ -281,13 +347,47 @@ class RegionFacts:
 
     # --- scenarios ----------------------------------------------------------------------------
     @cached_property
+    def split_rows(self) -> pd.DataFrame:
+        """The participant rows by segment: the region's own, and where it publishes no split for a year
+        in which every child publishes an official one, the sum of the children's (``anak_split`` > 0)."""
+        own = self.table.dropna(subset=["peserta"]).assign(anak_split=0, sumber_split=None)
+        if not self._children_report:
+            return own.reset_index(drop=True)
+        summed = metrics.aggregate_coverage(self.ds, self.code, self.params["coverage"])
+        summed = summed[~summed["sintetis_peserta"] & summed[list(SEGMENTS)].notna().any(axis=1)]
+        has_split = own[list(SEGMENTS)].notna().any(axis=1)
+        fill = summed[~summed["tahun"].isin(own.loc[has_split, "tahun"])].set_index("tahun")
+        if fill.empty:
+            return own.reset_index(drop=True)
+        own = own.set_index("tahun", drop=False)
+        parts = self.ds.participants
+        for year in fill.index.intersection(own.index):
+            total = own.at[year, TOTAL]
+            if pd.notna(total) and abs(fill.loc[year, list(SEGMENTS)].sum() - total) >= 0.5:
+                continue  # the children's sum is another figure than the region's own total: not its split
+            own.loc[year, list(SEGMENTS)] = fill.loc[year, list(SEGMENTS)].to_numpy(dtype=float)
+            reporting = parts[parts["kode"].isin(self.ds.regions.children(self.code)) & (parts["periode"] == fill.at[year, "periode_peserta"])]
+            own.loc[year, "anak_split"] = reporting["kode"].nunique()  # the children that report that month
+            own.loc[year, "sumber_split"] = fill.at[year, "sumber_peserta"]
+        return own.reset_index(drop=True)
+
+    @cached_property
+    def split(self) -> pd.Series | None:
+        """The split pages show: the latest year whose split is official, else the latest (sample) one."""
+        rows = self.split_rows
+        rows = rows[rows[list(SEGMENTS)].notna().any(axis=1)]
+        official = rows[~rows["sintetis_peserta"]]
+        rows = official if not official.empty else rows
+        return None if rows.empty else rows.iloc[-1]
+
+    @cached_property
     def bpu_share(self) -> tuple[int, float, bool] | None:
-        """(year, share of BPU among participants, sample?) from the latest year with a segment split."""
-        rows = self.table.dropna(subset=["BPU"])
-        if rows.empty:
+        """(year, share of BPU among participants, sample?) from :attr:`split`."""
+        row = self.split
+        if row is None:
             return None
-        share = metrics.segment_shares(rows.iloc[-1]).get("BPU")
-        return None if share is None else (int(rows["tahun"].iloc[-1]), share, bool(rows["sintetis_peserta"].iloc[-1]))
+        share = metrics.segment_shares(row).get("BPU")
+        return None if share is None else (int(row["tahun"]), share, bool(row["sintetis_peserta"]))
 
     @cached_property
     def scenario_setting(self) -> sc.Setting:
@@ -328,10 +428,21 @@ class RegionFacts:
         table = table[table["anak_ada"] > 0].reset_index(drop=True)
         return None if table.empty else table
 
+    def coverage_in(self, year: int | None) -> tuple[float, bool] | None:
+        """The trend coverage of ``year`` and whether it rests on a sample row (None when there is none)."""
+        rows = self.trend_rows[self.trend_rows["tahun"] == year]
+        return None if rows.empty else (float(rows["cakupan_tren"].iloc[0]), bool(rows["sintetis"].iloc[0]))
+
+    def rank_children(self) -> pd.DataFrame:
+        """The children ranked on a common year (official first), each with its own facts' pace."""
+        children = {code: facts_for(code, self.params, self.ds) for code in self.ds.regions.children(self.code)}
+        return ranking.rank_regions({code: f.table for code, f in children.items()},
+                                    {code: f.recent for code, f in children.items()}, self.params)
+
     @cached_property
     def children_ranking(self) -> pd.DataFrame | None:
         if not self._children_report:
             return None
-        table = ranking.rank_within(self.ds, self.code, self.params)
+        table = self.rank_children()
         return None if table.empty or table["coverage"].isna().all() else table
 

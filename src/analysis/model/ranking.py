@@ -21,9 +21,12 @@ Rules, stated so that every rank can be checked by hand:
 - the composite is the weighted sum of the scores, with the weights from the parameters (they
   sum to 1), and is ranked the same way; a region missing any indicator with a positive weight
   gets no composite rank;
-- the reference year is the year in which the most regions have a trend coverage (the latest of
-  those; at least half of them), so that all are compared on the same year; a region without a
-  value that year is unranked rather than compared on an older figure;
+- the reference year is the year in which the most regions have an official trend coverage (the
+  latest of those; at least half of them), so that all are compared on the same official year;
+  only where no year has that many official values, the same rule on all values (sample ones
+  marked). A region without a value that year is unranked rather than compared on an older figure;
+- a region's growth is its own recent pace (:attr:`analysis.model.facts.RegionFacts.recent` when
+  ranked from facts), the value its page shows, so the league and the page never disagree;
 - provenance: ``sintetis_coverage`` / ``sintetis_growth`` say whether a region's value rests on a
   sample row; ``sintetis`` (either) marks the row. ``after_horizon`` is set where the distance
   reaches past the forecast horizon (shown as "after 2045", not as a number of years).
@@ -37,7 +40,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.model import metrics
-from analysis.data.contract import Dataset
 
 INDICATORS = ("coverage", "growth", "distance")
 HIGHER_IS_BETTER = {"coverage": True, "growth": True, "distance": False}
@@ -45,19 +47,29 @@ NO_DATA = "no_data"  # no trend coverage in the reference year
 NO_HISTORY = "no_history"  # no earlier year in the pace window
 
 
-def reference_year(tables: dict[str, pd.DataFrame]) -> int | None:
-    """The year in which the most regions have a trend coverage (the latest of those), if at least half do."""
-    counts: dict[int, int] = {}
-    for table in tables.values():
-        for year in table.dropna(subset=["cakupan_tren"])["tahun"]:
-            counts[int(year)] = counts.get(int(year), 0) + 1
-    enough = [(n, year) for year, n in counts.items() if 2 * n >= len(tables)]
-    return max(enough)[1] if enough else None
+def reference_year(tables: dict[str, pd.DataFrame], column: str = "cakupan_tren") -> int | None:
+    """The common year of a comparison: the year in which the most regions have an official value in
+    ``column`` (the latest of those), if at least half do; else the same on all values; else None."""
+    for official_only in (True, False):
+        counts: dict[int, int] = {}
+        for table in tables.values():
+            rows = table.dropna(subset=[column])
+            if official_only:
+                rows = rows[~rows["sintetis"].astype(bool)]
+            for year in set(rows["tahun"]):
+                counts[int(year)] = counts.get(int(year), 0) + 1
+        enough = [(n, year) for year, n in counts.items() if 2 * n >= len(tables)]
+        if enough:
+            return max(enough)[1]
+    return None
 
 
 def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: float, window: int,
-               year: int | None = None) -> pd.DataFrame:
-    """One row per region (index ``kode``): the three indicators, the gap in points, and a reason when unranked."""
+               year: int | None = None, paces: dict[str, dict | None] | None = None) -> pd.DataFrame:
+    """One row per region (index ``kode``): the three indicators, the gap in points, and a reason when unranked.
+
+    ``paces``: each region's own recent pace (with ``sintetis``); without it, the pace over ``window``
+    years ending at the reference year."""
     year = reference_year(tables) if year is None else year
     rows = []
     for code, table in tables.items():
@@ -70,12 +82,19 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
         row["coverage"] = float(current["cakupan_tren"].iloc[0])
         row["sintetis_coverage"] = bool(current["sintetis"].iloc[0])
         row["gap_points"] = (target_share - row["coverage"]) * 100
-        pace = metrics.recent_pace(table, measure, window, end_year=year)
-        if pace is None or pace["end"] != year:
+        if paces is not None:
+            pace = paces.get(code)
+        else:
+            pace = metrics.recent_pace(table, measure, window, end_year=year)
+            if pace is not None and pace["end"] != year:
+                pace = None
+            if pace is not None:
+                pace = {**pace, "sintetis": bool(table.loc[table["tahun"].isin([pace["start"], pace["end"]]), "sintetis"].any())}
+        if pace is None:
             rows.append({**row, "reason": NO_HISTORY})
             continue
         row["growth"] = pace["points_per_year"]
-        row["sintetis_growth"] = bool(table.loc[table["tahun"].isin([pace["start"], pace["end"]]), "sintetis"].any())
+        row["sintetis_growth"] = bool(pace["sintetis"])
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
         rows.append(row)
     columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason", "sintetis_coverage", "sintetis_growth"]
@@ -112,13 +131,12 @@ def rank(table: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     return out.sort_values(["rank", "coverage"], ascending=[True, False], na_position="last")
 
 
-def rank_within(ds: Dataset, parent: str, params: dict) -> pd.DataFrame:
-    """Rank the children of ``parent`` with the parameters' ranking section (target, weights) and pace window."""
+def rank_regions(tables: dict[str, pd.DataFrame], paces: dict[str, dict | None] | None, params: dict) -> pd.DataFrame:
+    """Rank regions (their coverage tables, and their own paces when given) with the parameters' ranking section."""
     section = params["ranking"]
     target = next(tg for tg in params["targets"] if tg["id"] == section["target"])
-    codes = ds.regions.children(parent)
-    found = dict(tuple(metrics.coverage_table(ds, codes, params["coverage"]).groupby("kode")))
-    tables = {code: found.get(code, pd.DataFrame(columns=metrics.COVERAGE_COLUMNS)) for code in codes}
-    values = indicators(tables, params["coverage"]["trend_denominator"], target["percent"] / 100, params["pace"]["window"])
+    values = indicators(tables, params["coverage"]["trend_denominator"], target["percent"] / 100, params["pace"]["window"],
+                        paces=paces)
     values["after_horizon"] = values["tahun"] + values["distance"] > params["horizon"]
     return rank(values, section["weights"])
+

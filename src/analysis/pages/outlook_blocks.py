@@ -40,9 +40,13 @@ class OutlookBlocks:
             return t("targets.range.open", self.lang, lo=lo, horizon=horizon)
         return t("targets.range", self.lang, lo=lo, hi=hi)
 
-    def _reached_text(self, ty: fc.TargetYear) -> str:
-        """'reached in 2031 (80%: 2029–2035), P(by 2029) = 23%' or 'not by 2045 ...'."""
+    def _reached_text(self, ty: fc.TargetYear, official: bool = False) -> str:
+        """'reached in 2031 (80%: 2029–2035), P(by 2029) = 23%' or 'not by 2045 ...'; ``official``: reached on official data."""
         lang = self.lang
+        if ty.already_reached and official:
+            row = self.facts.status_row
+            key = "targets.above_official.over100" if row["cakupan_tren"] > 1 else "targets.above_official"
+            return t(key, lang, year=ty.year)
         if ty.already_reached:
             return t("targets.already", lang, year=ty.year)
         if ty.reason:
@@ -75,14 +79,16 @@ class OutlookBlocks:
                 hi80=fmt_pct(end["hi80"], lang) + m, lo95=fmt_pct(end["lo95"], lang), hi95=fmt_pct(end["hi95"], lang) + m)
         methods = ", ".join(t(f"forecast.method.{name}", lang) for name in result.members)
         official = len(f.official_years)
+        uncapped = result.cap is None  # a ratio above 100%, forecast on the log scale (see RegionFacts.outlook_kind)
+        method = (t("forecast.method.log", lang, methods=methods) if uncapped
+                  else t("forecast.method", lang, methods=methods, cap=fmt_pct(result.cap, lang, 0)))
         body = (f"<p>{esc(t('forecast.lead', lang, measure=measure, first=int(history.index[0]), last=result.last_year, n=len(history)))} "
                 f"{esc(t('forecast.official', lang, official=len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
-                f"<p>{esc(t('forecast.method', lang, methods=methods, cap=fmt_pct(result.cap, lang, 0) + (m if result.cap > 1 else '')))}</p>"
-                f"<p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
+                f"<p>{esc(method)}</p><p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
         if not sample and official < len(f.trend_years):
             body += f"<p>{esc(t('forecast.official_only', lang, n=official, total=len(f.trend_years)))}</p>"
-        if result.cap > 1:
-            body += f"<p>{esc(t('forecast.cap.above', lang, cap=fmt_pct(result.cap, lang, 0) + m))}</p>"
+        if uncapped:
+            body += f'<p class="note">{esc(t("forecast.over100", lang, region=f.name))}</p>'
         if sample:
             body += sample_note(t("forecast.sample", lang, official=official, n=len(history)))
         if not f.breaks.empty:
@@ -101,11 +107,10 @@ class OutlookBlocks:
 
     def targets(self) -> Html:
         f, lang = self.facts, self.lang
-        m = mark(f.history_sample)
         items = "".join(
             f"<li><strong>{esc(t('targets.item', lang, label=tg['label'], value=fmt_pct(tg['percent'] / 100, lang, 2), year=tg['year']))}</strong>: "
-            f"{esc(self._reached_text(ty))}{m if not (ty.reason and not ty.already_reached) else ''}</li>"
-            for tg, ty in f.target_years
+            f"{esc(self._reached_text(ty, official=f.reached(tg) is not None and not sample))}{mark(sample)}</li>"
+            for (tg, ty), sample in zip(f.target_years, f.target_sample)
         )
         body = f"<p>{esc(t('targets.lead', lang))}</p><ul class=\"targets\">{items}</ul>{self.ucj_note()}"
         return section("targets.title", lang, body)
@@ -137,18 +142,23 @@ class OutlookBlocks:
             body += sample_note(t("pace.sample", lang, official=len(f.official_years)))
         head = header_cells(lang, (
             "gap.col.target", "pace.col.years", "pace.col.people", "pace.col.points", "pace.col.ratio"))
-        rows = "".join(
-            f'<tr><th scope="row">{esc(p["label"])} ({esc(fmt_pct(p["percent"] / 100, lang, 2))}, {p["year"]})</th>'
-            f'<td class="num">{max(p["years"], 0)}</td>'
-            f'<td class="num">{fmt_int(p["people_per_year"], lang)}{m}</td>'
-            f'<td class="num">{esc(fmt_pp(p["points_per_year"], lang, 2))}{m}</td>'
-            f'<td class="num">{esc(self._ratio_text(p["ratio_points"], p["deadline_passed"]))}{m}</td></tr>'
-            for p in f.paces
-        )
+        rows = "".join(self._pace_row(p) for p in f.paces)
         table = data_table(t("pace.caption", lang, year=recent["end"]), head, rows)
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
         note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2) + m, **period)
         return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note()}')
+
+    def _pace_row(self, p: dict) -> str:
+        """One target's row; a target reached (its status, as the targets block tells it) needs nothing more."""
+        lang, m = self.lang, mark(p["sintetis"])
+        # at the target's share already, but a growing workforce still needs people: the people ratio, never "reached"
+        ratio = p["ratio_people"] if p["ratio_points"] == 0 and p["people_per_year"] > 0 else p["ratio_points"]
+        head = f'<tr><th scope="row">{esc(p["label"])} ({esc(fmt_pct(p["percent"] / 100, lang, 2))}, {p["year"]})</th><td class="num">{max(p["years"], 0)}</td>'
+        if p["reached"]:
+            return head + f'<td class="num">–</td><td class="num">–</td><td class="num">{esc(t("gap.reached", lang))}{m}</td></tr>'
+        return (head + f'<td class="num">{fmt_int(p["people_per_year"], lang)}{m}</td>'
+                f'<td class="num">{esc(fmt_pp(p["points_per_year"], lang, 2))}{m}</td>'
+                f'<td class="num">{esc(self._ratio_text(ratio, p["deadline_passed"]))}{m}</td></tr>')
 
     def _scenario_name(self, entry: dict) -> str:
         if set(entry["levers"]) == set(sc.LEVERS):
@@ -165,6 +175,8 @@ class OutlookBlocks:
 
     def _scenario_year(self, base: fc.TargetYear, ty: fc.TargetYear) -> str:
         lang = self.lang
+        if base.already_reached:  # the target's status (on official data where there is any), the same in every scenario
+            return t("targets.already", lang, year=base.year)
         if ty.reason:
             return "–"
         if ty.already_reached:

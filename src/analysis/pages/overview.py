@@ -55,12 +55,9 @@ def _scroll_table(label: str, table: str) -> str:
 
 
 def map_year(table: pd.DataFrame) -> int | None:
-    """The year with the most real (non-sample) coverage values; ties go to more values, then later."""
-    have = table.dropna(subset=["cakupan"])
-    if have.empty:
-        return None
-    counts = have.assign(real=~have["sintetis"]).groupby("tahun").agg(real=("real", "sum"), n=("kode", "count"))
-    return int(counts.reset_index().sort_values(["real", "n", "tahun"]).iloc[-1]["tahun"])
+    """The map's year: the common year of every comparison (:func:`analysis.model.ranking.reference_year`),
+    the year in which the most regions have an official value; sample years only where none has enough."""
+    return ranking.reference_year(dict(tuple(table.groupby("kode"))), "cakupan")
 
 
 @dataclass(repr=False)
@@ -120,17 +117,21 @@ class Overview(notebook_display.Workbench):
         forecast target year as its own page tells it."""
         ranked = self.national_facts.children_ranking
         if ranked is None:
-            ranked = ranking.rank_within(self.ds, ROOT, self.params)
+            ranked = self.national_facts.rank_children()
         extra = []
         for code in ranked.index:
             facts = facts_for(code, self.params, self.ds)
+            i = next(i for i, (tg, _) in enumerate(facts.target_years) if tg["id"] == self.target["id"])
+            year, start = ranked.at[code, "tahun"], facts.territory_from
+            pace = facts.recent  # the region's own pace, also where it has no value to rank in the common year
             extra.append({
-                "kode": code, "nama": self.ds.regions.name(code),
-                "target_year": next(ty for tg, ty in facts.target_years if tg["id"] == self.target["id"]),
-                "sample_target": facts.history_sample,
+                "kode": code, "nama": self.ds.regions.name(code), "target_year": facts.target_years[i][1],
+                "sample_target": facts.target_sample[i], "pace": np.nan if pace is None else pace["points_per_year"],
+                "sample_pace": bool(pace and pace["sintetis"]),
+                "before_territory": bool(start is not None and pd.notna(year) and year < start),
             })
         league = ranked.join(pd.DataFrame(extra).set_index("kode"))
-        return league.assign(sample_value=league["sintetis_coverage"], sample_pace=league["sintetis_growth"])
+        return league.assign(sample_value=league["sintetis_coverage"], growth=league["pace"])
 
     @property
     def trend_measure_name(self) -> str:
@@ -198,13 +199,15 @@ class Overview(notebook_display.Workbench):
         for code, r in self.league.iterrows():
             rank = fmt_num(r["rank"], lang, 1 if r["rank"] % 1 else 0) + mark(any_sample) if r["ranked"] else "–"
             reason = f' <span class="muted">({esc(t("overview.reason." + r["reason"], lang))})</span>' if isinstance(r["reason"], str) else ""
+            if r["before_territory"]:
+                reason += f' <span class="muted">({esc(t("overview.before_territory", lang, year=int(r["tahun"])))})</span>'
             ty = r["target_year"]
             rows.append(
                 f'<tr><td class="num">{rank}</td><th scope="row">{self._name(code)}{reason}</th>'
                 f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{mark(r["sample_value"])}</td>'
-                f'<td class="num">{esc(fmt_pp(r["growth"], lang))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
+                f'<td class="num">{esc(fmt_pp(r["growth"], lang, 2))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
                 f'<td class="num">{esc(fmt_pp(r["gap_points"], lang))}{mark(r["sample_value"] and pd.notna(r["gap_points"]))}</td>'
-                f'<td class="num">{esc(self._target_year_text(ty))}{mark(r["sample_target"] and not (ty.reason and not ty.already_reached))}</td></tr>'
+                f'<td class="num">{esc(self._target_year_text(ty))}{mark(r["sample_target"])}</td></tr>'
             )
         caption = t("overview.league.caption", lang, year=self.reference_year)
         table = data_table(caption, head, "".join(rows))
@@ -349,6 +352,7 @@ class Overview(notebook_display.Workbench):
                  "selisih_poin": num(r["gap_points"]), "tahun_target": r["target_year"].year,
                  "target_tercapai": r["target_year"].already_reached, "alasan": r["reason"] if isinstance(r["reason"], str) else None,
                  "sintetis": bool(r["sintetis"]), "sintetis_cakupan": bool(r["sample_value"]),
+                 "wilayah_sebelum": bool(r["before_territory"]),
                  "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"])}
                 for code, r in self.league.iterrows()]
         return {"kode": OVERVIEW, "lang": self.lang, "title": t("overview.title", self.lang),

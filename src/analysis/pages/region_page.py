@@ -108,6 +108,10 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         if later is not None and int(later["tahun"]) > int(row["tahun"]):
             body += (f'<p class="note">{esc(t("headline.later_sample", lang, year=int(later["tahun"]), value=fmt_pct(later["cakupan"], lang) + MARK))}</p>')
         body += f"<p class=\"provenance\">{esc(t('headline.sources', lang, sources=row['sumber']))}</p>"
+        if f.headline_before_territory:
+            note = data_text(f.territory_break, "catatan", lang).rstrip(".")
+            note = note[:1].lower() + note[1:]
+            body += f'<p class="note">{esc(t("headline.territory", lang, year=int(row["tahun"]), note=note))}</p>'
         if row["cakupan"] > 1:
             body += f'<p class="note">{esc(t("headline.over100", lang))}</p>'
         body += "".join(f'<p class="reference">{esc(text)}</p>' for text in self.reference_checks())
@@ -197,16 +201,15 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
     # --- formal and informal -----------------------------------------------------------------
     def split(self) -> Html:
         f, lang = self.facts, self.lang
-        rows = f.table.dropna(subset=["peserta"])
-        with_split = rows[rows[list(SEGMENTS)].notna().any(axis=1)]
+        rows = f.split_rows
+        last = f.split
         if rows.empty:
             return section("split.title", lang, f"<p>{esc(t('split.none', lang))}</p>")
-        fig = charts.split_chart(f.table, lang)
+        fig = charts.split_chart(rows, lang)
         body = f"<p>{esc(t('split.lead', lang))}</p>"
-        if with_split.empty:
+        if last is None:
             alt = t("split.none", lang)
             return section("split.title", lang, body + f"<figure>{charts.img_tag(fig, alt)}</figure><p>{esc(alt)}</p>")
-        last = with_split.iloc[-1]
         sample = bool(last["sintetis_peserta"])
         known = {s: float(last[s]) for s in SEGMENTS if pd.notna(last[s])}
         whole = max(sum(known.values()), float(last[TOTAL]) if pd.notna(last[TOTAL]) else 0.0)
@@ -226,6 +229,8 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         head = header_cells(lang, ("split.col.segment", "split.col.people", "split.col.share"))
         table = data_table(t("split.table.caption", lang, period=period), head, cells)
         notes = "".join(f'<p class="note">{esc(t("split.partial", lang, year=y))}</p>' for y in f.partial_split)
+        if last["anak_split"]:
+            notes += f'<p class="note">{esc(t("split.children", lang, period=period, n=int(last["anak_split"]), source=last["sumber_split"]))}</p>'
         return section("split.title", lang, body + f"<figure>{charts.img_tag(fig, alt)}</figure>{notes}{table}")
 
     # --- gap, with the targets' own indicator ---------------------------------------------------
@@ -247,14 +252,23 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         head = header_cells(lang, ("gap.col.target", "gap.col.year", "gap.col.value", "gap.col.people", "gap.col.points"))
         cells = "".join(
             f'<tr><th scope="row">{esc(g["label"])}</th><td>{g["year"]}</td><td class="num">{esc(fmt_pct(g["percent"] / 100, lang, 2))}</td>'
-            f'<td class="num">{esc(t("gap.reached", lang)) if g["reached"] else fmt_int(g["people"], lang)}{mark(g["sintetis"])}</td>'
+            f'<td class="num">{self._gap_people(g)}</td>'
             f'<td class="num">{esc(fmt_pp(g["points"], lang))}{mark(g["sintetis"])}</td></tr>'
             for g in f.gaps()
         )
         lead = t("gap.lead", lang, period=int(row["tahun"]), denominator=fmt_int(row["penyebut"], lang) + mark(row["sintetis_pekerja"]),
                  measure=self._measure(row["ukuran_penyebut"]))
         table = data_table(t("gap.caption", lang), head, cells)
+        if f.headline_before_territory:
+            table += f'<p class="note">{esc(t("gap.territory", lang, year=int(row["tahun"])))}</p>'
         return section("gap.title", lang, f"<p>{esc(lead)}</p>{table}{self.ucj_note()}")
+
+    def _gap_people(self, g: dict) -> str:
+        if g["reached"]:
+            return esc(t("gap.reached", self.lang)) + mark(g["sintetis"])
+        if g["wilayah_sebelum"]:
+            return "–"  # figures of the former territory: see the note under the table
+        return fmt_int(g["people"], self.lang) + mark(g["sintetis"])
 
     # --- regions below ------------------------------------------------------------------------------
     def subregions(self) -> Html:

@@ -84,12 +84,25 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
                        "trend_denominator": f.trend_measure},
         "breaks": [{"kode": b.kode, "periode": b.periode, "ukuran": b.ukuran} for b in f.breaks.itertuples()],
         "forecast": _forecast(f),
-        "targets": [{**_target(tg, ty), "sintetis": f.history_sample} for tg, ty in f.target_years],
+        "targets": [{**_target(tg, ty), "sintetis": sample, "official_status": f.reached(tg) is not None and not sample}
+                    for (tg, ty), sample in zip(f.target_years, f.target_sample)],
+        "split": _split(f),
+        "territory_from": f.territory_from,
         "pace": _pace(f),
         "scenarios": _scenarios(f),
         "ranking": _ranking(f),
         "reconciliation": _reconciliation(f),
     }
+
+
+def _split(f: RegionFacts) -> dict | None:
+    """The formal/informal split the page shows (the latest official one; summed from the children when ``anak`` > 0)."""
+    row = f.split
+    if row is None:
+        return None
+    return {"tahun": int(row["tahun"]), "periode": _text(row["periode_peserta"]),
+            **{s: num(row[s]) for s in ("PU", "BPU", "JAKON", "PMI", "TOTAL")}, "anak": int(row["anak_split"]),
+            "sumber": _text(row["sumber_split"]) or row["sumber_peserta"], "sintetis": bool(row["sintetis_peserta"])}
 
 
 def _forecast(f: RegionFacts) -> dict:
