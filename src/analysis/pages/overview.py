@@ -349,7 +349,7 @@ class Overview(notebook_display.Workbench):
                  "selisih_poin": num(r["gap_points"]), "tahun_target": r["target_year"].year,
                  "target_tercapai": r["target_year"].already_reached, "alasan": r["reason"] if isinstance(r["reason"], str) else None,
                  "sintetis": bool(r["sintetis"]), "sintetis_cakupan": bool(r["sample_value"]),
-                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"])}
+                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"]), "sumber": r.get("sumber")}
                 for code, r in self.league.iterrows()]
         return {"kode": OVERVIEW, "lang": self.lang, "title": t("overview.title", self.lang),
                 "sintetis": bool(self.sample_parts), "tahun": self.reference_year, "league": rows,
