@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -140,3 +142,11 @@ def test_frames_accessor_lists_only_sections_with_data():
     assert report.frames.ranking.empty and not report.frames.trend.empty
     with pytest.raises(AttributeError, match="sections: trend"):
         report.frames.nothing  # noqa: B018
+
+
+def test_the_documented_column_table_is_the_vocabulary():
+    """docs/data.md "Columns" lists every column with its dtype and meaning, exactly as frames.COLUMNS."""
+    text = (Path(__file__).parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
+    documented = {m[1]: (m[2], m[3]) for m in re.finditer(r"^\| `(\w+)` \| `(\w+)` \| (.+) \|$", text, re.M)}
+    kinds = {"Int64": "Int64", "float64": "float", "boolean": "boolean", "string": "string"}
+    assert documented == {name: (kinds[kind], meaning) for name, (kind, meaning) in frames.COLUMNS.items()}
