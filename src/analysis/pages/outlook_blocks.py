@@ -79,6 +79,9 @@ class OutlookBlocks:
                 f"{esc(t('forecast.official', lang, official=len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
                 f"<p>{esc(t('forecast.method', lang, methods=methods, cap=fmt_pct(result.cap, lang, 0) + (m if result.cap > 1 else '')))}</p>"
                 f"<p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
+        extrapolated = fc.extrapolated_from(result)
+        if extrapolated is not None:
+            body += f"<p>{esc(t('forecast.extrapolated', lang, horizons=fc.calibrated_horizons(), year=extrapolated))}</p>"
         if not sample and official < len(f.trend_years):
             body += f"<p>{esc(t('forecast.official_only', lang, n=official, total=len(f.trend_years)))}</p>"
         if result.cap > 1:

@@ -101,7 +101,7 @@ def _forecast(f: RegionFacts) -> dict:
         "method": result.method, "members": list(result.members), "transform": result.transform,
         "history_years": [int(y) for y in result.history.index], "bridged_years": list(result.bridged_years),
         "years": {str(int(year)): {k: num(v) for k, v in row.items()} for year, row in result.frame().iterrows()},
-        "paths": result.n_paths, "seed": result.seed, "warnings": list(result.warnings),
+        "paths": result.n_paths, "seed": result.seed, "warnings": list(result.warnings), "extrapolated_from": fc.extrapolated_from(result),
         "sintetis": f.history_sample, "official_years": [y for y in f.official_years if y in set(result.history.index)],
     }
 
