@@ -20,7 +20,7 @@ from analysis.pages import notebook_display
 from analysis.data.contract import SEGMENTS, TOTAL, Dataset, cached_dataset
 from analysis.model.facts import RegionFacts, facts_for
 from analysis.pages.markup import MARK, Html, data_table, data_text, esc, header_cells, mark, sample_note, section, source_items
-from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t
+from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t, tn
 from analysis.pages.outlook_blocks import OutlookBlocks
 from analysis.model.params import cached_params
 from analysis.data.regions import ROOT
@@ -166,7 +166,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
                 first_value=fmt_pct(first["cakupan_tren"], lang) + mark(first["sintetis"]),
                 last_value=fmt_pct(last["cakupan_tren"], lang) + mark(last["sintetis"]))
         body = (f"<p>{esc(t('trend.lead', lang, measure=self._measure(measure)))}</p>"
-                f"<p>{esc(t('trend.official' if len(f.official_years) < len(trend) else 'trend.official.all', lang, n=len(f.official_years), total=len(trend)))}</p>"
+                f"<p>{esc(tn('trend.official', lang, len(f.official_years), total=len(trend)) if len(f.official_years) < len(trend) else t('trend.official.all', lang, total=len(trend)))}</p>"
                 f"<figure>{charts.img_tag(fig, alt)}</figure>")
         if not f.off_series.empty:
             items = "".join(
