@@ -170,7 +170,24 @@ def months_differ(row: pd.Series) -> bool:
 
 
 OFF_SERIES_COLUMNS = ["periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "cakupan",
-                      "cakupan_tren", "sintetis_pekerja"]
+                      "cakupan_tren", "sintetis_pekerja", "presisi"]
+
+
+def rounding_unit(parts: "pd.Series | list[float]") -> int:
+    """How precise a sum of published figures is: the coarsest rounding of its parts (the largest power
+    of ten each divides by), at most two significant digits of the sum. 5,000,000 ("5 juta") +
+    923,000 gives 100,000: 5,923,000 is shown as 5,900,000, never more precise than its sources."""
+    values = [int(round(float(v))) for v in parts if pd.notna(v)]
+    if not values:
+        return 1
+    units = []
+    for value in values:
+        unit = 1
+        while value and value % (unit * 10) == 0 and unit < 10**9:
+            unit *= 10
+        units.append(unit)
+    digits = len(str(abs(sum(values))))
+    return max(1, min(max(units), 10 ** max(digits - 2, 0)))
 
 
 def off_series(ds: Dataset, code: str, definition: dict) -> pd.DataFrame:
@@ -198,7 +215,8 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     wide = wide.reindex(columns=[*SEGMENTS, TOTAL]).astype("float64")
     grouped = rows.groupby(["kode", "periode", "tahun"])
     found = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
-                          "sintetis": grouped["sintetis"].any()}).reset_index()
+                          "sintetis": grouped["sintetis"].any(),
+                          "presisi": wide.apply(lambda parts: rounding_unit(parts.dropna().tolist()), axis=1)}).reset_index()
     found = found.dropna(subset=["peserta"])
     work = annual_workforce(ds.workforce, sorted(set(found["kode"])))
     found = found.merge(work, on=["kode", "tahun"], how="left", indicator="_pekerja")
@@ -212,7 +230,7 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     found["cakupan"] = found["peserta"] / found["penyebut"]
     found["cakupan_tren"] = found["peserta"] / found[definition["trend_denominator"]].astype(float)
     found = found[["kode", "periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "sintetis_pekerja",
-                   "cakupan", "cakupan_tren"]]
+                   "cakupan", "cakupan_tren", "presisi"]]
     out = {}
     for code, rows in found.groupby("kode", sort=False).indices.items():
         part = found.iloc[rows].drop(columns="kode").reset_index(drop=True)

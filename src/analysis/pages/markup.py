@@ -71,13 +71,48 @@ def data_text(row: object, column: str, lang: str) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+def source_keys(values: Iterable[object]) -> list[str]:
+    """The source keys in ``sumber`` values (several joined with `` + ``), each once, in order of appearance."""
+    return list(dict.fromkeys(part for value in values for part in str(value or "").split(" + ") if part))
+
+
+def source_anchor(key: str) -> str:
+    """The id of a source's entry in the page's source list (a citation links to it)."""
+    return "sumber-" + "".join(c if c.isalnum() or c == "-" else "-" for c in key.lower())
+
+
+def source_title(key: str, sources: pd.DataFrame, lang: str) -> str:
+    """A source's title in the page's language (its key only when sources.csv does not describe it)."""
+    known = sources[sources["sumber"] == key] if not sources.empty else sources
+    return data_text(known.iloc[0], "judul", lang) or key if not known.empty else key
+
+
+def source_names(value: object, sources: pd.DataFrame, lang: str) -> str:
+    """The titles of the sources in a ``sumber`` value, for text: a reader gets names, not keys."""
+    return "; ".join(source_title(key, sources, lang) for key in source_keys([value]))
+
+
+def source_citations(value: object, sources: pd.DataFrame, lang: str) -> str:
+    """HTML for a table cell: each source's short name (its title up to the first top-level comma
+    or colon) linking to its entry in the page's source list, which gives the full title and URL."""
+    def short(title: str) -> str:
+        depth = 0
+        for i, c in enumerate(title):
+            depth += (c in "([") - (c in ")]")
+            if depth == 0 and c in ",:" and i > 0:
+                return title[:i]
+        return title
+    return "; ".join(f'<a href="#{source_anchor(key)}">{esc(short(source_title(key, sources, lang)))}</a>'
+                     for key in source_keys([value]))
+
+
 def source_items(keys: list[str], sources: pd.DataFrame, lang: str) -> str:
-    """``<li>`` per source key: title and licence in the page's language, linked when the URL is http(s)."""
+    """``<li>`` per source key (its id the key's anchor): title and licence in the page's language, linked when the URL is http(s)."""
     known = sources.set_index("sumber") if not sources.empty else pd.DataFrame()
     items = []
     for key in keys:
         if key not in known.index:
-            items.append(f"<li><code>{esc(key)}</code></li>")
+            items.append(f'<li id="{source_anchor(key)}"><code>{esc(key)}</code></li>')
             continue
         entry = known.loc[key]
         title = esc(data_text(entry, "judul", lang))
@@ -85,8 +120,20 @@ def source_items(keys: list[str], sources: pd.DataFrame, lang: str) -> str:
         link = f' <a href="{esc(url)}">{esc(url)}</a>' if url.startswith(("http://", "https://")) else ""
         licence = data_text(entry, "lisensi", lang)
         note = f' <span class="muted">({esc(licence)})</span>' if licence else ""
-        items.append(f"<li><code>{esc(key)}</code>: {title}{link}{note}</li>")
+        items.append(f'<li id="{source_anchor(key)}"><code>{esc(key)}</code>: {title}{link}{note}</li>')
     return "".join(items)
+
+
+def target_source_items(targets: list[dict], lang: str) -> str:
+    """``<li>`` per target source (the plan's figures as quoted, a URL in the parameters), targets sharing one URL together."""
+    by_url: dict[str, list[str]] = {}
+    for tg in targets:
+        if tg.get("source"):
+            by_url.setdefault(str(tg["source"]), []).append(tg["label"])
+    return "".join(
+        f'<li id="{source_anchor("target-" + str(i))}">{esc(t("sources.targets", lang, labels=", ".join(labels)))}'
+        + (f' <a href="{esc(url)}">{esc(url)}</a>' if url.startswith(("http://", "https://")) else f" {esc(url)}") + "</li>"
+        for i, (url, labels) in enumerate(by_url.items(), 1))
 
 
 def signed(value: float, lang: str, digits: int) -> str:

@@ -340,7 +340,7 @@ class Overview(notebook_display.Workbench):
         """Sources of every figure on the page, the definition and the parameters (as on a region report)."""
         table = pd.concat([self.national, self.provinces, self.kabkota], ignore_index=True)
         return provenance_block(table, self.national_facts.off_series, self.ds, self.params, self.lang,
-                                self.national_report._segments_label())
+                                self.national_report._segments_label(), self.national_report.cited_keys())
 
     def summary(self) -> dict:
         """What the build needs to render and index the page (JSON-safe), with the league table's rows and their provenance."""
@@ -349,7 +349,7 @@ class Overview(notebook_display.Workbench):
                  "selisih_poin": num(r["gap_points"]), "tahun_target": r["target_year"].year,
                  "target_tercapai": r["target_year"].already_reached, "alasan": r["reason"] if isinstance(r["reason"], str) else None,
                  "sintetis": bool(r["sintetis"]), "sintetis_cakupan": bool(r["sample_value"]),
-                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"]), "sumber": r.get("sumber")}
+                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"]), "sumber": r["sumber"] if isinstance(r.get("sumber"), str) else None}
                 for code, r in self.league.iterrows()]
         return {"kode": OVERVIEW, "lang": self.lang, "title": t("overview.title", self.lang),
                 "sintetis": bool(self.sample_parts), "tahun": self.reference_year, "league": rows,

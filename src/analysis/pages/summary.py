@@ -74,7 +74,7 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
         "off_series": [
             {"periode": p.periode, "peserta": num(p.peserta), "sumber": p.sumber, "sintetis": bool(p.sintetis),
              "cakupan": num(p.cakupan), "penyebut": num(p.penyebut), "ukuran_penyebut": p.ukuran_penyebut,
-             "cakupan_tren": num(p.cakupan_tren), "sintetis_pekerja": bool(p.sintetis_pekerja)}
+             "cakupan_tren": num(p.cakupan_tren), "sintetis_pekerja": bool(p.sintetis_pekerja), "presisi": int(p.presisi)}
             for p in f.off_series.itertuples()
         ],
         "references": [
@@ -162,7 +162,7 @@ def _ranking(f: RegionFacts) -> dict | None:
         "regions": [{"kode": code, "nama": f.ds.regions.name(code), **{c: num(r[c]) for c in columns},
                      "infinite_distance": bool(math.isinf(r["distance"])), "after_horizon": bool(r["after_horizon"]),
                      "reason": r["reason"] if isinstance(r["reason"], str) else None, "sintetis": bool(r["sintetis"]), "sintetis_coverage": bool(r["sintetis_coverage"]),
-                     "sintetis_growth": bool(r["sintetis_growth"]), "sumber": r["sumber"]}
+                     "sintetis_growth": bool(r["sintetis_growth"]), "sumber": _text(r["sumber"])}
                     for code, r in ranked.iterrows()],
     }
 
