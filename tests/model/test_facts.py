@@ -125,10 +125,16 @@ def test_honest_claims_on_forecasts_and_far_targets():
     share = record["kinds"]["share"]["mase"]
     assert record["calibration"]["changed"]  # the bands are scaled by factors fitted on held-out years
     assert "calibrated" not in national and "set from errors measured on held-out years" in national
-    verdict = "better than" if share["default"] < share["naive"] else "worse than"
-    assert "On this national series itself" in national and f"{verdict} the random walk" in national
-    difference = round(share["default"] - share["naive"], 3)
-    assert f"{'+' if difference > 0 else '−'}{abs(difference):.3f}" in national
+    verdict = "better than" if share["default"] < share["drift"] else "worse than"
+    assert "Separately, on this national series itself" in national and f"({verdict} the drift)" in national
+    m1 = record["benchmarks"]["m1_yearly"]
+    # the public benchmarks first: their coverage and MASE against the drift, by hand from the record
+    assert (f"on M1 ({m1['series']} series, {m1['folds']:,} forecasts) its 80% band held {m1['coverage80']:.1%} of outcomes"
+            f" and its 95% band {m1['coverage95']:.1%}, with a MASE of {m1['mase']['default']:.3f} against {m1['mase']['drift']:.3f}") in national
+    assert national.index("on M1") < national.index("Separately")
+    region = words(str(RegionReport.load("32", lang="en").forecast()))
+    assert f"Separately, on the national coverage series (the only fully official one; {record['kinds']['share']['folds']} forecasts)" in region
+    assert "on M1 (181 series" in region
     folds = record["kinds"]["share"]["folds"]
     assert (f"Only {folds} forecasts: these figures are indicative" in national) == (folds < FEW_FOLDS)
     jabar = words(str(RegionReport.load("32", lang="en").subregions()))
