@@ -204,7 +204,7 @@ class Overview(notebook_display.Workbench):
                 f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{mark(r["sample_value"])}</td>'
                 f'<td class="num">{esc(fmt_pp(r["growth"], lang))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
                 f'<td class="num">{esc(fmt_pp(r["gap_points"], lang))}{mark(r["sample_value"] and pd.notna(r["gap_points"]))}</td>'
-                f'<td class="num">{esc(self._target_year_text(ty))}{mark(r["sample_target"] and not (ty.reason and not ty.already_reached))}</td></tr>'
+                f'<td class="num wrap">{esc(self._target_year_text(ty))}{mark(r["sample_target"] and not (ty.reason and not ty.already_reached))}</td></tr>'
             )
         caption = t("overview.league.caption", lang, year=self.reference_year)
         table = data_table(caption, head, "".join(rows))
