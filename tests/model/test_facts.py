@@ -74,14 +74,14 @@ def test_regional_office_figure_and_the_2025_switch_are_beside_the_series():
     assert points["2024-08"]["peserta"] == 5_923_000 and points["2024-08"]["cakupan_tren"] == pytest.approx(5_923_000 / 24_417_110)
     assert "2024" not in jabar.summary()["forecast"]["history_years"] and 2024 not in jabar.summary()["forecast"]["history_years"]
     trend = words(str(jabar.trend()))
-    assert "August 2024: 5,923,000 participants" in trend and "24.3% of the employed population" in trend
+    assert "August 2024: 5,000,000 + 923,000 participants" in trend and "24.3% of the employed population" in trend
     national = RegionReport.load("ID", lang="en")
     summary = national.summary()
     assert summary["latest"]["tahun"] == 2024 and summary["latest"]["cakupan"] == pytest.approx(45_220_000 / 144_642_004)
     assert "2025" not in summary["years"] or summary["years"]["2025"]["peserta"] is None
     assert [p["periode"] for p in summary["off_series"]] == ["2021-08", "2025-02"]
     trend = words(str(national.trend()))
-    assert "February 2025: 41,380,000 participants (databoks-2025-02), 28.2%" in trend
+    assert "February 2025: 41,380,000 participants (Databoks (Katadata): BPJS Ketenagakerjaan active participants, February 2025), 28.2%" in trend
     assert "February 2025 (ID): February 2025: Databoks" in trend  # the source switch, explained as a break
     assert any(b["periode"] == "2025-02" for b in summary["breaks"])
 

@@ -288,7 +288,7 @@ def test_a_derived_table_is_never_shared_with_a_changed_copy_of_the_dataset(ds, 
 
 
 def test_rounding_unit_of_a_sum_is_its_coarsest_part_at_most_two_significant_digits():
-    """Jawa Barat August 2024: 5,000,000 ("5 juta") + 923,000 -> 100,000, so 5,923,000 reads 5,900,000."""
+    """Jawa Barat August 2024: 5,000,000 ("5 juta") + 923,000 -> 100,000: the sum is not precise to the person."""
     from analysis.model.metrics import rounding_unit
 
     assert rounding_unit([5_000_000, 923_000]) == 100_000

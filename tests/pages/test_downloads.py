@@ -16,7 +16,7 @@ def test_region_files_read_back_to_the_section_frames():
     summary = RegionReport.load("32", None, "id").summary()
     files = downloads.files(summary)
     assert list(files) == ["32.years.csv", "32.segments.csv", "32.forecast.csv", "32.targets.csv", "32.ranking.csv",
-                           "32.off_series.csv", "32.references.csv"]
+                           "32.points.csv", "32.references.csv"]
     back = pd.read_csv(io.StringIO(files["32.years.csv"]), dtype={"sumber": str})
     trend = frames.section("trend", summary)
     assert list(back["tahun"]) == list(trend["tahun"])
@@ -63,7 +63,7 @@ def assert_marked(table: pd.DataFrame, name: object) -> None:
 
 def test_every_download_of_the_portfolio_has_sintetis_and_a_source_on_every_row(built_portfolio):
     found = sorted(built_portfolio.root.rglob("*.csv"))
-    assert {p.name.split(".")[-2] for p in found} >= {"years", "segments", "forecast", "targets", "off_series", "references", "league"}
+    assert {p.name.split(".")[-2] for p in found} >= {"years", "segments", "forecast", "targets", "points", "references", "league"}
     for path in found:
         assert_marked(_read(path), path)
 
@@ -82,7 +82,7 @@ def test_jawa_barat_downloads_hold_the_off_series_figures_and_scenario_marks(bui
     folder = built_portfolio.root / "en"
     years = _read(folder / "32.years.csv").set_index("tahun")
     assert years.loc["2024", "penduduk_bekerja"] == "24417110" and years.loc["2024", "pekerja_berhak"] == "18900000"
-    points = _read(folder / "32.off_series.csv").set_index("periode")
+    points = _read(folder / "32.points.csv").set_index("periode")
     assert points.loc["2024-08", "peserta"] == "5923000" and points.loc["2024-08", "sumber"] == "liputan6-2024-08-27"
     targets = _read(folder / "32.targets.csv")
     scenario_rows = targets[targets["skenario"] != frames.BASELINE]

@@ -150,3 +150,12 @@ def test_the_documented_column_table_is_the_vocabulary():
     documented = {m[1]: (m[2], m[3]) for m in re.finditer(r"^\| `(\w+)` \| `(\w+)` \| (.+) \|$", text, re.M)}
     kinds = {"Int64": "Int64", "float64": "float", "boolean": "boolean", "string": "string"}
     assert documented == {name: (kinds[kind], meaning) for name, (kind, meaning) in frames.COLUMNS.items()}
+
+
+def test_a_summary_without_sections_gives_empty_frames_that_say_why():
+    """A minimal summary (a stand-in notebook's): every section empty, each with its reason, no error."""
+    minimal = {"kode": "32.01", "nama": "Kabupaten Bogor", "lang": "en", "latest": {"tahun": 2024, "cakupan": 0.5}}
+    for name in frames.SECTIONS:
+        frame = frames.section(name, minimal)
+        assert frame.empty and "Kabupaten Bogor" in frame.alasan, name
+    assert frames.section("forecast", {**minimal, "forecast": {"reason": "too few years"}}).alasan == "No forecast: too few years"

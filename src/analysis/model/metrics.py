@@ -170,13 +170,13 @@ def months_differ(row: pd.Series) -> bool:
 
 
 OFF_SERIES_COLUMNS = ["periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "cakupan",
-                      "cakupan_tren", "sintetis_pekerja", "presisi"]
+                      "cakupan_tren", "sintetis_pekerja", "presisi", "bagian"]
 
 
 def rounding_unit(parts: "pd.Series | list[float]") -> int:
     """How precise a sum of published figures is: the coarsest rounding of its parts (the largest power
     of ten each divides by), at most two significant digits of the sum. 5,000,000 ("5 juta") +
-    923,000 gives 100,000: 5,923,000 is shown as 5,900,000, never more precise than its sources."""
+    923,000 gives 100,000: pages show such a sum as its parts, never as a precise 5,923,000."""
     values = [int(round(float(v))) for v in parts if pd.notna(v)]
     if not values:
         return 1
@@ -201,6 +201,13 @@ def off_series(ds: Dataset, code: str, definition: dict) -> pd.DataFrame:
     return pd.DataFrame(columns=OFF_SERIES_COLUMNS) if found is None else found.copy()
 
 
+def _summed_parts(row: pd.Series, segments: list[str]) -> tuple[int, ...]:
+    """The published figures :func:`numerator` adds for one row (a TOTAL alone where it stands for all)."""
+    if set(segments) == set(SEGMENTS) and pd.notna(row[TOTAL]):
+        return (int(row[TOTAL]),)
+    return tuple(int(row[s]) for s in segments if pd.notna(row[s]))
+
+
 def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     df = ds.participants
     inside = _in_series(df)
@@ -216,7 +223,8 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     grouped = rows.groupby(["kode", "periode", "tahun"])
     found = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
                           "sintetis": grouped["sintetis"].any(),
-                          "presisi": wide.apply(lambda parts: rounding_unit(parts.dropna().tolist()), axis=1)}).reset_index()
+                          "bagian": wide.apply(lambda row: _summed_parts(row, definition["segments"]), axis=1)}).reset_index()
+    found["presisi"] = found["bagian"].map(rounding_unit)
     found = found.dropna(subset=["peserta"])
     work = annual_workforce(ds.workforce, sorted(set(found["kode"])))
     found = found.merge(work, on=["kode", "tahun"], how="left", indicator="_pekerja")
@@ -230,7 +238,7 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     found["cakupan"] = found["peserta"] / found["penyebut"]
     found["cakupan_tren"] = found["peserta"] / found[definition["trend_denominator"]].astype(float)
     found = found[["kode", "periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "sintetis_pekerja",
-                   "cakupan", "cakupan_tren", "presisi"]]
+                   "cakupan", "cakupan_tren", "presisi", "bagian"]]
     out = {}
     for code, rows in found.groupby("kode", sort=False).indices.items():
         part = found.iloc[rows].drop(columns="kode").reset_index(drop=True)

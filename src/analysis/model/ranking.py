@@ -69,7 +69,7 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
             continue
         row["coverage"] = float(current["cakupan_tren"].iloc[0])
         row["sintetis_coverage"] = bool(current["sintetis"].iloc[0])
-        row["sumber"] = current["sumber"].iloc[0]
+        row["sumber"] = current["sumber"].iloc[0] if "sumber" in current else None
         row["gap_points"] = (target_share - row["coverage"]) * 100
         pace = metrics.recent_pace(table, measure, window, end_year=year)
         if pace is None or pace["end"] != year:
@@ -78,7 +78,7 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
         row["growth"] = pace["points_per_year"]
         used = table.loc[table["tahun"].isin([pace["start"], pace["end"]])]
         row["sintetis_growth"] = bool(used["sintetis"].any())
-        row["sumber"] = " + ".join(dict.fromkeys(p for s in used["sumber"] for p in str(s).split(" + ") if p))  # the values' sources, each once
+        row["sumber"] = " + ".join(dict.fromkeys(p for s in used.get("sumber", []) for p in str(s).split(" + ") if p)) or None  # each once
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
         rows.append(row)
     columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason", "sintetis_coverage", "sintetis_growth", "sumber"]

@@ -24,7 +24,7 @@ REGION_TABLES = {
     "forecast": ("forecast", "downloads.forecast"),
     "targets": ("targets", "downloads.targets"),
     "ranking": ("ranking", "downloads.ranking"),
-    "off_series": ("off_series", "downloads.off_series"),
+    "points": ("off_series", "downloads.off_series"),
     "references": ("references", "downloads.references"),
 }
 OVERVIEW_TABLES = {"league": ("ranking", "downloads.league")}

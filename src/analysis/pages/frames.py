@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "target_persen": (SHARE, "target coverage in percent, as the plan states it (43.92)"),
     "tenggat": (COUNT, "year by which the target is due"),
     "peserta": (COUNT, "active participants (all segments of the definition)"),
-    "presisi": (COUNT, "rounding of `peserta` its sources imply (100000: 5,923,000 is shown as 5,900,000)"),
+    "presisi": (COUNT, "rounding of `peserta` its sources imply (100000: a sum of rounded published parts; the page shows 5,923,000 as 5,000,000 + 923,000)"),
     **{f"peserta_{key.lower()}": (COUNT, f"active participants of segment {key}" + (" (a source's total where it gives no split; never add it to the segments)" if key == "TOTAL" else ""))
        for key in SEGMENT_KEYS},
     "penduduk_bekerja": (COUNT, "employed population (BPS Sakernas, August)"),
@@ -283,7 +283,7 @@ def why_empty(name: str, summary: dict) -> str:
     """Why section ``name`` has no rows, in the summary's language."""
     lang = summary.get("lang", "id")
     if name in ("forecast", "targets", "scenarios") and (summary.get("forecast") or {}).get("reason"):
-        return t("frames.empty.forecast", lang, reason=summary["forecast"]["reason"])
+        return t("frames.empty.forecast.reason", lang, reason=summary["forecast"]["reason"])
     return t(f"frames.empty.{name}", lang, region=summary.get("nama", summary.get("kode", "")))
 
 

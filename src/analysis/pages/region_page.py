@@ -125,8 +125,6 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
             published = fmt_pct(ref.nilai / 100, lang)
             if points is not None and ref.periode in points.index and pd.notna(points.at[ref.periode, "cakupan"]):
                 row = points.loc[ref.periode]
-                row = row.copy()
-                row["peserta"] = round(row["peserta"] / row["presisi"]) * row["presisi"]  # no more precise than its sources
                 sample = bool(row["sintetis"] or row["sintetis_pekerja"])
             else:
                 rows = f.table[(f.table["tahun"] == year) & f.table["cakupan"].notna()]
@@ -137,7 +135,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
                 sample = bool(row["sintetis"])
             out.append(t(
                 "headline.reference", lang, period=fmt_period(ref.periode, lang), published=published, source=self._source(ref.sumber),
-                computed=fmt_pct(row["cakupan"], lang) + mark(sample), year=year, participants=fmt_int(row["peserta"], lang),
+                computed=fmt_pct(row["cakupan"], lang) + mark(sample), year=year, participants=as_published(row, lang),
                 denominator=fmt_int(row["penyebut"], lang), measure=self._measure(row["ukuran_penyebut"]),
                 difference=fmt_pp(row["cakupan"] * 100 - ref.nilai, lang),
             ))
@@ -174,7 +172,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
                 f"<figure>{charts.img_tag(fig, alt)}</figure>")
         if not f.off_series.empty:
             items = "".join(
-                f"<li>{esc(t('trend.point', lang, period=fmt_period(p.periode, lang), participants=fmt_int(round(p.peserta / p.presisi) * p.presisi, lang) + mark(p.sintetis), source=self._source(p.sumber), value=fmt_pct(p.cakupan_tren, lang) + mark(p.sintetis or p.sintetis_pekerja), measure=self._measure(measure)))}</li>"
+                f"<li>{esc(t('trend.point', lang, period=fmt_period(p.periode, lang), participants=as_published(p, lang) + mark(p.sintetis), source=self._source(p.sumber), value=fmt_pct(p.cakupan_tren, lang) + mark(p.sintetis or p.sintetis_pekerja), measure=self._measure(measure)))}</li>"
                 for p in f.off_series.itertuples())
             body += f'<h3>{esc(t("trend.points.title", lang))}</h3><p>{esc(t("trend.points.lead", lang))}</p><ul class="points">{items}</ul>'
         if not f.breaks.empty:
@@ -351,6 +349,16 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
     def summary(self) -> dict:
         """Headline numbers for ``<kode>.json`` and the index (JSON-safe), each value with its provenance."""
         return region_summary(self.facts, self.lang)
+
+
+def as_published(point: object, lang: str) -> str:
+    """A participant count no more precise than its sources: a sum of rounded published parts is
+    shown as its parts (5,000,000 + 923,000, from "5 juta" and 923,000), never as 5,923,000."""
+    parts = getattr(point, "bagian", None) if not isinstance(point, pd.Series) else point.get("bagian")
+    unit = getattr(point, "presisi", 1) if not isinstance(point, pd.Series) else point.get("presisi", 1)
+    if isinstance(parts, tuple) and len(parts) > 1 and unit and unit > 1:
+        return " + ".join(fmt_int(part, lang) for part in parts)
+    return fmt_int(point["peserta"] if isinstance(point, pd.Series) else point.peserta, lang)
 
 
 def sample_banner(parts: list[tuple[str, str, str]], lang: str) -> Html:
