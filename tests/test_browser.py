@@ -159,3 +159,15 @@ def test_print_view_hides_navigation_and_opens_map_figures(built_portfolio, visi
     v.page.emulate_media(media="print")
     assert v.page.locator("nav.top").is_hidden()
     assert v.page.locator("details table").first.is_visible()
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+def test_numbers_are_right_aligned_and_the_league_table_shows_its_last_column(built_portfolio, visit, width):
+    """td.num is right-aligned (``table.data td`` no longer overrides it) and the league's last column
+    fits: no table wider than its scroll box at 800 px (a nowrap "cannot be estimated ..." cell pushed it out)."""
+    v = visit(built_portfolio.page("en", "overview"), width)
+    aligns = v.page.evaluate("Array.from(document.querySelectorAll('table.data td.num')).map(td => getComputedStyle(td).textAlign)")
+    assert aligns and set(aligns) == {"right"}
+    league = v.page.evaluate("(() => { const box = document.querySelector('#league .table-scroll');"
+                             " return [box.scrollWidth, box.clientWidth]; })()")
+    assert league[0] <= league[1], league

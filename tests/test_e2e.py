@@ -32,7 +32,7 @@ def test_jawa_barat_2024_reproduces_the_published_31_4_percent(built):
     assert summary["years"]["2024"]["peserta"] is None
     page = (built / "id" / "32.html").read_text(encoding="utf-8")
     assert "Angka yang dipublikasikan untuk Agustus 2024: 31,4%" in page
-    assert "5.923.000 peserta dibagi 18.900.000 pekerja yang berhak" in page
+    assert "5.000.000 + 923.000 peserta dibagi 18.900.000 pekerja yang berhak" in page
 
 
 def test_national_headline_is_official_and_the_page_names_what_is_sample(built):

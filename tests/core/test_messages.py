@@ -39,3 +39,20 @@ def test_periods_are_named_in_the_language():
 
 def test_placeholders_are_filled():
     assert t("report.title", "en", region="Jawa Barat") == "Employment social security coverage: Jawa Barat"
+
+
+def test_counts_follow_one_rule_in_both_languages():
+    """Singular for one, plural for more, "none of" for zero where the text has a zero form (never "0 of the 9")."""
+    from analysis.core.messages import tn
+
+    assert tn("trend.official", "en", 1, total=9) == "1 of the 9 points of this series is official; the others are sample data (◇)."
+    assert tn("trend.official", "en", 2, total=9).startswith("2 of the 9 points of this series are official")
+    assert tn("trend.official", "en", 0, total=9).startswith("None of the 9 points")
+    assert tn("forecast.sample", "id", 0, n=9).startswith("Tidak satu pun dari 9 tahun")
+    assert "0 dari" not in tn("forecast.sample", "id", 0, n=9)
+    assert tn("scenarios.year.shift", "en", 1, year=2031) == "2031 (1 year earlier)"
+    assert tn("scenarios.year.shift", "en", 3, year=2031) == "2031 (3 years earlier)"
+    assert tn("scenarios.year.shift", "id", 1, year=2031) == "2031 (1 tahun lebih cepat)"
+    assert "(the series has only 1 official year)" in tn("pace.sample", "en", 1)
+    assert tn("cli.count.regions", "en", 0) == "0 regions"  # no zero form: the plural
+

@@ -75,14 +75,14 @@ def test_regional_office_figure_and_the_2025_switch_are_beside_the_series():
     assert points["2024-08"]["peserta"] == 5_923_000 and points["2024-08"]["cakupan_tren"] == pytest.approx(5_923_000 / 24_417_110)
     assert "2024" not in jabar.summary()["forecast"]["history_years"] and 2024 not in jabar.summary()["forecast"]["history_years"]
     trend = words(str(jabar.trend()))
-    assert "August 2024: 5,923,000 participants" in trend and "24.3% of the employed population" in trend
+    assert "August 2024: 5,000,000 + 923,000 participants" in trend and "24.3% of the employed population" in trend
     national = RegionReport.load("ID", lang="en")
     summary = national.summary()
     assert summary["latest"]["tahun"] == 2024 and summary["latest"]["cakupan"] == pytest.approx(45_220_000 / 144_642_004)
     assert "2025" not in summary["years"] or summary["years"]["2025"]["peserta"] is None
     assert [p["periode"] for p in summary["off_series"]] == ["2021-08", "2025-02"]
     trend = words(str(national.trend()))
-    assert "February 2025: 41,380,000 participants (databoks-2025-02), 28.2%" in trend
+    assert "February 2025: 41,380,000 participants (Databoks (Katadata): BPJS Ketenagakerjaan active participants, February 2025), 28.2%" in trend
     assert "February 2025 (ID): February 2025: Databoks" in trend  # the source switch, explained as a break
     assert any(b["periode"] == "2025-02" for b in summary["breaks"])
 
@@ -145,10 +145,16 @@ def test_honest_claims_on_forecasts_and_far_targets():
     share = record["kinds"]["share"]["mase"]
     assert record["calibration"]["changed"]  # the bands are scaled by factors fitted on held-out years
     assert "calibrated" not in national and "set from errors measured on held-out years" in national
-    verdict = "better than" if share["default"] < share["naive"] else "worse than"
-    assert "On this national series itself" in national and f"{verdict} the random walk" in national
-    difference = round(share["default"] - share["naive"], 3)
-    assert f"{'+' if difference > 0 else '−'}{abs(difference):.3f}" in national
+    verdict = "better than" if share["default"] < share["drift"] else "worse than"
+    assert "Separately, on this national series itself" in national and f"({verdict} the drift)" in national
+    m1 = record["benchmarks"]["m1_yearly"]
+    # the public benchmarks first: their coverage and MASE against the drift, by hand from the record
+    assert (f"on M1 ({m1['series']} series, {m1['folds']:,} forecasts) its 80% band held {m1['coverage80']:.1%} of outcomes"
+            f" and its 95% band {m1['coverage95']:.1%}, with a MASE of {m1['mase']['default']:.3f} against {m1['mase']['drift']:.3f}") in national
+    assert national.index("on M1") < national.index("Separately")
+    region = words(str(RegionReport.load("32", lang="en").forecast()))
+    assert f"Separately, on the national coverage series (the only fully official one; {record['kinds']['share']['folds']} forecasts)" in region
+    assert "on M1 (181 series" in region
     folds = record["kinds"]["share"]["folds"]
     assert (f"Only {folds} forecasts: these figures are indicative" in national) == (folds < FEW_FOLDS)
     jabar = words(str(RegionReport.load("32", lang="en").subregions()))

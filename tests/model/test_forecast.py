@@ -242,10 +242,34 @@ def test_default_bands_are_the_fitted_quantiles_times_the_spread():
     on_log = np.std(np.diff(z), ddof=1) * np.sqrt(h * (1 + h / 5))
     in_levels = np.log1p(np.std(np.diff(s.to_numpy()), ddof=1) * np.sqrt(h * (1 + h / 5)) / r.median)
     spread = np.minimum(on_log, fc.LEVEL_SPREAD_LIMIT * in_levels)
-    factor95 = np.array(fc.calibration()[0.95] + (fc.calibration()[0.95][-1],) * 2)
+    f = fc.calibration()[0.95]
+    b = np.log(f[-1] / f[-2]) / np.log(6 / 5)  # beyond horizon 6: the power law of the last step
+    factor95 = np.array(f + (f[-1] * (7 / 6) ** b, f[-1] * (8 / 6) ** b))
     np.testing.assert_allclose(r.z_sigma, spread, rtol=1e-9)
     np.testing.assert_allclose(r.hi95, r.median * np.exp(factor95 * spread), rtol=1e-9)
     np.testing.assert_allclose(r.lo95, r.median * np.exp(-factor95 * spread), rtol=1e-9)
+
+
+def test_factors_continue_the_last_steps_growth_by_hand():
+    """(1, 2, 4): b = ln(4/2)/ln(3/2) = 1.7095; horizon 4: 4 * (4/3)^b = 6.5410, 5: 4 * (5/3)^b = 9.5788; a flat last step stays flat."""
+    np.testing.assert_allclose(fc.extend_factors((1.0, 2.0, 4.0), 5), [1, 2, 4, 6.54100, 9.57884], rtol=1e-5)
+    np.testing.assert_allclose(fc.extend_factors((1.0, 2.0, 2.0), 4), [1, 2, 2, 2])
+    np.testing.assert_allclose(fc.extend_factors((1.0, 2.0, 4.0), 2), [1, 2])
+    assert fc.calibrated_horizons() == len(fc.calibration()[0.80]) == 6
+
+
+@pytest.mark.parametrize("level", [0.80, 0.95])
+def test_band_width_grows_without_a_jump_at_the_last_calibrated_horizon(level):
+    """The half-width's yearly increase (transformed scale) across H = 6 -> 7: the step after H is at
+    least 85% of the step into H (measured 0.895 and 0.981; the constant factor of before gave 0.508
+    and 0.392, the kink the pages showed at 2029), and no later step jumps either."""
+    s = yearly([100.0, 120.0, 110.0, 130.0, 128.0, 140.0, 150.0, 149.0, 162.0, 170.0])
+    r = forecast(s, "count", end_year=2019 + 12)
+    steps = np.diff(r.z_half80 if level == 0.80 else r.z_half95)
+    last = fc.calibrated_horizons()
+    assert steps[last - 1] >= 0.85 * steps[last - 2]
+    assert np.all(steps[last - 1:] >= 0.85 * steps[last - 2:-1]) and np.all(steps > 0)
+    assert np.all(np.diff(fc.extend_factors(fc.calibration()[level], 12)[last - 1:]) > 0)  # the factor keeps growing after H
 
 
 def test_paths_follow_the_bands():
@@ -337,3 +361,10 @@ def test_deadline_after_the_horizon_is_refused():
     r = forecast(rising_logit(), "share", end_year=2030)
     with pytest.raises(ValueError, match="after the forecast horizon"):
         target_year(r, 0.6, deadline=2035)
+
+
+def test_extrapolated_from_names_the_first_year_beyond_the_calibrated_horizons():
+    s = yearly([100.0, 120.0, 110.0, 130.0, 128.0, 140.0])  # last year 2016
+    assert fc.extrapolated_from(forecast(s, "count", end_year=2030)) == 2016 + 6 + 1
+    assert fc.extrapolated_from(forecast(s, "count", end_year=2022)) is None  # every year measured
+    assert fc.extrapolated_from(forecast(s, "count", end_year=2030, method="drift")) is None  # own bands, not calibrated

@@ -285,3 +285,12 @@ def test_a_derived_table_is_never_shared_with_a_changed_copy_of_the_dataset(ds, 
     counted = before["peserta"].notna()
     assert counted.sum() >= 5
     assert after.loc[counted, "peserta"].to_numpy() == pytest.approx(before.loc[counted, "peserta"].to_numpy() / 2, abs=3)
+
+
+def test_rounding_unit_of_a_sum_is_its_coarsest_part_at_most_two_significant_digits():
+    """Jawa Barat August 2024: 5,000,000 ("5 juta") + 923,000 -> 100,000: the sum is not precise to the person."""
+    from analysis.model.metrics import rounding_unit
+
+    assert rounding_unit([5_000_000, 923_000]) == 100_000
+    assert rounding_unit([4_855_121]) == 1 and rounding_unit([3_000_000, 1_855_121]) == 100_000
+    assert rounding_unit([34_510_000]) == 10_000 and rounding_unit([]) == 1 and rounding_unit([0]) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 from analysis.pages import downloads
 from analysis.pages import frames
@@ -14,7 +15,8 @@ from analysis.pages.region_page import RegionReport
 def test_region_files_read_back_to_the_section_frames():
     summary = RegionReport.load("32", None, "id").summary()
     files = downloads.files(summary)
-    assert list(files) == ["32.years.csv", "32.segments.csv", "32.forecast.csv", "32.targets.csv", "32.ranking.csv"]
+    assert list(files) == ["32.years.csv", "32.segments.csv", "32.forecast.csv", "32.targets.csv", "32.ranking.csv",
+                           "32.points.csv", "32.references.csv"]
     back = pd.read_csv(io.StringIO(files["32.years.csv"]), dtype={"sumber": str})
     trend = frames.section("trend", summary)
     assert list(back["tahun"]) == list(trend["tahun"])
@@ -38,8 +40,67 @@ def test_links_follow_the_files_and_the_language():
 
 
 def test_overview_offers_its_league_table():
-    summary = {"kode": "overview", "lang": "en", "league": [{"kode": "31", "nama": "DKI", "coverage": 1.56, "rank": 1.0}]}
+    summary = {"kode": "overview", "lang": "en", "league": [{"kode": "31", "nama": "DKI", "cakupan": 1.56, "peringkat": 1.0,
+                                                             "sintetis": False, "sumber": "bps + kemnaker"}]}
     files = downloads.files(summary)
     assert list(files) == ["overview.league.csv"]
-    assert files["overview.league.csv"].splitlines() == ["kode,nama,coverage,rank", "31,DKI,1.56,1"]
+    assert files["overview.league.csv"].splitlines() == ["kode,nama,cakupan,peringkat,sintetis,sumber", "31,DKI,1.56,1.0,False,bps + kemnaker"]
     assert downloads.links(summary) == [("overview.league.csv", "League table of provinces")]
+
+
+def _read(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def assert_marked(table: pd.DataFrame, name: object) -> None:
+    """A ``sintetis`` cell (True/False) and a source key on every row that holds a value; only vocabulary columns."""
+    assert "sintetis" in table.columns and "sumber" in table.columns, name
+    assert not table.empty and set(table["sintetis"]) <= {"True", "False"}, name
+    holds_value = table["alasan"] == "" if "alasan" in table else pd.Series(True, index=table.index)
+    assert (table.loc[holds_value, "sumber"] != "").all(), name
+    assert set(table.columns) <= set(frames.COLUMNS), (name, set(table.columns) - set(frames.COLUMNS))
+
+
+def test_every_download_of_the_portfolio_has_sintetis_and_a_source_on_every_row(built_portfolio):
+    found = sorted(built_portfolio.root.rglob("*.csv"))
+    assert {p.name.split(".")[-2] for p in found} >= {"years", "segments", "forecast", "targets", "points", "references", "league"}
+    for path in found:
+        assert_marked(_read(path), path)
+
+
+def test_the_same_name_means_the_same_thing_in_every_file(built_portfolio):
+    """One vocabulary: a column that appears in two files has one dtype in both (years, counts, shares, flags)."""
+    seen: dict[str, str] = {}
+    for path in sorted(built_portfolio.root.rglob("*.csv")):
+        table = pd.read_csv(path, dtype={"kode": str, "sumber": str, "periode": str})
+        for column in table.columns:
+            kind = "text" if table[column].dtype == object else "number"
+            assert seen.setdefault(column, kind) == kind or table[column].isna().all(), (path, column)
+
+
+def test_jawa_barat_downloads_hold_the_off_series_figures_and_scenario_marks(built_portfolio):
+    folder = built_portfolio.root / "en"
+    years = _read(folder / "32.years.csv").set_index("tahun")
+    assert years.loc["2024", "penduduk_bekerja"] == "24417110" and years.loc["2024", "pekerja_berhak"] == "18900000"
+    points = _read(folder / "32.points.csv").set_index("periode")
+    assert points.loc["2024-08", "peserta"] == "5923000" and points.loc["2024-08", "sumber"] == "liputan6-2024-08-27"
+    targets = _read(folder / "32.targets.csv")
+    scenario_rows = targets[targets["skenario"] != frames.BASELINE]
+    assert len(scenario_rows) > 0 and (scenario_rows["sintetis"] != "").all()
+    forecast = _read(folder / "32.forecast.csv")
+    assert set(forecast["sintetis"]) == {"True"}  # its history holds sample years
+
+
+def test_national_segments_csv_does_not_stack_totals_with_parts(built_portfolio):
+    segments = _read(built_portfolio.root / "id" / "ID.segments.csv")
+    assert "segmen" not in segments.columns and {"peserta_pu", "peserta_bpu", "peserta_total"} <= set(segments.columns)
+
+
+def test_dropping_sintetis_from_a_frame_is_caught(monkeypatch):
+    """The portfolio check fails when a builder loses the flag (a mutation of the segments frame)."""
+    summary = RegionReport.load("32", None, "en").summary()
+    assert_marked(_read(io.StringIO(downloads.files(summary)["32.segments.csv"])), "segments")
+    original = frames.SECTIONS["segments"]
+    monkeypatch.setitem(frames.SECTIONS, "segments", lambda s: original(s).drop(columns=["sintetis"]))
+    with pytest.raises(AssertionError):
+        assert_marked(_read(io.StringIO(downloads.files(summary)["32.segments.csv"])), "segments")

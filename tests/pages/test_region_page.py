@@ -140,7 +140,8 @@ def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
     assert other.outlook is not outlook and report.facts_for("32.01", other.params, other.ds) is other.facts
 
 
-def _text(html: str) -> str:
+def _plain(html: str) -> str:
+    """A block's text, tags removed and spaces folded."""
     import html as html_module
     import re
 
@@ -152,7 +153,7 @@ def test_the_split_is_the_official_december_2023_one_not_a_later_sample_year(cod
     report = RegionReport.load(code, lang="en")
     split = report.summary()["split"]
     assert (split["periode"], split["sintetis"], split["anak"]) == ("2023-12", False, 0)
-    text = _text(str(report.split()))
+    text = _plain(str(report.split()))
     assert "Active participants by segment, December 2023" in text and "◇" not in text
     if pu is not None:
         assert f"{pu:,}" in text
@@ -166,7 +167,7 @@ def test_the_overview_compares_provinces_on_official_2023_and_its_sentences_agre
     assert summary["tahun"] == 2023 and not any(r["sintetis_cakupan"] for r in summary["league"] if r["cakupan"] is not None)
     jabar = next(r for r in summary["league"] if r["kode"] == "32")
     assert jabar["cakupan"] == pytest.approx(4_855_121 / 23_503_598) and jabar["alasan"] is None  # in the league again
-    headline = _text(str(overview.headline()))
+    headline = _plain(str(overview.headline()))
     assert "lowest Lampung (12.3%)" in headline and "8 provinces have reached" in headline and "◇" not in headline
     assert "lowest Lampung (12.3%)" in str(overview.province_map())  # the map's alt text: the same year, the same figure
 
@@ -174,7 +175,73 @@ def test_the_overview_compares_provinces_on_official_2023_and_its_sentences_agre
 def test_lampungs_pace_reads_the_same_in_the_league_and_on_its_page():
     from analysis.pages.overview import Overview
 
-    page = _text(str(RegionReport.load("18", lang="en").pace()))
+    page = _plain(str(RegionReport.load("18", lang="en").pace()))
     row = str(Overview.load(None, "en").league_table()).split(">Lampung<")[1].split("</tr>")[0]
-    pace = _text(row).split("%")[1].split("pp")[0].strip()  # the league's pace cell, e.g. "+0.35"
+    pace = _plain(row).split("%")[1].split("pp")[0].strip()  # the league's pace cell, e.g. "+0.35"
     assert f"{pace} pp ◇ a year" in page and len(pace.split(".")[1]) == 2
+
+
+# --- the published pages' text: marks, sources, counts, precision ---------------------------------
+
+def _text(html_page: str) -> str:
+    """The readable text of a page before its source list (alt texts included), tags removed."""
+    import html
+    import re
+
+    body = html_page.split('<ul class="sources">')[0]
+    alts = " ".join(re.findall(r'alt="([^"]*)"', body))
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", " ", body)) + " " + alts)
+
+
+def _sources_list(html_page: str) -> str:
+    return html_page.split('<ul class="sources">')[1].split("</ul>")[0]
+
+
+def test_text_names_sources_by_title_and_the_list_holds_every_cited_source(built_portfolio):
+    for lang in built_portfolio.languages:
+        for stem in ("32", "ID", "31", "overview"):
+            page = built_portfolio.page(lang, stem).read_text(encoding="utf-8")
+            text, listed = _text(page), _sources_list(page)
+            for key in ("liputan6-2024-08-27", "sintetis:cakupan-sample-v1", "kemendagri-ucj-2025-04", "bps-sakernas-provinsi"):
+                assert key not in text, (lang, stem, key)
+            assert 'id="sumber-kemendagri-ucj-2025-04"' in listed, (lang, stem)  # the UCJ figure the gap sentences quote
+            assert "kabaran.id" in listed and "RPJMN 2025-2029" in listed, (lang, stem)  # the targets' source
+    jabar = built_portfolio.page("en", "32").read_text(encoding="utf-8")
+    assert 'id="sumber-liputan6-2024-08-27"' in _sources_list(jabar)
+    assert "Liputan6.com, 'BPJS Ketenagakerjaan Jabar reveals" in _text(jabar)
+    assert '<a href="#sumber-bps-sakernas-provinsi">BPS Sakernas August 2022-2025</a>' in jabar  # a citation in the year table
+
+
+def test_marks_sit_only_on_values_that_rest_on_sample_rows(built_portfolio):
+    """Jawa Barat's 2023 trend coverage (official) is unmarked in the forecast's alt text; the forecast
+    resting on sample years stays marked; the employed growth rests on official years only."""
+    import re
+
+    jabar = _text(built_portfolio.page("en", "32").read_text(encoding="utf-8"))
+    alt = re.search(r"Fan chart of the coverage forecast for Jawa Barat: ([^;]+);", jabar)[1]
+    assert alt == "20.7% in 2023"
+    assert re.search(r"median 2045 [0-9.]+% ◇", jabar)
+    growth = re.search(r"employed population keeps growing ([^ ]+ ?◇?)", jabar)[1]
+    assert "◇" not in growth
+
+
+def test_counts_read_naturally_and_indonesian_pages_carry_no_english_notes(built_portfolio):
+    en = _text(built_portfolio.page("en", "32.73").read_text(encoding="utf-8"))
+    assert "None of the 9 points of this series is official" in en and " 0 of " not in en
+    assert "1 years" not in _text(built_portfolio.page("en", "32").read_text(encoding="utf-8"))
+    assert "(the series has only 1 official year)" in _text(built_portfolio.page("en", "32").read_text(encoding="utf-8"))
+    for stem in ("ID", "32", "32.73", "overview"):
+        page = built_portfolio.page("id", stem).read_text(encoding="utf-8")
+        assert "Hanya 0 dari" not in page and "press conference" not in page and " also " not in page, stem
+
+
+def test_figures_are_no_more_precise_than_their_sources(built_portfolio):
+    """5,000,000 ("5 juta") + 923,000 is shown as its published parts, never as a precise 5,923,000; the CSV keeps
+    the data's sum and its rounding."""
+    en = _text(built_portfolio.page("en", "32").read_text(encoding="utf-8"))
+    id_ = _text(built_portfolio.page("id", "32").read_text(encoding="utf-8"))
+    assert "5,923,000" not in en and "August 2024: 5,000,000 + 923,000 participants" in en
+    assert "5.923.000" not in id_ and "Agustus 2024: 5.000.000 + 923.000 peserta" in id_
+    assert "from 5,000,000 + 923,000 participants divided by 18,900,000" in en  # 31.3% checks out by hand
+    csv = (built_portfolio.root / "en" / "32.points.csv").read_text(encoding="utf-8")
+    assert "2024,2024-08,5923000,100000," in csv

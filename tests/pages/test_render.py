@@ -264,6 +264,16 @@ def test_render_index_groups_by_level_and_parent_and_escapes_names():
     assert 'href="en/33.01.html"' not in page and t("index.failed", "en") in page
     assert 'href="index.html"' in page and 'href="en/overview.html"' in page and 'href="en/backtest.html"' in page
     assert 'data-search="32.73 kota &lt;b&gt;bandung&lt;/b&gt;"' in page
+    assert page.count('class="banner sample"') == 1  # it shows a value marked ◇, so it carries the banner
+
+
+def test_index_carries_the_banner_if_and_only_if_it_shows_a_sample_value():
+    built = dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc)
+    official = [_entry("32", "Jawa Barat", "provinsi", "ID", 0.207), _entry("ID", "Indonesia", "nasional", None, 0.297)]
+    assert "% ◇" not in render_index(official, "id", ["id", "en"], built)
+    assert 'class="banner sample"' not in render_index(official, "id", ["id", "en"], built)
+    marked = render_index([*official, _entry("32.73", "Kota Bandung", "kabkota", "32", 0.2, sample=True)], "id", ["id", "en"], built)
+    assert "20,0% ◇" in marked and t("banner.sample", "id") in marked
 
 
 # --- maps and helpers -------------------------------------------------------------------------

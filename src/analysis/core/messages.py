@@ -64,8 +64,10 @@ def _minus(text: str) -> str:
 
 def tn(key: str, lang: str, count: int, **values: object) -> str:
     """Message ``key.one`` or ``key.many`` by ``count`` (English needs both; Indonesian has one form for both),
-    the count written as the language writes numbers (1.966 / 1,966)."""
-    return t(f"{key}.one" if count == 1 else f"{key}.many", lang, count=fmt_int(count, lang), **values)
+    or ``key.zero`` for none where the catalogue has one ("none of the 9 years", not "0 of the 9 years"),
+    the count written as the language writes numbers (1.966 / 1,966). The one rule for every count in a text."""
+    form = "zero" if count == 0 and f"{key}.zero" in catalogue() else "one" if count == 1 else "many"
+    return t(f"{key}.{form}", lang, count=fmt_int(count, lang), **values)
 
 
 # Number formatting is pure and pages format the same few thousand numbers again and again (tick

@@ -231,6 +231,16 @@ def real_workforce() -> pd.DataFrame:
     return df
 
 
+# The raw file's notes on who said a figure are English; the Indonesian title says them in Indonesian.
+NOTE_ID = (("press conference", "konferensi pers"), ("also ", "juga "), (" and ", " dan "))
+
+
+def _note_id(note: str) -> str:
+    for english, indonesian in NOTE_ID:
+        note = note.replace(english, indonesian)
+    return note
+
+
 def news_sources() -> dict[str, tuple[str, str, str, str, str]]:
     """One source entry per BPS press figure used for national employed 2018-2021."""
     labour = _read("bps_labour_snapshots_from_news.csv")
@@ -239,7 +249,7 @@ def news_sources() -> dict[str, tuple[str, str, str, str, str]]:
     for _, r in national.iterrows():
         if r["periode"] < "2022-08":
             out[_bps_news_key(r["periode"])] = (
-                f"BPS, penduduk bekerja nasional {r['periode']} ({r['sumber_menyebut']}), dibulatkan ke 0,01 juta",
+                f"BPS, penduduk bekerja nasional {r['periode']} ({_note_id(r['sumber_menyebut'])}), dibulatkan ke 0,01 juta",
                 r["sumber_url"],
                 "kutipan berita",
                 f"BPS, national employed population {r['periode']} ({r['sumber_menyebut']}), rounded to 0.01 million",

@@ -299,7 +299,7 @@ class RegionFacts:
         if pace is None:
             return None
         ends = self.pace_rows[self.pace_rows["tahun"].isin([pace["start"], pace["end"]])]
-        return {**pace, "sintetis": bool(ends["sintetis"].any())}
+        return {**pace, "sintetis": bool(ends["sintetis"].any()), "sintetis_pekerja": bool(ends["sintetis_pekerja"].any())}
 
     @cached_property
     def paces(self) -> list[dict]:

@@ -83,7 +83,8 @@ LEVEL_SPREAD_LIMIT = 2.0  # the default's spread is at most this times the level
 DEFAULT_MEMBERS = ("drift_level", "damped", "ses_drift")
 
 # Bands of the default: half-width on the transformed scale = factor x a spread, per level and
-# horizon 1..6 (the last factor beyond). The spread is the random-walk-with-drift spread
+# horizon 1..6, continued beyond along the power law of the last step (:func:`extend_factors`).
+# The spread is the random-walk-with-drift spread
 # s * sqrt(h (1 + h / m)) (s: standard deviation of the m yearly changes) on the transformed
 # scale, at most LEVEL_SPREAD_LIMIT times the same spread in levels (mapped onto the transformed
 # scale): on M1 a log spread from a tiny start gave 95% bands up to e^20 wide. The factors
@@ -317,9 +318,33 @@ def _widen(mean: np.ndarray, half: np.ndarray, kind: str, cap: float | None) -> 
     return half
 
 
-def _per_horizon(factors: tuple[float, ...], horizon: int) -> np.ndarray:
+def extend_factors(factors: tuple[float, ...], horizon: int) -> np.ndarray:
+    """The calibrated factors for horizons 1..H, continued beyond H along the power law of their last step.
+
+    Beyond the last calibrated horizon H the factor is ``f_H * (h / H) ** b`` with
+    ``b = ln(f_H / f_{H-1}) / ln(H / (H - 1))`` (0 when the last step does not grow): the factor keeps
+    growing at the rate it grew at H, slowing as h grows, so the band widths have no kink at H
+    (a constant factor made the widths' growth drop at once). A band is extrapolated from H + 1 on
+    (:func:`calibrated_horizons`; the page says from which year).
+    """
     f = np.asarray(factors, dtype=float)
-    return np.concatenate([f[:horizon], np.full(max(horizon - len(f), 0), f[-1])])
+    last = len(f)
+    beyond = np.arange(last + 1, horizon + 1, dtype=float)
+    slope = max(math.log(f[-1] / f[-2]) / math.log(last / (last - 1)), 0.0) if last > 1 else 0.0
+    return np.concatenate([f[:horizon], f[-1] * (beyond / last) ** slope])
+
+
+def extrapolated_from(result: ForecastResult) -> int | None:
+    """First forecast year whose band widths are extrapolated (beyond the calibrated horizons); None when none is."""
+    if not result.ok or result.method != COMBINED:
+        return None
+    year = result.last_year + calibrated_horizons() + 1
+    return year if year <= int(result.years[-1]) else None
+
+
+def calibrated_horizons() -> int:
+    """How many horizons the band factors were measured for; later years' widths are extrapolated (:func:`extend_factors`)."""
+    return len(calibration()[0.95])
 
 
 def _assemble(prep: _Prepared, kind: str, method: str, members: tuple[str, ...], mean: np.ndarray,
@@ -431,7 +456,7 @@ def _candidates(series: pd.Series, kind: str, end_year: int, methods: tuple[str,
         out[COMBINED] = _insufficient(kind, "no forecasting method could be fitted", prep.notes + caught, prep.history)
         return out
     mean, sigma = _combine(inp, fitted, used)
-    factors = {level: _per_horizon(band_factors[level], horizon) for level in LEVELS}
+    factors = {level: extend_factors(band_factors[level], horizon) for level in LEVELS}
     out[COMBINED] = _assemble(prep, kind, COMBINED, used, mean, sigma, factors, math.nan,
                               [c for c in caught if c.split(":")[0] in used], seed, n_paths)
     return out

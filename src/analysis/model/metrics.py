@@ -170,7 +170,24 @@ def months_differ(row: pd.Series) -> bool:
 
 
 OFF_SERIES_COLUMNS = ["periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "cakupan",
-                      "cakupan_tren", "sintetis_pekerja"]
+                      "cakupan_tren", "sintetis_pekerja", "presisi", "bagian"]
+
+
+def rounding_unit(parts: "pd.Series | list[float]") -> int:
+    """How precise a sum of published figures is: the coarsest rounding of its parts (the largest power
+    of ten each divides by), at most two significant digits of the sum. 5,000,000 ("5 juta") +
+    923,000 gives 100,000: pages show such a sum as its parts, never as a precise 5,923,000."""
+    values = [int(round(float(v))) for v in parts if pd.notna(v)]
+    if not values:
+        return 1
+    units = []
+    for value in values:
+        unit = 1
+        while value and value % (unit * 10) == 0 and unit < 10**9:
+            unit *= 10
+        units.append(unit)
+    digits = len(str(abs(sum(values))))
+    return max(1, min(max(units), 10 ** max(digits - 2, 0)))
 
 
 def off_series(ds: Dataset, code: str, definition: dict) -> pd.DataFrame:
@@ -182,6 +199,13 @@ def off_series(ds: Dataset, code: str, definition: dict) -> pd.DataFrame:
     """
     found = _memo(ds, "off_series", definition, lambda: _all_off_series(ds, definition)).get(code)
     return pd.DataFrame(columns=OFF_SERIES_COLUMNS) if found is None else found.copy()
+
+
+def _summed_parts(row: pd.Series, segments: list[str]) -> tuple[int, ...]:
+    """The published figures :func:`numerator` adds for one row (a TOTAL alone where it stands for all)."""
+    if set(segments) == set(SEGMENTS) and pd.notna(row[TOTAL]):
+        return (int(row[TOTAL]),)
+    return tuple(int(row[s]) for s in segments if pd.notna(row[s]))
 
 
 def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
@@ -198,7 +222,9 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     wide = wide.reindex(columns=[*SEGMENTS, TOTAL]).astype("float64")
     grouped = rows.groupby(["kode", "periode", "tahun"])
     found = pd.DataFrame({"peserta": numerator(wide, definition["segments"]), "sumber": grouped["sumber"].agg(_join_sources),
-                          "sintetis": grouped["sintetis"].any()}).reset_index()
+                          "sintetis": grouped["sintetis"].any(),
+                          "bagian": wide.apply(lambda row: _summed_parts(row, definition["segments"]), axis=1)}).reset_index()
+    found["presisi"] = found["bagian"].map(rounding_unit)
     found = found.dropna(subset=["peserta"])
     work = annual_workforce(ds.workforce, sorted(set(found["kode"])))
     found = found.merge(work, on=["kode", "tahun"], how="left", indicator="_pekerja")
@@ -212,7 +238,7 @@ def _all_off_series(ds: Dataset, definition: dict) -> dict[str, pd.DataFrame]:
     found["cakupan"] = found["peserta"] / found["penyebut"]
     found["cakupan_tren"] = found["peserta"] / found[definition["trend_denominator"]].astype(float)
     found = found[["kode", "periode", "tahun", "peserta", "sumber", "sintetis", "penyebut", "ukuran_penyebut", "sintetis_pekerja",
-                   "cakupan", "cakupan_tren"]]
+                   "cakupan", "cakupan_tren", "presisi", "bagian"]]
     out = {}
     for code, rows in found.groupby("kode", sort=False).indices.items():
         part = found.iloc[rows].drop(columns="kode").reset_index(drop=True)

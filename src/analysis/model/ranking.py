@@ -74,13 +74,14 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
     rows = []
     for code, table in tables.items():
         row = {"kode": code, "tahun": year, "coverage": math.nan, "growth": math.nan, "distance": math.nan,
-               "gap_points": math.nan, "reason": None, "sintetis_coverage": False, "sintetis_growth": False}
+               "gap_points": math.nan, "reason": None, "sintetis_coverage": False, "sintetis_growth": False, "sumber": None}
         current = table[(table["tahun"] == year)].dropna(subset=["cakupan_tren"]) if year is not None else table.iloc[:0]
         if current.empty:
             rows.append({**row, "reason": NO_DATA})
             continue
         row["coverage"] = float(current["cakupan_tren"].iloc[0])
         row["sintetis_coverage"] = bool(current["sintetis"].iloc[0])
+        row["sumber"] = current["sumber"].iloc[0] if "sumber" in current else None
         row["gap_points"] = (target_share - row["coverage"]) * 100
         if paces is not None:
             pace = paces.get(code)
@@ -95,9 +96,11 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
             continue
         row["growth"] = pace["points_per_year"]
         row["sintetis_growth"] = bool(pace["sintetis"])
+        used = table.loc[table["tahun"].isin([pace["start"], pace["end"]])]
+        row["sumber"] = " + ".join(dict.fromkeys(p for s in used.get("sumber", []) for p in str(s).split(" + ") if p)) or None  # each once
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
         rows.append(row)
-    columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason", "sintetis_coverage", "sintetis_growth"]
+    columns = ["kode", "tahun", "coverage", "growth", "distance", "gap_points", "reason", "sintetis_coverage", "sintetis_growth", "sumber"]
     out = pd.DataFrame(rows, columns=columns).set_index("kode")
     # A rank rests on every value compared: one sample value makes all ranks sample.
     out["sintetis"] = out["sintetis_coverage"] | out["sintetis_growth"]

@@ -4,7 +4,8 @@ A region page offers its year table, segments, forecast, targets (baseline and s
 ranking of the regions below; the overview its league table. Files are named ``<kode>.<table>.csv``
 next to the page, written by the build with the page (atomically), and listed on the page. The
 CSV is for machines: UTF-8, comma, dot decimal, shares as fractions, no thousands separators,
-a ``sintetis`` column wherever a value can rest on sample rows.
+the column names of :data:`analysis.pages.frames.COLUMNS` (one measure a column), and on every row
+``sintetis`` (it rests on a sample row) and ``sumber`` (its source keys).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ REGION_TABLES = {
     "forecast": ("forecast", "downloads.forecast"),
     "targets": ("targets", "downloads.targets"),
     "ranking": ("ranking", "downloads.ranking"),
+    "points": ("off_series", "downloads.off_series"),
+    "references": ("references", "downloads.references"),
 }
 OVERVIEW_TABLES = {"league": ("ranking", "downloads.league")}
 
@@ -32,7 +35,8 @@ def _tables(summary: dict) -> dict[str, tuple[str, str]]:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """Deterministic CSV (same summary, same bytes): full float precision, empty cells for missing values."""
+    """Deterministic CSV (same summary, same bytes): full float precision, empty cells for missing values.
+    Every download CSV is written by this one function."""
     return frame.to_csv(index=False, lineterminator="\n", float_format=None)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.model import forecast as fc
 from analysis.pages import notebook_display
-from analysis.core.messages import fmt_num, fmt_pct, t
+from analysis.core.messages import fmt_int, fmt_num, fmt_pct, t
 
 MARK = " ◇"  # follows every value that rests on any sample (synthetic) row
 FEW_FOLDS = 10  # a backtest on fewer forecasts than this is said to be indicative only
@@ -71,13 +71,48 @@ def data_text(row: object, column: str, lang: str) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+def source_keys(values: Iterable[object]) -> list[str]:
+    """The source keys in ``sumber`` values (several joined with `` + ``), each once, in order of appearance."""
+    return list(dict.fromkeys(part for value in values for part in str(value or "").split(" + ") if part))
+
+
+def source_anchor(key: str) -> str:
+    """The id of a source's entry in the page's source list (a citation links to it)."""
+    return "sumber-" + "".join(c if c.isalnum() or c == "-" else "-" for c in key.lower())
+
+
+def source_title(key: str, sources: pd.DataFrame, lang: str) -> str:
+    """A source's title in the page's language (its key only when sources.csv does not describe it)."""
+    known = sources[sources["sumber"] == key] if not sources.empty else sources
+    return data_text(known.iloc[0], "judul", lang) or key if not known.empty else key
+
+
+def source_names(value: object, sources: pd.DataFrame, lang: str) -> str:
+    """The titles of the sources in a ``sumber`` value, for text: a reader gets names, not keys."""
+    return "; ".join(source_title(key, sources, lang) for key in source_keys([value]))
+
+
+def source_citations(value: object, sources: pd.DataFrame, lang: str) -> str:
+    """HTML for a table cell: each source's short name (its title up to the first top-level comma
+    or colon) linking to its entry in the page's source list, which gives the full title and URL."""
+    def short(title: str) -> str:
+        depth = 0
+        for i, c in enumerate(title):
+            depth += (c in "([") - (c in ")]")
+            if depth == 0 and c in ",:" and i > 0:
+                return title[:i]
+        return title
+    return "; ".join(f'<a href="#{source_anchor(key)}">{esc(short(source_title(key, sources, lang)))}</a>'
+                     for key in source_keys([value]))
+
+
 def source_items(keys: list[str], sources: pd.DataFrame, lang: str) -> str:
-    """``<li>`` per source key: title and licence in the page's language, linked when the URL is http(s)."""
+    """``<li>`` per source key (its id the key's anchor): title and licence in the page's language, linked when the URL is http(s)."""
     known = sources.set_index("sumber") if not sources.empty else pd.DataFrame()
     items = []
     for key in keys:
         if key not in known.index:
-            items.append(f"<li><code>{esc(key)}</code></li>")
+            items.append(f'<li id="{source_anchor(key)}"><code>{esc(key)}</code></li>')
             continue
         entry = known.loc[key]
         title = esc(data_text(entry, "judul", lang))
@@ -85,32 +120,43 @@ def source_items(keys: list[str], sources: pd.DataFrame, lang: str) -> str:
         link = f' <a href="{esc(url)}">{esc(url)}</a>' if url.startswith(("http://", "https://")) else ""
         licence = data_text(entry, "lisensi", lang)
         note = f' <span class="muted">({esc(licence)})</span>' if licence else ""
-        items.append(f"<li><code>{esc(key)}</code>: {title}{link}{note}</li>")
+        items.append(f'<li id="{source_anchor(key)}"><code>{esc(key)}</code>: {title}{link}{note}</li>')
     return "".join(items)
 
 
-def signed(value: float, lang: str, digits: int) -> str:
-    """A number with an explicit sign (+0,246 / −0.120), the minus sign U+2212."""
-    shown = round(value, digits)
-    return ("+" if shown > 0 else "−" if shown < 0 else "±") + fmt_num(abs(shown), lang, digits)
+def target_source_items(targets: list[dict], lang: str) -> str:
+    """``<li>`` per target source (the plan's figures as quoted, a URL in the parameters), targets sharing one URL together."""
+    by_url: dict[str, list[str]] = {}
+    for tg in targets:
+        if tg.get("source"):
+            by_url.setdefault(str(tg["source"]), []).append(tg["label"])
+    return "".join(
+        f'<li id="{source_anchor("target-" + str(i))}">{esc(t("sources.targets", lang, labels=", ".join(labels)))}'
+        + (f' <a href="{esc(url)}">{esc(url)}</a>' if url.startswith(("http://", "https://")) else f" {esc(url)}") + "</li>"
+        for i, (url, labels) in enumerate(by_url.items(), 1))
 
 
 def skill_text(lang: str, national: bool = False) -> str:
-    """What the backtest found for coverage series (the committed skill record), as strong as the measurement.
-
-    "Calibrated" is said only where the calibration changed the bands; on the national page the
-    sentence names the national series and says whether the default beat the naive forecast, and
-    on fewer than FEW_FOLDS forecasts that this is indicative only.
+    """What the backtest found (the committed skill record), as strong as each measurement: first the
+    public benchmarks, where the default's bands and accuracy were measured on thousands of forecasts
+    (coverage of its 80% and 95% bands, MASE against the drift), then, separately, the national
+    coverage series with its number of forecasts (indicative only below FEW_FOLDS). "Calibrated" is
+    said only where the calibration changed the bands.
     """
     record = fc.skill()
+    m1, tourism = record["benchmarks"]["m1_yearly"], record["benchmarks"]["tourism_yearly"]
+    benchmarks = t("skill.benchmarks", lang, **{
+        f"{p}_{k}": v for p, b in (("m1", m1), ("t", tourism)) for k, v in (
+            ("series", fmt_int(b["series"], lang)), ("folds", fmt_int(b["folds"], lang)),
+            ("cov80", fmt_pct(b["coverage80"], lang)), ("cov95", fmt_pct(b["coverage95"], lang)),
+            ("mase", fmt_num(b["mase"]["default"], lang, 3)), ("drift", fmt_num(b["mase"]["drift"], lang, 3)))})
     share = record["kinds"]["share"]
-    default, naive = share["mase"]["default"], share["mase"]["naive"]
-    verdict = t("skill.better" if default < naive else "skill.worse", lang)
-    values = {"what": t("skill.what.share", lang), "folds": share["folds"], "default": fmt_num(default, lang, 3),
-              "naive": fmt_num(naive, lang, 3), "difference": signed(default - naive, lang, 3),
-              "verdict": verdict, "coverage80": fmt_pct(share["coverage80"], lang, 0)}
-    text = t("skill.national" if national else "skill.share", lang, **values)
+    default, drift = share["mase"]["default"], share["mase"]["drift"]
+    verdict = t("skill.better" if default < drift else "skill.worse", lang)
+    series = t("skill.series.national" if national else "skill.series", lang, folds=fmt_int(share["folds"], lang),
+               default=fmt_num(default, lang, 3), drift=fmt_num(drift, lang, 3), verdict=verdict,
+               coverage80=fmt_pct(share["coverage80"], lang, 0))
     if share["folds"] < FEW_FOLDS:
-        text += " " + t("skill.few", lang, folds=share["folds"])
+        series += " " + t("skill.few", lang, folds=share["folds"])
     calibration = t("skill.calibrated" if record["calibration"]["changed"] else "skill.uncalibrated", lang)
-    return f"{text} {calibration}"
+    return f"{benchmarks} {calibration} {series}"

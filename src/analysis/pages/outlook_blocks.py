@@ -15,7 +15,7 @@ from analysis.model import forecast as fc
 from analysis.pages import charts
 from analysis.model import scenarios as sc
 from analysis.pages.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note, section, skill_text
-from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_pp, t
+from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_pp, t, tn
 from analysis.data.regions import ROOT
 
 
@@ -74,7 +74,8 @@ class OutlookBlocks:
         fig = charts.fan_chart(f.table, frame, lang, self.params["targets"], f.break_years)
         end = frame.iloc[-1]
         m = mark(sample)
-        alt = t("forecast.alt", lang, region=f.name, last=result.last_year, last_value=fmt_pct(history.iloc[-1], lang) + m,
+        last_sample = bool(f.table.loc[f.table["tahun"] == result.last_year, "sintetis"].any())
+        alt = t("forecast.alt", lang, region=f.name, last=result.last_year, last_value=fmt_pct(history.iloc[-1], lang) + mark(last_sample),
                 end=int(frame.index[-1]), median=fmt_pct(end["median"], lang) + m, lo80=fmt_pct(end["lo80"], lang),
                 hi80=fmt_pct(end["hi80"], lang) + m, lo95=fmt_pct(end["lo95"], lang), hi95=fmt_pct(end["hi95"], lang) + m)
         methods = ", ".join(t(f"forecast.method.{name}", lang) for name in result.members)
@@ -83,14 +84,17 @@ class OutlookBlocks:
         method = (t("forecast.method.log", lang, methods=methods) if uncapped
                   else t("forecast.method", lang, methods=methods, cap=fmt_pct(result.cap, lang, 0)))
         body = (f"<p>{esc(t('forecast.lead', lang, measure=measure, first=int(history.index[0]), last=result.last_year, n=len(history)))} "
-                f"{esc(t('forecast.official', lang, official=len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
+                f"{esc(tn('forecast.official', lang, len([y for y in history.index if y in f.official_years]), n=len(history)))}</p>"
                 f"<p>{esc(method)}</p><p>{esc(skill_text(lang, national=self.code == ROOT))}</p>")
+        extrapolated = fc.extrapolated_from(result)
+        if extrapolated is not None:
+            body += f"<p>{esc(t('forecast.extrapolated', lang, horizons=fc.calibrated_horizons(), year=extrapolated))}</p>"
         if not sample and official < len(f.trend_years):
             body += f"<p>{esc(t('forecast.official_only', lang, n=official, total=len(f.trend_years)))}</p>"
         if uncapped:
             body += f'<p class="note">{esc(t("forecast.over100", lang, region=f.name))}</p>'
         if sample:
-            body += sample_note(t("forecast.sample", lang, official=official, n=len(history)))
+            body += sample_note(tn("forecast.sample", lang, official, n=len(history)))
         if not f.breaks.empty:
             body += f'<p class="note">{esc(t("forecast.breaks", lang))}</p>'
         if result.bridged_years:
@@ -139,13 +143,13 @@ class OutlookBlocks:
         parts = {k: fmt_pp(v, lang, 2) + m for k, v in change.items()}
         body = f"<p>{esc(recent_text)}</p><p>{esc(t('pace.decomposition', lang, **period, **parts, measure=measure))}</p>"
         if recent["sintetis"]:
-            body += sample_note(t("pace.sample", lang, official=len(f.official_years)))
+            body += sample_note(tn("pace.sample", lang, len(f.official_years)))
         head = header_cells(lang, (
             "gap.col.target", "pace.col.years", "pace.col.people", "pace.col.points", "pace.col.ratio"))
         rows = "".join(self._pace_row(p) for p in f.paces)
         table = data_table(t("pace.caption", lang, year=recent["end"]), head, rows)
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
-        note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2) + m, **period)
+        note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2) + mark(recent["sintetis_pekerja"]), **period)
         return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note()}')
 
     def _pace_row(self, p: dict) -> str:
@@ -186,7 +190,7 @@ class OutlookBlocks:
         shift = sc.target_shift(base, ty)
         if shift is None:
             return t("scenarios.year.new", lang, year=ty.year, horizon=base.horizon_end)
-        return t("scenarios.year.shift", lang, year=ty.year, years=shift) if shift else str(ty.year)
+        return tn("scenarios.year.shift", lang, shift, year=ty.year) if shift else str(ty.year)
 
     def _informal_source(self) -> str:
         """The informal-share source: the catalogue's words for the default, else the parameter file's text."""

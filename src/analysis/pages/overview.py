@@ -207,7 +207,7 @@ class Overview(notebook_display.Workbench):
                 f'<td class="num">{esc(fmt_pct(r["coverage"], lang))}{mark(r["sample_value"])}</td>'
                 f'<td class="num">{esc(fmt_pp(r["growth"], lang, 2))}{mark(r["sample_pace"] and pd.notna(r["growth"]))}</td>'
                 f'<td class="num">{esc(fmt_pp(r["gap_points"], lang))}{mark(r["sample_value"] and pd.notna(r["gap_points"]))}</td>'
-                f'<td class="num">{esc(self._target_year_text(ty))}{mark(r["sample_target"])}</td></tr>'
+                f'<td class="num wrap">{esc(self._target_year_text(ty))}{mark(r["sample_target"] and not (ty.reason and not ty.already_reached))}</td></tr>'
             )
         caption = t("overview.league.caption", lang, year=self.reference_year)
         table = data_table(caption, head, "".join(rows))
@@ -343,7 +343,7 @@ class Overview(notebook_display.Workbench):
         """Sources of every figure on the page, the definition and the parameters (as on a region report)."""
         table = pd.concat([self.national, self.provinces, self.kabkota], ignore_index=True)
         return provenance_block(table, self.national_facts.off_series, self.ds, self.params, self.lang,
-                                self.national_report._segments_label())
+                                self.national_report._segments_label(), self.national_report.cited_keys())
 
     def summary(self) -> dict:
         """What the build needs to render and index the page (JSON-safe), with the league table's rows and their provenance."""
@@ -353,7 +353,8 @@ class Overview(notebook_display.Workbench):
                  "target_tercapai": r["target_year"].already_reached, "alasan": r["reason"] if isinstance(r["reason"], str) else None,
                  "sintetis": bool(r["sintetis"]), "sintetis_cakupan": bool(r["sample_value"]),
                  "wilayah_sebelum": bool(r["before_territory"]),
-                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"])}
+                 "sintetis_laju": bool(r["sample_pace"]), "sintetis_tahun_target": bool(r["sample_target"]),
+                 "sumber": r["sumber"] if isinstance(r.get("sumber"), str) else None}
                 for code, r in self.league.iterrows()]
         return {"kode": OVERVIEW, "lang": self.lang, "title": t("overview.title", self.lang),
                 "sintetis": bool(self.sample_parts), "tahun": self.reference_year, "league": rows,

@@ -10,6 +10,7 @@ HTML-escaped here, so data can never inject markup into a page.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -19,8 +20,9 @@ from analysis.pages import charts
 from analysis.pages import notebook_display
 from analysis.data.contract import SEGMENTS, TOTAL, Dataset, cached_dataset
 from analysis.model.facts import RegionFacts, facts_for
-from analysis.pages.markup import MARK, Html, data_table, data_text, esc, header_cells, mark, sample_note, section, source_items
-from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t
+from analysis.pages.markup import (MARK, Html, data_table, data_text, esc, header_cells, mark, sample_note, section, source_citations,
+                                    source_items, source_keys, source_names, target_source_items)
+from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t, tn
 from analysis.pages.outlook_blocks import OutlookBlocks
 from analysis.model.params import cached_params
 from analysis.data.regions import ROOT
@@ -107,7 +109,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         later = f.latest_any
         if later is not None and int(later["tahun"]) > int(row["tahun"]):
             body += (f'<p class="note">{esc(t("headline.later_sample", lang, year=int(later["tahun"]), value=fmt_pct(later["cakupan"], lang) + MARK))}</p>')
-        body += f"<p class=\"provenance\">{esc(t('headline.sources', lang, sources=row['sumber']))}</p>"
+        body += f"<p class=\"provenance\">{esc(t('headline.sources', lang, sources=self._source(row['sumber'])))}</p>"
         if f.headline_before_territory:
             note = data_text(f.territory_break, "catatan", lang).rstrip(".")
             note = note[:1].lower() + note[1:]
@@ -131,13 +133,13 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
             else:
                 rows = f.table[(f.table["tahun"] == year) & f.table["cakupan"].notna()]
                 if rows.empty:
-                    out.append(t("headline.reference.missing", lang, period=fmt_period(ref.periode, lang), published=published, source=ref.sumber))
+                    out.append(t("headline.reference.missing", lang, period=fmt_period(ref.periode, lang), published=published, source=self._source(ref.sumber)))
                     continue
                 row = rows.iloc[0]
                 sample = bool(row["sintetis"])
             out.append(t(
-                "headline.reference", lang, period=fmt_period(ref.periode, lang), published=published, source=ref.sumber,
-                computed=fmt_pct(row["cakupan"], lang) + mark(sample), year=year, participants=fmt_int(row["peserta"], lang),
+                "headline.reference", lang, period=fmt_period(ref.periode, lang), published=published, source=self._source(ref.sumber),
+                computed=fmt_pct(row["cakupan"], lang) + mark(sample), year=year, participants=as_published(row, lang),
                 denominator=fmt_int(row["penyebut"], lang), measure=self._measure(row["ukuran_penyebut"]),
                 difference=fmt_pp(row["cakupan"] * 100 - ref.nilai, lang),
             ))
@@ -170,11 +172,11 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
                 first_value=fmt_pct(first["cakupan_tren"], lang) + mark(first["sintetis"]),
                 last_value=fmt_pct(last["cakupan_tren"], lang) + mark(last["sintetis"]))
         body = (f"<p>{esc(t('trend.lead', lang, measure=self._measure(measure)))}</p>"
-                f"<p>{esc(t('trend.official' if len(f.official_years) < len(trend) else 'trend.official.all', lang, n=len(f.official_years), total=len(trend)))}</p>"
+                f"<p>{esc(tn('trend.official', lang, len(f.official_years), total=len(trend)) if len(f.official_years) < len(trend) else t('trend.official.all', lang, total=len(trend)))}</p>"
                 f"<figure>{charts.img_tag(fig, alt)}</figure>")
         if not f.off_series.empty:
             items = "".join(
-                f"<li>{esc(t('trend.point', lang, period=fmt_period(p.periode, lang), participants=fmt_int(p.peserta, lang) + mark(p.sintetis), source=p.sumber, value=fmt_pct(p.cakupan_tren, lang) + mark(p.sintetis or p.sintetis_pekerja), measure=self._measure(measure)))}</li>"
+                f"<li>{esc(t('trend.point', lang, period=fmt_period(p.periode, lang), participants=as_published(p, lang) + mark(p.sintetis), source=self._source(p.sumber), value=fmt_pct(p.cakupan_tren, lang) + mark(p.sintetis or p.sintetis_pekerja), measure=self._measure(measure)))}</li>"
                 for p in f.off_series.itertuples())
             body += f'<h3>{esc(t("trend.points.title", lang))}</h3><p>{esc(t("trend.points.lead", lang))}</p><ul class="points">{items}</ul>'
         if not f.breaks.empty:
@@ -194,7 +196,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
             rows.append(
                 f'<tr><th scope="row">{int(r.tahun)}</th><td class="num">{fmt_int(r.peserta, lang)}{mark(r.sintetis_peserta)}</td>'
                 f'<td class="num">{fmt_int(r.penyebut, lang)}{mark(r.sintetis_pekerja)} <span class="muted">({esc(self._measure(r.ukuran_penyebut))})</span></td>'
-                f'<td class="num">{esc(fmt_pct(r.cakupan, lang))}{mark(r.sintetis)}</td><td class="src">{esc(r.sumber)}</td></tr>'
+                f'<td class="num">{esc(fmt_pct(r.cakupan, lang))}{mark(r.sintetis)}</td><td class="src">{source_citations(r.sumber, self.ds.sources, lang)}</td></tr>'
             )
         return data_table(None, head, "".join(rows))
 
@@ -243,7 +245,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
             return f'<p class="note">{esc(t("ucj.note.none", lang))}</p>'
         own = (fmt_pct(national["cakupan"], lang) + mark(national["sintetis"])) if national is not None else "–"
         year = int(national["tahun"]) if national is not None else "–"
-        return (f'<p class="note">{esc(t("ucj.note", lang, value=fmt_pct(ref["nilai"] / 100, lang, 2), period=fmt_period(ref["periode"], lang), source=ref["sumber"], own=own, year=year))}</p>')
+        return (f'<p class="note">{esc(t("ucj.note", lang, value=fmt_pct(ref["nilai"] / 100, lang, 2), period=fmt_period(ref["periode"], lang), source=self._source(ref["sumber"]), own=own, year=year))}</p>')
 
     def gap(self) -> Html:
         f, lang, row = self.facts, self.lang, self.facts.latest
@@ -346,11 +348,31 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
     # --- sources --------------------------------------------------------------------------------
     def provenance(self) -> Html:
         """Sources with links, the coverage definition and the parameters used."""
-        return provenance_block(self.facts.table, self.facts.off_series, self.ds, self.params, self.lang, self._segments_label())
+        return provenance_block(self.facts.table, self.facts.off_series, self.ds, self.params, self.lang, self._segments_label(),
+                                self.cited_keys())
+
+    def cited_keys(self) -> list[str]:
+        """Sources the page cites besides its series: the published references it compares with and the UCJ figure."""
+        refs = self.ds.references[(self.ds.references["kode"] == self.code) & (self.ds.references["indikator"] == "cakupan")]
+        return source_keys([*refs["sumber"], *([self.facts.ucj["sumber"]] if self.facts.ucj is not None else [])])
+
+    def _source(self, value: object) -> str:
+        """Sources named by their titles in the page's language (the list at the end has their links)."""
+        return source_names(value, self.ds.sources, self.lang)
 
     def summary(self) -> dict:
         """Headline numbers for ``<kode>.json`` and the index (JSON-safe), each value with its provenance."""
         return region_summary(self.facts, self.lang)
+
+
+def as_published(point: object, lang: str) -> str:
+    """A participant count no more precise than its sources: a sum of rounded published parts is
+    shown as its parts (5,000,000 + 923,000, from "5 juta" and 923,000), never as 5,923,000."""
+    parts = getattr(point, "bagian", None) if not isinstance(point, pd.Series) else point.get("bagian")
+    unit = getattr(point, "presisi", 1) if not isinstance(point, pd.Series) else point.get("presisi", 1)
+    if isinstance(parts, tuple) and len(parts) > 1 and unit and unit > 1:
+        return " + ".join(fmt_int(part, lang) for part in parts)
+    return fmt_int(point["peserta"] if isinstance(point, pd.Series) else point.peserta, lang)
 
 
 def sample_banner(parts: list[tuple[str, str, str]], lang: str) -> Html:
@@ -363,14 +385,13 @@ def sample_banner(parts: list[tuple[str, str, str]], lang: str) -> Html:
                 f'{esc(t("banner.sample.parts", lang, parts=items))}</div>')
 
 
-def provenance_block(table: pd.DataFrame, points: pd.DataFrame, ds: Dataset, params: dict, lang: str, segments: str) -> Html:
-    """Sources with links (and licences) in the page's language, the coverage definition and the parameters."""
+def provenance_block(table: pd.DataFrame, points: pd.DataFrame, ds: Dataset, params: dict, lang: str, segments: str,
+                     cited: Iterable[str] = ()) -> Html:
+    """Sources with links (and licences) in the page's language, the coverage definition and the parameters:
+    every source the page uses (its series, the figures beside it, ``cited`` references) and the targets' source."""
     cov = params["coverage"]
-    def keys(values: object) -> list[str]:
-        return sorted({part for s in values for part in str(s).split(" + ") if part})
-
-    series = keys(table["sumber"])
-    used = series + [k for k in keys(points.get("sumber", [])) if k not in series]  # the series' sources first
+    series = sorted(source_keys(table["sumber"]))
+    used = series + [k for k in source_keys([*sorted(source_keys(points.get("sumber", []))), *cited]) if k not in series]  # the series' sources first
     definition = t("sources.definition.text", lang, segments=segments,
                    denominators=", ".join(t(f"measure.{m}", lang) for m in cov["denominator"]),
                    trend=t(f"measure.{cov['trend_denominator']}", lang))
@@ -383,7 +404,8 @@ def provenance_block(table: pd.DataFrame, points: pd.DataFrame, ds: Dataset, par
                  retention=fmt_pct(params["scenarios"]["retention"] / 100, lang, 0))
     body = (
         f"<h3>{esc(t('sources.definition', lang))}</h3><p>{esc(definition)}</p>"
-        f"<h3>{esc(t('sources.list', lang))}</h3><ul class=\"sources\">{source_items(used, ds.sources, lang)}</ul>"
+        f"<h3>{esc(t('sources.list', lang))}</h3><ul class=\"sources\">{source_items(used, ds.sources, lang)}"
+        f"{target_source_items(params['targets'], lang)}</ul>"
         f"<h3>{esc(t('sources.params', lang))}</h3><p>{esc(t('sources.params.text', lang, targets=targets, horizon=params['horizon']))}</p>"
         f"<p>{esc(analysis)}</p>"
     )

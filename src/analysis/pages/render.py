@@ -165,13 +165,20 @@ def index_groups(entries: list[dict], lang: str) -> list[dict]:
     return [groups[k] for k in sorted(groups)]
 
 
+def index_banner(groups: list[dict], lang: str) -> str | None:
+    """The sample banner's text when the index shows a value marked ◇ (a sample headline), else None."""
+    shows_sample = any(row["coverage"].endswith("◇") for group in groups for row in group["rows"])
+    return t("banner.sample", lang) if shows_sample else None
+
+
 def render_index(entries: list[dict], lang: str, languages: list[str], built: dt.datetime, extra_links: list[tuple[str, str]] = ()) -> str:
     """The portfolio index for one language: every region with its headline coverage and a link,
     grouped by level and parent, filterable and sortable offline (a small inline script)."""
     other = other_language(lang, languages)
     links = [(f"{lang}/{OVERVIEW}.html", t("nav.overview", lang)), *extra_links]
+    groups = index_groups(entries, lang)
     return _INDEX.get_template("index.html.j2").render(
-        lang=lang, groups=index_groups(entries, lang), count=len(entries), css=CSS, t=lambda key, **kw: t(key, lang, **kw),
+        lang=lang, groups=groups, banner=index_banner(groups, lang), count=len(entries), css=CSS, t=lambda key, **kw: t(key, lang, **kw),
         version=__version__, built_line=t("sources.built", lang, version=__version__, time=fmt_datetime(built, lang)),
         other=other, other_href=index_name(other, languages) if other else None,
         other_label=t("index.other_language", lang) if other else None, links=links,

@@ -39,6 +39,7 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
     years = {
         str(int(r.tahun)): {
             "peserta": num(r.peserta), "penyebut": num(r.penyebut), "ukuran_penyebut": r.ukuran_penyebut,
+            "penduduk_bekerja": num(r.penduduk_bekerja), "pekerja_berhak": num(r.pekerja_berhak),
             "cakupan": num(r.cakupan), "cakupan_tren": num(r.cakupan_tren),
             "PU": num(r.PU), "BPU": num(r.BPU), "JAKON": num(r.JAKON), "PMI": num(r.PMI), "TOTAL": num(r.TOTAL),
             "periode_peserta": _text(r.periode_peserta), "periode_pekerja": _text(r.periode_pekerja),
@@ -72,7 +73,8 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
         "official_years": f.official_years,
         "off_series": [
             {"periode": p.periode, "peserta": num(p.peserta), "sumber": p.sumber, "sintetis": bool(p.sintetis),
-             "cakupan": num(p.cakupan), "ukuran_penyebut": p.ukuran_penyebut, "cakupan_tren": num(p.cakupan_tren)}
+             "cakupan": num(p.cakupan), "penyebut": num(p.penyebut), "ukuran_penyebut": p.ukuran_penyebut,
+             "cakupan_tren": num(p.cakupan_tren), "sintetis_pekerja": bool(p.sintetis_pekerja), "presisi": int(p.presisi)}
             for p in f.off_series.itertuples()
         ],
         "references": [
@@ -112,7 +114,7 @@ def _forecast(f: RegionFacts) -> dict:
         "method": result.method, "members": list(result.members), "transform": result.transform,
         "history_years": [int(y) for y in result.history.index], "bridged_years": list(result.bridged_years),
         "years": {str(int(year)): {k: num(v) for k, v in row.items()} for year, row in result.frame().iterrows()},
-        "paths": result.n_paths, "seed": result.seed, "warnings": list(result.warnings),
+        "paths": result.n_paths, "seed": result.seed, "warnings": list(result.warnings), "extrapolated_from": fc.extrapolated_from(result),
         "sintetis": f.history_sample, "official_years": [y for y in f.official_years if y in set(result.history.index)],
     }
 
@@ -173,7 +175,7 @@ def _ranking(f: RegionFacts) -> dict | None:
         "regions": [{"kode": code, "nama": f.ds.regions.name(code), **{c: num(r[c]) for c in columns},
                      "infinite_distance": bool(math.isinf(r["distance"])), "after_horizon": bool(r["after_horizon"]),
                      "reason": r["reason"] if isinstance(r["reason"], str) else None, "sintetis": bool(r["sintetis"]), "sintetis_coverage": bool(r["sintetis_coverage"]),
-                     "sintetis_growth": bool(r["sintetis_growth"])}
+                     "sintetis_growth": bool(r["sintetis_growth"]), "sumber": _text(r["sumber"])}
                     for code, r in ranked.iterrows()],
     }
 
