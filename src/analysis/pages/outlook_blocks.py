@@ -148,7 +148,7 @@ class OutlookBlocks:
         table = data_table(t("pace.caption", lang, year=recent["end"]), head, rows)
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
         note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2) + m, **period)
-        return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note()}')
+        return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note(full=False)}')
 
     def _scenario_name(self, entry: dict) -> str:
         if set(entry["levers"]) == set(sc.LEVERS):
