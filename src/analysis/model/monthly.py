@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.data.contract import Dataset
 
 MIN_MONTHS = 12  # fewer months than this make no monthly series worth a chart
+MAX_GAP = 6  # months: a longer gap ends a run (the national series' scattered 2021 figures stand apart from it)
 
 
 def monthly_series(ds: Dataset, code: str) -> pd.DataFrame:
@@ -23,6 +24,13 @@ def monthly_series(ds: Dataset, code: str) -> pd.DataFrame:
     return pd.DataFrame({"periode": rows["periode"].to_numpy(), "tahun": rows["tahun"].to_numpy(dtype=int),
                          "bulan": rows["bulan"].to_numpy(dtype=int), "peserta": rows["peserta_aktif"].to_numpy(dtype=float),
                          "sumber": rows["sumber"].to_numpy(), "sintetis": rows["sintetis"].to_numpy(dtype=bool)})
+
+
+def latest_run(series: pd.DataFrame, max_gap: int = MAX_GAP) -> pd.DataFrame:
+    """The months after the last gap longer than ``max_gap`` months: the run a monthly chart shows."""
+    index = series["tahun"].to_numpy() * 12 + series["bulan"].to_numpy()
+    gaps = [i for i in range(1, len(index)) if index[i] - index[i - 1] > max_gap]
+    return series.iloc[gaps[-1] if gaps else 0:].reset_index(drop=True)
 
 
 def _shift(periode: str, months: int) -> str:

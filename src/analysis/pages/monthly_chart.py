@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis.core.messages import fmt_int, fmt_num, fmt_period, t
 from analysis.model.facts import RegionFacts
-from analysis.model.monthly import MIN_MONTHS, december_peak, monthly_series
+from analysis.model.monthly import MIN_MONTHS, december_peak, latest_run, monthly_series
 from analysis.pages import charts
 from analysis.pages.markup import Html, data_table, esc, header_cells, mark, section
 
@@ -42,13 +42,14 @@ def monthly_chart(series: pd.DataFrame, lang: str) -> Figure:
         for i in np.flatnonzero(series["bulan"].to_numpy() == 12):
             ax.annotate(fmt_num(y[i], lang, 2), (x[i], y[i]), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7.5)
         ax.set_ylabel(t("monthly.axis", lang))
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
         ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(1))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: str(int(round(v)))))
         first, last = fmt_period(series["periode"].iloc[0], lang), fmt_period(series["periode"].iloc[-1], lang)
         ax.set_title(t("monthly.chart.title", lang, first=first, last=last), fontsize=9, loc="left")
         sources = ", ".join(dict.fromkeys(series["sumber"]))
-        fig.text(0.01, 0.005, t("monthly.chart.source", lang, sources=sources), fontsize=6.5, color=charts.GREY, ha="left", va="bottom")
+        ax.set_xlabel(t("monthly.chart.source", lang, sources=sources), fontsize=6.5, color=charts.GREY, loc="left")
         ax.legend(loc="upper left", fontsize=7.5, frameon=True, framealpha=0.95, edgecolor="#cccccc")
     return fig
 
@@ -61,7 +62,7 @@ def _peak_values(peak: dict, lang: str) -> dict:
 
 def monthly_block(f: RegionFacts, lang: str) -> Html:
     """The ``monthly`` section: chart, the December sentence and the table; empty with fewer than MIN_MONTHS months."""
-    series = monthly_series(f.ds, f.code)
+    series = latest_run(monthly_series(f.ds, f.code))
     if len(series) < MIN_MONTHS:
         return Html("")
     first, last = fmt_period(series["periode"].iloc[0], lang), fmt_period(series["periode"].iloc[-1], lang)
