@@ -31,8 +31,8 @@ LANGUAGES = ("id", "en")
 Check = Callable[[Any], str | None]  # returns the expectation when the value is wrong
 
 
-def _t(key: str, **values: object) -> str:
-    """An expectation in the command line's language."""
+def _t(key: str, /, **values: object) -> str:
+    """An expectation in the command line's language (positional ``key``: a message may have a ``{key}`` too)."""
     return t(key, cli_language(), **values)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.core.messages import fmt_int, fmt_num, fmt_period, t
+from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, t
 from analysis.model.facts import RegionFacts
 from analysis.model.monthly import MIN_MONTHS, december_peak, latest_run, monthly_series
 from analysis.pages import charts
@@ -55,9 +55,15 @@ def monthly_chart(series: pd.DataFrame, lang: str) -> Figure:
 
 
 def _peak_values(peak: dict, lang: str) -> dict:
-    return {name: fmt_period(peak[name]["periode"], lang) for name in ("december", "before", "after")} | {
-        f"{name}_value": _millions(peak[name]["peserta"], lang) + mark(peak[name]["sintetis"]) for name in ("before", "after")} | {
-        "value": _millions(peak["december"]["peserta"], lang) + mark(peak["december"]["sintetis"])}
+    """The December figure and its neighbours as the sentence and the alt text say them (◇ where sample)."""
+    december = peak["december"]["peserta"]
+    out = {"value": _millions(december, lang) + mark(peak["december"]["sintetis"]),
+           "december": fmt_period(peak["december"]["periode"], lang)}
+    for name in ("before", "after"):
+        row = peak[name]
+        out |= {name: fmt_period(row["periode"], lang), f"{name}_value": _millions(row["peserta"], lang) + mark(row["sintetis"]),
+                f"rise_{name}": fmt_pct(december / row["peserta"] - 1, lang) + mark(peak["sintetis"])}
+    return out
 
 
 def monthly_block(f: RegionFacts, lang: str) -> Html:
