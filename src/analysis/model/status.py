@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from analysis.core.messages import fmt_int, fmt_num, fmt_period, fmt_pp, t
+from analysis.core.messages import fmt_int, fmt_num, fmt_period, fmt_pp, t, tn
 from analysis.model import scenarios as sc
 from analysis.model.facts import MIN_PACE_YEARS, RegionFacts
 
@@ -187,7 +187,7 @@ def reason_text(status: Status, lang: str) -> str:
              pace_people=fmt_int(part["pace_people"], lang), needed_points=fmt_pp(part["needed_points"], lang, 2),
              needed_people=fmt_int(part["needed_people"], lang), **ratio, **values)
     if part["reason"] == "few_official":
-        return t("status.reason.few_official", lang, pace=pace, **values)
+        return tn("status.reason.few_official", lang, part["official_years"], needed=MIN_PACE_YEARS, pace=pace[0].lower() + pace[1:])
     return pace
 
 
