@@ -101,6 +101,11 @@ def _milestone(target: dict, headline: dict) -> dict:
             "gap_points": gap, "above": None if gap is None else bool(gap <= 0), "sintetis": headline["sintetis"]}
 
 
+def _last_trend_sample(f: RegionFacts) -> bool:
+    """Does the latest trend year (the one "already reached" is read on) rest on sample rows?"""
+    return bool(f.trend_rows["sintetis"].iloc[-1]) if not f.trend_rows.empty else False
+
+
 def _on_track(f: RegionFacts, target: dict) -> dict:
     recent = f.recent
     pace = next((p for p in f.paces if p["id"] == target["id"]), None)
@@ -108,7 +113,7 @@ def _on_track(f: RegionFacts, target: dict) -> dict:
            "pace_people": None, "needed_people": None, "pace_points": None, "needed_points": None,
            "ratio_people": None, "ratio_points": None, "start": None, "end": None, "sintetis": False}
     if f.reached(target) is not None:
-        return {**out, "value": REACHED, "reason": "reached"}
+        return {**out, "value": REACHED, "reason": "reached", "sintetis": _last_trend_sample(f)}
     if recent is None or pace is None:
         return out
     out.update(pace_people=recent["people_per_year"], pace_points=recent["points_per_year"], start=recent["start"], end=recent["end"],
@@ -132,7 +137,7 @@ def _reached_year(f: RegionFacts, target: dict) -> dict:
     p = ty.prob_by_deadline
     return {**out, "median": ty.year, "low": ty.year_lo80, "high": ty.year_hi80,
             "p_by_deadline": None if p is None or math.isnan(p) else float(p),
-            "sintetis": f.history_sample and not ty.already_reached}
+            "sintetis": _last_trend_sample(f) if ty.already_reached else f.history_sample}
 
 
 def _best_lever(f: RegionFacts, target: dict) -> dict:

@@ -32,6 +32,8 @@ def _now(s: Status, lang: str) -> str:
         kind = t("status.now.sample" if h["sintetis"] else "status.now.official", lang)
         text = (esc(t("status.now.value", lang, value="\0", year=h["year"], months=months_text(h, lang))).replace("\0", value)
                 + f' <span class="muted">({esc(kind)})</span>')
+    if h["value"] is not None and h["value"] > 1:  # shown, never clipped, and explained
+        text += f' {esc(t("headline.over100", lang))}'
     as_of = h["data_as_of"]
     if as_of:
         later = h["year"] is not None and int(as_of[:4]) > h["year"]
@@ -64,7 +66,7 @@ def _reached(s: Status, lang: str, prob: Callable[[float], str]) -> str:
     r = s.reached_year
     m = mark(r["sintetis"])
     if r["already_reached"]:
-        text = t("status.reached.already", lang, year=r["median"])
+        text = t("status.reached.already", lang, year=f"{r['median']}{m}")
     elif not r["forecast"]:
         text = t("status.reached.none", lang)
     else:
