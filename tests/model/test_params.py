@@ -46,6 +46,12 @@ def test_unknown_key_is_refused_with_its_line(tmp_path):
     ("languages: [id, fr]\n", "languages"),
     ("levels: [negara]\n", "levels"),
     ("coverage:\n  segments: []\n", "coverage.segments"),
+    ("targets:\n  - {id: rpjmn2029, label: A, year: 2029, percent: 40, milestones: [{label: B, year: 2030, percent: 30, source: x}]}\n",
+     "targets.0.milestones.0.year"),
+    ("targets:\n  - {id: rpjmn2029, label: A, year: 2029, percent: 40, milestones: [{label: B, year: 2026, percent: 130, source: x}]}\n",
+     "targets.0.milestones.0.percent"),
+    ("targets:\n  - {id: rpjmn2029, label: A, year: 2029, percent: 40, milestones: [{label: B, year: 2026, percent: 30}]}\n",
+     "targets.0.milestones.0.source"),
 ])
 def test_bad_values_are_refused(tmp_path, text, column):
     with pytest.raises(InputError) as err:

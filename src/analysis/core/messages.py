@@ -51,7 +51,7 @@ def cli_language(environ: Mapping[str, str] = os.environ) -> str:
     return "en"
 
 
-def t(key: str, lang: str, **values: object) -> str:
+def t(key: str, lang: str, /, **values: object) -> str:
     """Message ``key`` in ``lang`` with ``{placeholders}`` filled in."""
     entry = catalogue()[key]
     return entry[lang].format(**values) if values else entry[lang]

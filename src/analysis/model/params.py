@@ -31,8 +31,8 @@ LANGUAGES = ("id", "en")
 Check = Callable[[Any], str | None]  # returns the expectation when the value is wrong
 
 
-def _t(key: str, **values: object) -> str:
-    """An expectation in the command line's language."""
+def _t(key: str, /, **values: object) -> str:
+    """An expectation in the command line's language (positional ``key``: a message may have a ``{key}`` too)."""
     return t(key, cli_language(), **values)
 
 
@@ -107,7 +107,10 @@ class Items:
     unique: str | None = None  # for a list: the key that must not repeat
 
 
-TARGET_SCHEMA: dict[str, Check] = {"id": _target_id, "label": _text, "year": _int_between(2000, 2100), "percent": _percent, "source": _text}
+MILESTONE_SCHEMA: dict[str, Check] = {"label": _text, "year": _int_between(2000, 2100), "percent": _percent, "source": _text}
+TARGET_SCHEMA: dict[str, Any] = {"id": _target_id, "label": _text, "year": _int_between(2000, 2100), "percent": _percent, "source": _text,
+                                 # interim values on the way to the target (RPJMN 2025, RKP 2026), each with its source
+                                 "milestones": Items(MILESTONE_SCHEMA, ("label", "year", "percent", "source"), unique="year")}
 LEVER_SCHEMA: dict[str, Check] = {
     "basis": _one_of(BASES), "unit": _one_of(UNITS), "per_year": _positive,
     "start_year": _int_between(2000, 2100), "ramp_years": _whole(1, 30), "source": _text,
@@ -362,6 +365,10 @@ def _check_merged(params: dict, locate: Callable[[tuple], tuple[Path, int | None
         out.append(problem(*locate(path), ".".join(map(str, path)), value, expected))
 
     ids = [target["id"] for target in params["targets"]]
+    for i, target in enumerate(params["targets"]):
+        for j, milestone in enumerate(target.get("milestones", [])):
+            if milestone["year"] >= target["year"]:
+                add(("targets", i, "milestones", j, "year"), milestone["year"], _t("params.expect.milestone_year", year=target["year"]))
     ranking = params["ranking"]
     if ranking["target"] not in ids:
         add(("ranking", "target"), ranking["target"], _t("params.expect.target_id", ids=", ".join(ids)))

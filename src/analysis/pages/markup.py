@@ -56,9 +56,16 @@ def data_table(caption: str | None, head: str, rows: str) -> str:
     return f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def section(key: str, lang: str, body: str, level: int = 2) -> Html:
-    slug = key.split(".")[0]
-    return Html(f'<section class="block" id="{slug}"><h{level}>{esc(t(key, lang))}</h{level}>{body}</section>')
+def self_link(slug: str, lang: str) -> str:
+    """The link a section heading carries to its own section, so ``32.html#forecast`` can be shared."""
+    return f' <a class="self" href="#{esc(slug)}" aria-label="{esc(t("nav.self", lang))}">#</a>'
+
+
+def section(key: str, lang: str, body: str, level: int = 2, slug: str | None = None, **values: object) -> Html:
+    """A page section: ``id`` from the key's first part (or ``slug``), the heading linking to itself."""
+    slug = slug or key.split(".")[0]
+    return Html(f'<section class="block" id="{esc(slug)}"><h{level}>{esc(t(key, lang, **values))}{self_link(slug, lang)}</h{level}>'
+                f'{body}</section>')
 
 
 def data_text(row: object, column: str, lang: str) -> str:

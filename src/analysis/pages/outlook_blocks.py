@@ -150,7 +150,7 @@ class OutlookBlocks:
         table = data_table(t("pace.caption", lang, year=recent["end"]), head, rows)
         growth = recent["workforce_growth"] if math.isfinite(recent["workforce_growth"]) else 0.0
         note = t("pace.note", lang, measure=measure, growth=fmt_pct(growth, lang, 2) + mark(recent["sintetis_pekerja"]), **period)
-        return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note()}')
+        return section("pace.title", lang, body + table + f'<p class="muted">{esc(note)}</p>{self.ucj_note(full=False)}')
 
     def _pace_row(self, p: dict) -> str:
         """One target's row; a target reached (its status, as the targets block tells it) needs nothing more."""

@@ -33,20 +33,23 @@ from analysis.model import ranking
 from analysis.pages import notebook_display
 from analysis.data.contract import Dataset, cached_dataset
 from analysis.model.facts import RegionFacts, facts_for, table_sample_parts
-from analysis.pages.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note
+from analysis.pages.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note, section
 from analysis.core.messages import fmt_num, fmt_pct, fmt_pp, t
 from analysis.model.params import cached_params
 from analysis.data.portfolio import OVERVIEW, select_regions
 from analysis.data.regions import ROOT
 from analysis.pages.region_page import RegionReport, provenance_block, sample_banner
 from analysis.pages.summary import num
+from analysis.model.status import region_status, status_json
+from analysis.pages.status_block import status_block
+from analysis.pages.navigation import glossary_block
 
 PRE_SPLIT = {"93": "91", "94": "91", "95": "91", "96": "92"}  # province created in 2022 -> province it was part of
 SEPARATE_FROM = 2024  # first year with separate figures for the new Papua provinces
 
 
 def _section(key: str, lang: str, body: str, slug: str, **values: object) -> Html:
-    return Html(f'<section class="block" id="{slug}"><h2>{esc(t(key, lang, **values))}</h2>{body}</section>')
+    return section(key, lang, body, slug=slug, **values)
 
 
 def _scroll_table(label: str, table: str) -> str:
@@ -155,6 +158,12 @@ class Overview(notebook_display.Workbench):
 
     def banner(self) -> Html:
         return sample_banner(self.sample_parts, self.lang)
+
+    def status(self) -> Html:
+        """The national status block, as the national page opens with it; details link to this page's sections."""
+        details = (("headline", "headline.title"), ("league", "overview.league.title"), ("forecast", "forecast.title"))
+        return status_block(region_status(self.national_facts), self.lang, self.national_facts.name,
+                            lambda p: self.national_report._prob(p, relation=True), details)
 
     def headline(self) -> Html:
         lang, row = self.lang, self.national_facts.latest
@@ -345,6 +354,9 @@ class Overview(notebook_display.Workbench):
         return provenance_block(table, self.national_facts.off_series, self.ds, self.params, self.lang,
                                 self.national_report._segments_label(), self.national_report.cited_keys())
 
+    def glossary(self) -> Html:
+        return glossary_block(self.lang)
+
     def summary(self) -> dict:
         """What the build needs to render and index the page (JSON-safe), with the league table's rows and their provenance."""
         rows = [{"kode": code, "nama": r["nama"], "tahun": None if pd.isna(r["tahun"]) else int(r["tahun"]),
@@ -358,6 +370,7 @@ class Overview(notebook_display.Workbench):
                 for code, r in self.league.iterrows()]
         return {"kode": OVERVIEW, "lang": self.lang, "title": t("overview.title", self.lang),
                 "sintetis": bool(self.sample_parts), "tahun": self.reference_year, "league": rows,
+                "status": status_json(region_status(self.national_facts), self.lang),
                 "target": self.target["id"]}
 
 

@@ -15,6 +15,8 @@ from nbconvert.preprocessors import Preprocessor
 
 from analysis import __version__
 from analysis.pages import downloads
+from analysis.pages.navigation import navigate
+from analysis.pages.notebook_display import PAGE_MIME
 from analysis.core.messages import fmt_datetime, t
 from analysis.pages.render import CSS, extract_summary, params_line
 from analysis.core.writing import build_time
@@ -49,4 +51,15 @@ class PagePreprocessor(Preprocessor):
             resources["cakupan"]["downloads"] = downloads.links(summary)
         resources["cakupan"].setdefault("downloads_title", t("downloads.title", summary["lang"]))
         resources["cakupan"].setdefault("downloads_lead", t("downloads.lead", summary["lang"]))
+        resources["cakupan"].setdefault("self_label", t("nav.self", summary["lang"]))
+        _navigate(nb, resources["cakupan"])
         return nb, resources
+
+
+def _navigate(nb, page: dict) -> None:  # noqa: ANN001 - a NotebookNode
+    """The page's blocks with the first use of each term linked to the glossary and the table of contents
+    (``analysis.pages.navigation``), the downloads section the template adds included."""
+    outputs = [out for cell in nb.cells for out in cell.get("outputs", []) if PAGE_MIME in out.get("data", {})]
+    after = [("unduh", page["downloads_title"])] if page.get("downloads") else []
+    for out, block in zip(outputs, navigate([out["data"][PAGE_MIME] for out in outputs], page["lang"], after)):
+        out["data"][PAGE_MIME] = block

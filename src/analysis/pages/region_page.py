@@ -27,6 +27,10 @@ from analysis.pages.outlook_blocks import OutlookBlocks
 from analysis.model.params import cached_params
 from analysis.data.regions import ROOT
 from analysis.pages.summary import region_summary
+from analysis.model.status import region_status
+from analysis.pages.status_block import status_block
+from analysis.pages.navigation import glossary_block
+from analysis.pages.monthly_chart import monthly_block
 
 SUMMARY_MIME = "application/vnd.cakupan.summary+json"
 
@@ -90,6 +94,11 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
 
     def banner(self) -> Html:
         return sample_banner(self.facts.sample_parts, self.lang)
+
+    # --- status: the answer in thirty seconds -------------------------------------------------------
+    def status(self) -> Html:
+        """Coverage now, next milestone, on track or not, when reached, what helps most (:mod:`analysis.model.status`)."""
+        return status_block(region_status(self.facts), self.lang, self.facts.name, lambda p: self._prob(p, relation=True))
 
     # --- headline ---------------------------------------------------------------------------------
     def headline(self) -> Html:
@@ -236,16 +245,22 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         return section("split.title", lang, body + f"<figure>{charts.img_tag(fig, alt)}</figure>{notes}{table}")
 
     # --- gap, with the targets' own indicator ---------------------------------------------------
-    def ucj_note(self) -> str:
-        """The targets are set on UCJ; the published national UCJ next to Cakupan's own national ratio."""
+    def ucj_note(self, full: bool = True) -> str:
+        """The targets are set on UCJ; the published national UCJ next to Cakupan's own national ratio.
+
+        Printed once a page (``id="ucj"``, in the targets section or the overview's league table);
+        elsewhere (``full=False``) a line links to it."""
         f, lang = self.facts, self.lang
+        if not full:
+            return f'<p class="note"><a href="#ucj">{esc(t("ucj.see", lang))}</a></p>'
+
         ref = f.ucj
         national = facts_for(ROOT, self.params, self.ds).latest if ROOT in self.ds.regions else None
         if ref is None:
-            return f'<p class="note">{esc(t("ucj.note.none", lang))}</p>'
+            return f'<p class="note" id="ucj">{esc(t("ucj.note.none", lang))}</p>'
         own = (fmt_pct(national["cakupan"], lang) + mark(national["sintetis"])) if national is not None else "–"
         year = int(national["tahun"]) if national is not None else "–"
-        return (f'<p class="note">{esc(t("ucj.note", lang, value=fmt_pct(ref["nilai"] / 100, lang, 2), period=fmt_period(ref["periode"], lang), source=self._source(ref["sumber"]), own=own, year=year))}</p>')
+        return (f'<p class="note" id="ucj">{esc(t("ucj.note", lang, value=fmt_pct(ref["nilai"] / 100, lang, 2), period=fmt_period(ref["periode"], lang), source=self._source(ref["sumber"]), own=own, year=year))}</p>')
 
     def gap(self) -> Html:
         f, lang, row = self.facts, self.lang, self.facts.latest
@@ -263,7 +278,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         table = data_table(t("gap.caption", lang), head, cells)
         if f.headline_before_territory:
             table += f'<p class="note">{esc(t("gap.territory", lang, year=int(row["tahun"])))}</p>'
-        return section("gap.title", lang, f"<p>{esc(lead)}</p>{table}{self.ucj_note()}")
+        return section("gap.title", lang, f"<p>{esc(lead)}</p>{table}{self.ucj_note(full=False)}")
 
     def _gap_people(self, g: dict) -> str:
         if g["reached"]:
@@ -359,6 +374,13 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
     def _source(self, value: object) -> str:
         """Sources named by their titles in the page's language (the list at the end has their links)."""
         return source_names(value, self.ds.sources, self.lang)
+
+    def monthly(self) -> Html:
+        """The monthly series of active participants (the national page; empty where a region has none)."""
+        return monthly_block(self.facts, self.lang)
+
+    def glossary(self) -> Html:
+        return glossary_block(self.lang)
 
     def summary(self) -> dict:
         """Headline numbers for ``<kode>.json`` and the index (JSON-safe), each value with its provenance."""

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.model import forecast as fc
 from analysis.model import metrics
 from analysis.model.facts import RegionFacts
+from analysis.model.status import region_status, status_json
 from analysis.core.messages import t
 
 
@@ -60,6 +61,7 @@ def region_summary(f: RegionFacts, lang: str) -> dict:
         "induk": f.ds.regions.parent(f.code),
         "lang": lang,
         "title": t("report.title", lang, region=f.name),
+        "status": status_json(region_status(f), lang),
         "sintetis": f.uses_sample,
         "sintetis_bagian": [{"ukuran": m, "tingkat": lv, "tahun": y} for m, lv, y in f.sample_parts],
         "latest": None if row is None else {
