@@ -371,7 +371,7 @@ def trend_chart(
     with ``forecast`` (indexed by year: median, lo80, hi80 as shares) its median and 80% band up to ``x_end``.
 
     The x-axis ends at ``x_end`` (the short view: see ``short_end``), so the observed years fill the
-    chart; targets after it are left to the long view. ``points`` are figures outside the series (x in
+    chart; targets after it are left to the long view (without ``x_end`` it ends at the last target). ``points`` are figures outside the series (x in
     fractional years, percent, label): drawn beside it as separate markers, never joined to the line.
     The figure is reused by the next call: draw it first.
     """
@@ -381,7 +381,7 @@ def trend_chart(
         years = trend["tahun"].to_numpy()
         values = trend["cakupan_tren"].to_numpy() * 100
         synthetic = trend["sintetis"].to_numpy(dtype=bool)
-        end = max([*years, x_end or 0]) if len(years) else x_end
+        end = max([*years, *([x_end] if x_end else [tg["year"] for tg in targets])], default=None)
         shown = forecast[forecast.index <= end] if forecast is not None else None
         if shown is not None and not shown.empty:
             x, join = _joined(years, values, shown)
@@ -395,7 +395,7 @@ def trend_chart(
         for i, (x, value, label) in enumerate(points):
             ax.plot([x], [value], POINT_MARKERS[i % len(POINT_MARKERS)], color=VERMILLION, markerfacecolor="white",
                     markersize=8, label=label, zorder=4)
-        targets = [tg for tg in targets if end is None or tg["year"] <= end]
+        targets = [tg for tg in targets if end is None or tg["year"] <= end]  # later ones: the long view
         _mark_breaks_and_targets(ax, break_years, targets, lang)
         band = shown["hi80"] * 100 if shown is not None else []
         top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(p[1] for p in points),
