@@ -4,6 +4,9 @@ Figures are rendered to SVG with a fixed hash salt and no date, so rebuilding gi
 bytes; they are embedded as ``<img>`` data URIs (self-contained, isolated ids, real alt text).
 Colours are Okabe-Ito (colour-blind safe) and every series also differs by marker or hatch, so
 charts stay readable in grey scale. Data text (region names) is never parsed as mathtext.
+Every image says inside itself what it is (``heading``: title, the data's years, the source, and
+"sample data" when mostly sample), and draws sample values hollow or hatched as the data's
+``sintetis`` flags say (docs/charts.md).
 
 A worker draws thousands of charts, so the report charts (trend, split, fan) are built once per
 process and chart type: figure, axes, styles, fonts and tick objects stay, and each report only
