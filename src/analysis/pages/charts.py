@@ -188,10 +188,11 @@ def mostly_sample(flags: Sequence[bool] | np.ndarray) -> bool:
     return bool(flags.size) and flags.mean() > 0.5
 
 
-def period_text(lang: str, first: int | None, last: int | None, forecast_end: int | None = None) -> str:
-    """'data 2015–2023 · prakiraan hingga 2030' (the part of the heading that says which years are drawn)."""
+def period_text(lang: str, years: Sequence[int] | np.ndarray, forecast_end: int | None = None) -> str:
+    """'data 2015–2023 · prakiraan hingga 2030': which years a chart draws (``years`` in order)."""
     parts = []
-    if first is not None:
+    if len(years):
+        first, last = int(years[0]), int(years[-1])
         parts.append(t("chart.period", lang, years=str(first) if first == last else f"{first}–{last}"))
     if forecast_end is not None:
         parts.append(t("chart.period.forecast", lang, end=forecast_end))
@@ -200,10 +201,9 @@ def period_text(lang: str, first: int | None, last: int | None, forecast_end: in
 
 def heading(fig: Figure, lang: str, title: str, period: str, sample: bool, source: str = "") -> None:
     """What the chart is, inside the image: the title, the data's period and the source (``source``,
-    e.g. a map's boundaries, on a line of its own), and "sample
-    data" at the top right when the chart is drawn mostly from sample data, so a pasted chart still
-    says what it shows (``img_tag`` then says so in the alt text too). A reused figure keeps its two
-    texts and gets new words."""
+    e.g. a map's boundaries, on a line of its own), and "sample data" at the top right when the chart
+    is drawn mostly from sample data, so a pasted chart still says what it shows (``img_tag`` then
+    says so in the alt text too). A reused figure keeps its two texts and gets new words."""
     note = " · ".join(part for part in (period, t("chart.source", lang)) if part) + (f"\n{source}" if source else "")
     stamp = f"{SAMPLE_SIGN} {t('banner.sample.short', lang).upper()}" if sample else ""
     said = t("chart.alt.sample", lang) if sample else ""
@@ -374,9 +374,9 @@ def trend_chart(
     with ``forecast`` (indexed by year: median, lo80, hi80 as shares) its median and 80% band up to ``x_end``.
 
     The x-axis ends at ``x_end`` (the short view: see ``short_end``), so the observed years fill the
-    chart; targets after it are left to the long view (without ``x_end`` it ends at the last target). ``points`` are figures outside the series (x in
-    fractional years, percent, label): drawn beside it as separate markers, never joined to the line.
-    The figure is reused by the next call: draw it first.
+    chart; targets after it are left to the long view (without ``x_end`` it ends at the last target).
+    ``points`` are figures outside the series (x in fractional years, percent, label): drawn beside
+    it as separate markers, never joined to the line. The figure is reused by the next call: draw it first.
     """
     with styled():
         fig, ax = _chart("trend", 7.2, 3.6 + HEADING / 72)
@@ -410,8 +410,7 @@ def trend_chart(
         # An opaque box: the dashed break lines and their numbers pass behind the legend, never through its text.
         _legend(ax, *ax.get_legend_handles_labels(), loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none",
                 framealpha=1).set_zorder(10)
-        heading(fig, lang, title, period_text(lang, *((int(years[0]), int(years[-1])) if len(years) else (None, None)),
-                                              int(shown.index[-1]) if shown is not None and not shown.empty else None),
+        heading(fig, lang, title, period_text(lang, years, int(shown.index[-1]) if shown is not None and not shown.empty else None),
                 mostly_sample(synthetic))
         _fix_margins(fig, ax, top=TOP + HEADING)
     return fig
@@ -462,8 +461,7 @@ def split_chart(table: pd.DataFrame, lang: str, title: str = "") -> Figure:
         _year_axes(ax, lang, "split.axis.people", 1)
         _legend(ax, handles, [h.get_label() for h in handles], loc="upper left", fontsize=8, frameon=False)
         drawn = bottom > 0
-        heading(fig, lang, title, period_text(lang, *((int(years[drawn][0]), int(years[drawn][-1])) if drawn.any() else (None, None))),
-                mostly_sample(sample[drawn]))
+        heading(fig, lang, title, period_text(lang, years[drawn]), mostly_sample(sample[drawn]))
         _fix_margins(fig, ax, top=TOP_PLAIN + HEADING)
     return fig
 
@@ -518,16 +516,14 @@ def fan_chart(
             name = t("chart.lines.same", lang, names=" = ".join(names)) if len(names) > 1 else label
             ends.append((f"{name} {_pct_label(float(shares[-1]), lang, lines_sample)}", float(shares[-1]), colour))
         _mark_breaks_and_targets(ax, break_years, targets, lang, guides=True)
-        drawn = [*values, *join("median"), *(s for e in ends for s in [e[1]]), *(tg["percent"] for tg in targets)]
+        drawn = [*values, *join("median"), *(end[1] for end in ends), *(tg["percent"] for tg in targets)]
         top = max(drawn, default=10.0) if lines else max(100.0, float(np.nanmax([*values, *(forecast["hi95"] * 100), 0])))
         ax.set_ylim(0, top * 1.05)
         ax.set_xlim(min([*years, *future]) - 0.7, max(future) + 0.7)
         _year_axes(ax, lang, "trend.axis.coverage", 0)
         handles, labels = ax.get_legend_handles_labels()
         _legend(fig, handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), fontsize=7.5, frameon=False, ncols=FAN_COLUMNS)
-        heading(fig, lang, title, period_text(lang, *((int(years[0]), int(years[-1])) if len(years) else (None, None)),
-                                              int(future[-1])),
-                mostly_sample(synthetic))
+        heading(fig, lang, title, period_text(lang, years, int(future[-1])), mostly_sample(synthetic))
         right = 12 + max((_text_width(text, LABEL_SIZE) for text, _, _ in ends), default=RIGHT - 12)
         _fix_margins(fig, ax, top=TOP + HEADING, bottom=FAN_BOTTOM + LEGEND_ROW * math.ceil(len(handles) / FAN_COLUMNS), right=right)
         if ends:

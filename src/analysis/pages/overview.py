@@ -270,11 +270,11 @@ class Overview(notebook_display.Workbench):
             values = values.drop(index=[c for c in inherited if c in values.index])
         shares = values["cakupan"].to_dict()
         split_label = t("map.pre_split.legend", lang)
-        sample = [code for code in values.index[values["sintetis"]]] + [code for code, parent in inherited.items() if values.at[parent, "sintetis"]]
+        sample = [*values.index[values["sintetis"]], *(code for code, parent in inherited.items() if values.at[parent, "sintetis"])]
         fig = maps.choropleth(maps.province_shapes(self.ds.regions), shares, lang,
                               {code: shares[parent] for code, parent in inherited.items()}, split_label,
                               self._callouts(values), size=(8.4, 3.7), sample=sample,
-                              title=t("overview.map.title", lang, year=year), period=charts.period_text(lang, year, year),
+                              title=t("overview.map.title", lang, year=year), period=charts.period_text(lang, [year]),
                               source=maps.PROVINCES_SOURCE)
         national = self._map_values(self.national, year)
         alt = self._alt(values, "map.alt.provinces", year=year,
@@ -300,7 +300,7 @@ class Overview(notebook_display.Workbench):
         values = self._map_values(self.kabkota, year)
         fig = maps.choropleth(maps.kabkota_shapes(), values["cakupan"].to_dict(), lang, callouts=self._callouts(values),
                               size=(7.2, 4.0), legend_loc="outside right lower", legend_columns=1, sample=values.index[values["sintetis"]],
-                              title=t("overview.kabkota.title", lang, parent=parent, year=year), period=charts.period_text(lang, year, year),
+                              title=t("overview.kabkota.title", lang, parent=parent, year=year), period=charts.period_text(lang, [year]),
                               source=maps.KABKOTA_SOURCE)
         alt = self._alt(values, "map.alt.kabkota", year=year, parent=parent)
         notes = [t("map.note.classes", lang)]
@@ -385,6 +385,6 @@ def _distribution_chart(league: pd.DataFrame, national: float | None, target: di
         ax.set_xlabel(t("trend.axis.coverage", lang))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
         ax.legend(loc="lower right", fontsize=7.5, frameon=True, framealpha=0.95, edgecolor="#cccccc")
-        charts.heading(fig, lang, t("chart.title.distribution", lang, year=year), charts.period_text(lang, year, year),
+        charts.heading(fig, lang, t("chart.title.distribution", lang, year=year), charts.period_text(lang, [year] if year else []),
                        charts.mostly_sample(sample))
     return fig
