@@ -109,7 +109,7 @@ def test_kabkota_reconcile_and_rank(summary):
 
 def test_blocks_render_with_alt_text_and_escaped_text(jabar):
     forecast = str(jabar.forecast())
-    assert 'id="forecast"' in forecast and 'alt="Fan chart of the coverage forecast for Jawa Barat' in forecast
+    assert 'id="forecast"' in forecast and 'alt="Long-term fan chart of the coverage forecast for Jawa Barat to 2045' in forecast
     assert "trend coverage" in forecast
     targets = str(jabar.targets())
     assert "P(by 2029)" in targets and ("reached in" in targets or "not by 2045" in targets)

@@ -156,10 +156,12 @@ def levers_block(report: RegionReport, result: LeverResult) -> Html:
     rows = row(t("scenarios.baseline", lang), "–", result.baseline, result.base_years) + row(
         name, fmt_int(result.added, lang), result.coverage, result.years)
     table = data_table(t("explore.levers.caption", lang, region=report.name), column_headers(head), rows)
+    end = int(report.outlook.years[-1])
     fig = charts.fan_chart(report.table, report.outlook.frame(), lang, targets, report.break_years,
-                          [(name, result.forecast.years, result.forecast.median)])
-    alt = t("scenarios.alt", lang, region=report.name, year=result.year, baseline=fmt_pct(result.baseline, lang),
-            scenario=name, value=fmt_pct(result.coverage, lang))
+                          [(name, result.forecast.years, result.forecast.median)],
+                          t("chart.title.scenarios", lang, region=report.name, end=end))
+    alt = t("chart.alt.scenarios", lang, region=report.name, end=end, same="", year=result.year,
+            baseline=fmt_pct(result.baseline, lang), scenario=name, value=fmt_pct(result.coverage, lang))
     note = f'<p class="note" role="note"><strong>{esc(t("scenarios.illustrative", lang))}</strong></p>'
     return Html(f"{report.banner()}{note}{table}<figure>{charts.img_tag(fig, alt)}</figure>")
 

@@ -4,6 +4,9 @@ Figures are rendered to SVG with a fixed hash salt and no date, so rebuilding gi
 bytes; they are embedded as ``<img>`` data URIs (self-contained, isolated ids, real alt text).
 Colours are Okabe-Ito (colour-blind safe) and every series also differs by marker or hatch, so
 charts stay readable in grey scale. Data text (region names) is never parsed as mathtext.
+Every image says inside itself what it is (``heading``: title, the data's years, the source, and
+"sample data" when mostly sample), and draws sample values hollow or hatched as the data's
+``sintetis`` flags say (docs/charts.md).
 
 A worker draws thousands of charts, so the report charts (trend, split, fan) are built once per
 process and chart type: figure, axes, styles, fonts and tick objects stay, and each report only
@@ -68,10 +71,16 @@ STYLE = {
 # by one legend row (7.5 pt text) per three entries.
 LEFT_PAD, RIGHT, BOTTOM, TOP, TOP_PLAIN = 24.0, 3.0, 34.0, 11.0, 3.0
 FAN_BOTTOM, LEGEND_ROW, FAN_COLUMNS = 42.25, 11.25, 3
+# The heading above every chart: two lines (what it is; the data's period and the source) and, on
+# a chart drawn mostly from sample data, "sample data" at the top right. HEADING is its height.
+HEADING, HEADING_SIZE, LABEL_SIZE, LABEL_GAP = 27.0, 8.5, 7.5, 9.5
+SHORT_AFTER = 3  # the trend chart's forecast runs at least this many years past the data
+SAMPLE_SIGN = "◇"  # the pages' mark of a value resting on sample data
 
 # Figures whose every text was made with mathtext off (``STYLE``), so drawing need not look for any.
 _PLAIN_TEXT: weakref.WeakSet[Figure] = weakref.WeakSet()
 _CHARTS: dict[tuple[str, float, float], tuple[Figure, Axes]] = {}
+_HEADINGS: weakref.WeakKeyDictionary[Figure, tuple[Text, Text, str]] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
@@ -162,7 +171,7 @@ def _text_width(text: str, size: float) -> float:
     return text_metrics(text, FontProperties(family="DejaVu Sans", size=size), False, 72.0)[0]
 
 
-def _fix_margins(fig: Figure, ax: Axes, top: float = TOP, bottom: float = BOTTOM) -> None:
+def _fix_margins(fig: Figure, ax: Axes, top: float = TOP, bottom: float = BOTTOM, right: float = RIGHT) -> None:
     """Fixed margins (points) once the limits are set: the left one fits the widest y tick label."""
     lo, hi = sorted(ax.get_ylim())
     locs = [v for v in ax.yaxis.get_majorticklocs() if lo - 1e-9 * (hi - lo) <= v <= hi + 1e-9 * (hi - lo)]
@@ -170,7 +179,95 @@ def _fix_margins(fig: Figure, ax: Axes, top: float = TOP, bottom: float = BOTTOM
     size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
     left = LEFT_PAD + max((_text_width(label, size) for label in labels), default=0.0)
     width, height = fig.get_size_inches() * 72
-    fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, bottom=bottom / height, top=1 - top / height)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
+
+
+def mostly_sample(flags: Sequence[bool] | np.ndarray) -> bool:
+    """A chart is marked "sample data" inside the image when more than half of what it draws is sample."""
+    flags = np.asarray(flags, dtype=bool)
+    return bool(flags.size) and flags.mean() > 0.5
+
+
+def period_text(lang: str, years: Sequence[int] | np.ndarray, forecast_end: int | None = None) -> str:
+    """'data 2015–2023 · prakiraan hingga 2030': which years a chart draws (``years`` in order)."""
+    parts = []
+    if len(years):
+        first, last = int(years[0]), int(years[-1])
+        parts.append(t("chart.period", lang, years=str(first) if first == last else f"{first}–{last}"))
+    if forecast_end is not None:
+        parts.append(t("chart.period.forecast", lang, end=forecast_end))
+    return " · ".join(parts)
+
+
+def heading(fig: Figure, lang: str, title: str, period: str, sample: bool, source: str = "") -> None:
+    """What the chart is, inside the image: the title, the data's period and the source (``source``,
+    e.g. a map's boundaries, on a line of its own), and "sample data" at the top right when the chart
+    is drawn mostly from sample data, so a pasted chart still says what it shows (``img_tag`` then
+    says so in the alt text too). A reused figure keeps its two texts and gets new words."""
+    note = " · ".join(part for part in (period, t("chart.source", lang)) if part) + (f"\n{source}" if source else "")
+    stamp = f"{SAMPLE_SIGN} {t('banner.sample.short', lang).upper()}" if sample else ""
+    said = t("chart.alt.sample", lang) if sample else ""
+    if fig in _HEADINGS:
+        head, mark, _ = _HEADINGS[fig]
+        head.set_text(f"{title}\n{note}")
+        mark.set_text(stamp)
+    else:
+        if fig.get_layout_engine() is not None:  # constrained layout keeps room for a suptitle, not for a plain text
+            head = fig.suptitle(f"{title}\n{note}", x=0.01, ha="left", va="top", fontsize=HEADING_SIZE, linespacing=1.3)
+        else:
+            head = fig.text(0.01, 1 - 3 / (fig.get_figheight() * 72), f"{title}\n{note}", ha="left", va="top",
+                            fontsize=HEADING_SIZE, linespacing=1.3)
+        mark = fig.text(0.99, head.get_position()[1], stamp, ha="right", va="top", fontsize=HEADING_SIZE, fontweight="bold",
+                        color=VERMILLION)
+    _HEADINGS[fig] = head, mark, said
+
+
+def short_end(last_year: int, targets: Sequence[dict], horizon: int) -> int:
+    """Where the trend chart's short forecast ends: the year after the first target still ahead of the
+    data (RPJMN 2029: 2030), at least ``SHORT_AFTER`` years past the data, never past the horizon."""
+    ahead = [tg["year"] for tg in targets if tg["year"] > last_year]
+    return min(horizon, max(last_year + SHORT_AFTER, min(ahead, default=last_year) + 1))
+
+
+def same_lines(lines: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> list[list[int]]:
+    """Groups of lines (indices, in order) that coincide at every year: drawn once, labelled together."""
+    groups: list[list[int]] = []
+    for i, (_, years, values) in enumerate(lines):
+        for group in groups:
+            _, other_years, other = lines[group[0]]
+            if np.array_equal(years, other_years) and np.allclose(values, other, rtol=0, atol=1e-9):
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _spread(ys: Sequence[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Label positions near ``ys`` (sorted ascending), at least ``gap`` apart, within [lo, hi]."""
+    out: list[float] = []
+    for y in ys:
+        out.append(max(y, lo, out[-1] + gap if out else lo))
+    over = out[-1] - hi if out else 0
+    if over > 0:  # pushed past the top: shift down, keeping the gaps
+        out = [y - over for y in out]
+        for i in range(len(out) - 2, -1, -1):
+            out[i] = min(out[i], out[i + 1] - gap)
+    return out
+
+
+def _end_labels(fig: Figure, ax: Axes, ends: list[tuple[str, float, str]], x: float) -> None:
+    """Direct labels at the right end of the lines (text, end value, colour), spread so none overlaps,
+    each joined to its line by a short leader (call once the margins are fixed)."""
+    height = fig.get_figheight() * 72 * (ax.get_position().height or 0.7)
+    lo, hi = ax.get_ylim()
+    gap = LABEL_GAP * (hi - lo) / height
+    order = sorted(range(len(ends)), key=lambda i: ends[i][1])
+    placed = _spread([ends[i][1] for i in order], gap, lo + gap / 2, hi - gap / 2)
+    for i, y in zip(order, placed):
+        text, value, colour = ends[i]
+        ax.add_artist(Line2D([x, x + 0.5], [value, y], color=colour, linewidth=0.6, clip_on=False))
+        ax.text(x + 0.6, y, text, fontsize=LABEL_SIZE, color="#222222", ha="left", va="center", clip_on=False)
 
 
 def to_svg(fig: Figure) -> bytes:
@@ -184,7 +281,10 @@ def to_svg(fig: Figure) -> bytes:
 
 
 def img_tag(fig: Figure, alt: str) -> str:
-    """``<img>`` with the SVG inline as a data URI and the given alt text (escaped)."""
+    """``<img>`` with the SVG inline as a data URI and the given alt text (escaped), which says
+    "mostly sample data" when the image does (``heading``)."""
+    said = _HEADINGS[fig][2] if fig in _HEADINGS else ""
+    alt = f"{alt} {said}" if said else alt
     svg = to_svg(fig)
     width, height = (int(v * 100) for v in fig.get_size_inches())
     data = base64.b64encode(svg).decode("ascii")
@@ -240,6 +340,25 @@ def _observed(ax: Axes, years: np.ndarray, values: np.ndarray, synthetic: np.nda
                 markersize=markersize, label=t("trend.legend.sample", lang), zorder=zorder + 1)
 
 
+def _forecast_band(ax: Axes, x: np.ndarray, join, lang: str, band95: bool = True) -> None:  # noqa: ANN001 - join: column -> values
+    """The forecast's bands (95% light and hatched, 80% dark) and its dashed median."""
+    if band95:
+        ax.fill_between(x, join("lo95"), join("hi95"), facecolor=SKY, alpha=0.25, hatch="//", edgecolor=SKY,
+                        linewidth=0, label=t("forecast.legend.band95", lang))
+    ax.fill_between(x, join("lo80"), join("hi80"), facecolor=BLUE, alpha=0.35, linewidth=0,
+                    label=t("forecast.legend.band80", lang))
+    ax.plot(x, join("median"), "--", color=BLUE, linewidth=1.8, label=t("forecast.legend.median", lang))
+
+
+def _joined(years: np.ndarray, values: np.ndarray, forecast: pd.DataFrame) -> tuple[np.ndarray, object]:
+    """x of the forecast and a column reader that starts at the last observation, so the fan grows out of the data."""
+    future = forecast.index.to_numpy()
+    if not len(years):
+        return future, lambda column: forecast[column].to_numpy() * 100
+    return (np.concatenate([[years[-1]], future]),
+            lambda column: np.concatenate([[values[-1]], forecast[column].to_numpy() * 100]))
+
+
 def trend_chart(
     table: pd.DataFrame,
     lang: str,
@@ -248,18 +367,29 @@ def trend_chart(
     targets: Sequence[dict] = (),
     x_end: int | None = None,
     points: Sequence[tuple[float, float, str]] = (),
+    forecast: pd.DataFrame | None = None,
+    title: str = "",
 ) -> Figure:
-    """Coverage over time: real points filled, sample points hollow, breaks dashed, targets starred.
+    """Coverage over time: real points filled, sample points hollow, breaks dashed, targets starred;
+    with ``forecast`` (indexed by year: median, lo80, hi80 as shares) its median and 80% band up to ``x_end``.
 
+    The x-axis ends at ``x_end`` (the short view: see ``short_end``), so the observed years fill the
+    chart; targets after it are left to the long view (without ``x_end`` it ends at the last target).
     ``points`` are figures outside the series (x in fractional years, percent, label): drawn beside
     it as separate markers, never joined to the line. The figure is reused by the next call: draw it first.
     """
     with styled():
-        fig, ax = _chart("trend", 7.2, 3.6)
+        fig, ax = _chart("trend", 7.2, 3.6 + HEADING / 72)
         trend = table.dropna(subset=["cakupan_tren"])
         years = trend["tahun"].to_numpy()
         values = trend["cakupan_tren"].to_numpy() * 100
-        _observed(ax, years, values, trend["sintetis"].to_numpy(dtype=bool), lang, 6, 2)
+        synthetic = trend["sintetis"].to_numpy(dtype=bool)
+        end = max([*years, *([x_end] if x_end else [tg["year"] for tg in targets])], default=None)
+        shown = forecast[forecast.index <= end] if forecast is not None else None
+        if shown is not None and not shown.empty:
+            x, join = _joined(years, values, shown)
+            _forecast_band(ax, x, join, lang, band95=False)
+        _observed(ax, years, values, synthetic, lang, 6, 2)
         other = table[(table["ukuran_penyebut"] != trend_measure) & table["cakupan"].notna()]
         if not other.empty:
             measure = other["ukuran_penyebut"].iloc[-1]
@@ -268,29 +398,46 @@ def trend_chart(
         for i, (x, value, label) in enumerate(points):
             ax.plot([x], [value], POINT_MARKERS[i % len(POINT_MARKERS)], color=VERMILLION, markerfacecolor="white",
                     markersize=8, label=label, zorder=4)
+        targets = [tg for tg in targets if end is None or tg["year"] <= end]  # later ones: the long view
         _mark_breaks_and_targets(ax, break_years, targets, lang)
-        top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(p[1] for p in points), *(tg["percent"] for tg in targets), 10])
+        band = shown["hi80"] * 100 if shown is not None else []
+        top = max([*values, *(other["cakupan"] * 100 if not other.empty else []), *(p[1] for p in points),
+                   *(tg["percent"] for tg in targets), *band, 10])
         ax.set_ylim(0, top * 1.1)
         if len(years):
-            ax.set_xlim(min(years) - 0.7, max([*years, *(tg["year"] for tg in targets), x_end or 0]) + 0.7)
+            ax.set_xlim(min(years) - 0.7, end + 0.7)
         _year_axes(ax, lang, "trend.axis.coverage", 0)
         # An opaque box: the dashed break lines and their numbers pass behind the legend, never through its text.
         _legend(ax, *ax.get_legend_handles_labels(), loc="upper left", fontsize=8, frameon=True, facecolor="white", edgecolor="none",
                 framealpha=1).set_zorder(10)
-        _fix_margins(fig, ax)
+        heading(fig, lang, title, period_text(lang, years, int(shown.index[-1]) if shown is not None and not shown.empty else None),
+                mostly_sample(synthetic))
+        _fix_margins(fig, ax, top=TOP + HEADING)
     return fig
 
 
-def split_chart(table: pd.DataFrame, lang: str) -> Figure:
-    """Participants by segment per year, stacked; totals without a split shown hatched grey.
+def _bars(ax: Axes, x: np.ndarray, y0: np.ndarray, y1: np.ndarray, colour: str, hatch: str, hollow: bool) -> None:
+    """One collection of bars (quadrilaterals): filled, or hollow with a coloured outline and hatch (sample data)."""
+    if not len(x):
+        return
+    quads = np.stack([np.c_[x - 0.4, y0], np.c_[x - 0.4, y1], np.c_[x + 0.4, y1], np.c_[x + 0.4, y0]], axis=1)
+    style = ({"facecolors": "white", "edgecolors": colour, "linewidths": 0.9, "hatchcolor": colour} if hollow
+             else {"facecolors": colour, "edgecolors": "white", "linewidths": 0.5})
+    ax.add_collection(PolyCollection(quads, hatch=hatch or None, **style))
 
-    One collection of bars per segment (bars of no height are not drawn). The figure is reused by
-    the next call: draw it first.
+
+def split_chart(table: pd.DataFrame, lang: str, title: str = "") -> Figure:
+    """Participants by segment per year, stacked; totals without a split shown hatched grey; bars of
+    sample years (``sintetis_peserta``) hollow, and the legend says so.
+
+    One collection of bars per segment and kind (bars of no height are not drawn). The figure is
+    reused by the next call: draw it first.
     """
     with styled():
-        fig, ax = _chart("split", 7.2, 3.2)
+        fig, ax = _chart("split", 7.2, 3.2 + HEADING / 72)
         rows = table.dropna(subset=["peserta"])
         years = rows["tahun"].to_numpy(dtype=float)
+        sample = rows["sintetis_peserta"].to_numpy(dtype=bool)
         bottom = np.zeros(len(rows))
         has_split = rows[list(SEGMENTS)].notna().any(axis=1).to_numpy()
         split_sum = rows[list(SEGMENTS)].fillna(0).sum(axis=1).to_numpy() / 1e6
@@ -302,19 +449,20 @@ def split_chart(table: pd.DataFrame, lang: str) -> Figure:
             if not values.any():
                 continue
             colour, hatch = SEGMENT_STYLE[segment]
-            shown = values != 0
-            x0, x1 = years[shown] - 0.4, years[shown] + 0.4
-            y0, y1 = bottom[shown], bottom[shown] + values[shown]
-            bars = PolyCollection(np.stack([np.c_[x0, y0], np.c_[x0, y1], np.c_[x1, y1], np.c_[x1, y0]], axis=1),
-                                  facecolors=colour, edgecolors="white", linewidths=0.5, hatch=hatch or None)
-            ax.add_collection(bars)
+            for hollow in (False, True):
+                shown = (values != 0) & (sample == hollow)
+                _bars(ax, years[shown], bottom[shown], bottom[shown] + values[shown], colour, hatch, hollow)
             handles.append(Patch(facecolor=colour, edgecolor="white", linewidth=0.5, hatch=hatch or None,
                                  label=t(f"segment.{segment}", lang)))
             bottom += values
+        if (sample & (bottom > 0)).any():
+            handles.append(Patch(facecolor="white", edgecolor=GREY, linewidth=0.9, label=t("trend.legend.sample", lang)))
         ax.set_ylim(0, max(bottom.max(initial=0), 0.1) * 1.15)
         _year_axes(ax, lang, "split.axis.people", 1)
         _legend(ax, handles, [h.get_label() for h in handles], loc="upper left", fontsize=8, frameon=False)
-        _fix_margins(fig, ax, top=TOP_PLAIN)
+        drawn = bottom > 0
+        heading(fig, lang, title, period_text(lang, years[drawn]), mostly_sample(sample[drawn]))
+        _fix_margins(fig, ax, top=TOP_PLAIN + HEADING)
     return fig
 
 
@@ -329,42 +477,59 @@ def fan_chart(
     targets: Sequence[dict] = (),
     break_years: Sequence[int] = (),
     lines: Sequence[tuple[str, np.ndarray, np.ndarray]] = (),
+    title: str = "",
+    lines_sample: bool = False,
 ) -> Figure:
-    """Trend coverage and its forecast: median dashed, 80% band dark, 95% band light and hatched.
+    """The long view: trend coverage and its forecast to the horizon, median dashed, 80% band dark,
+    95% band light and hatched.
 
-    ``forecast`` is indexed by year with columns median, lo80, hi80, lo95, hi95 (shares);
-    ``lines`` are extra medians (label, years, shares), e.g. scenarios, each with its own colour,
-    marker and dash so they stay apart in grey scale. The figure is reused by the next call of the
-    same size: draw it first.
+    ``forecast`` is indexed by year with columns median, lo80, hi80, lo95, hi95 (shares). With
+    ``lines`` (label, years, shares: e.g. scenarios) it compares them with the baseline median
+    instead, without bands: each line has its own colour, marker and dash, and a direct label at
+    its end (with its end value, ◇ when ``lines_sample``); lines that coincide are drawn once and
+    labelled together. The figure is reused by the next call of the same kind: draw it first.
     """
     with styled():
-        fig, ax = _chart("fan", 7.2, 4.4 + 0.15 * len(lines))
+        fig, ax = _chart("scenarios" if lines else "fan", 7.2, 4.4 + HEADING / 72)
         trend = table.dropna(subset=["cakupan_tren"])
         years = trend["tahun"].to_numpy()
         values = trend["cakupan_tren"].to_numpy() * 100
+        synthetic = trend["sintetis"].to_numpy(dtype=bool)
         future = forecast.index.to_numpy()
-        if len(years):
-            # The bands start at the last observation so the fan visibly grows out of the data.
-            join = lambda column: np.concatenate([[values[-1]], forecast[column].to_numpy() * 100])  # noqa: E731
-            x = np.concatenate([[years[-1]], future])
+        x, join = _joined(years, values, forecast)
+        if lines:
+            ax.plot(x, join("median"), "--", color=BLUE, linewidth=1.8, label=t("forecast.legend.median", lang))
         else:
-            join = lambda column: forecast[column].to_numpy() * 100  # noqa: E731
-            x = future
-        ax.fill_between(x, join("lo95"), join("hi95"), facecolor=SKY, alpha=0.25, hatch="//", edgecolor=SKY,
-                        linewidth=0, label=t("forecast.legend.band95", lang))
-        ax.fill_between(x, join("lo80"), join("hi80"), facecolor=BLUE, alpha=0.35, linewidth=0,
-                        label=t("forecast.legend.band80", lang))
-        ax.plot(x, join("median"), "--", color=BLUE, linewidth=1.8, label=t("forecast.legend.median", lang))
-        _observed(ax, years, values, trend["sintetis"].to_numpy(dtype=bool), lang, 5, 3)
-        for i, (label, line_years, shares) in enumerate(lines):
-            colour, marker, dash = SCENARIO_STYLE[i % len(SCENARIO_STYLE)]
-            ax.plot(line_years, np.asarray(shares) * 100, linestyle=dash, marker=marker, markevery=4, color=colour,
-                    linewidth=1.4, markersize=5, label=label, zorder=3)
+            _forecast_band(ax, x, join, lang)
+        _observed(ax, years, values, synthetic, lang, 5, 3)
+        ends = []
+        if lines:
+            base = float(join("median")[-1])
+            ends.append((f"{t('chart.lines.baseline', lang)} {_pct_label(base, lang, lines_sample)}", base, BLUE))
+        for group in same_lines(lines):
+            label, line_years, shares = lines[group[0]]
+            colour, marker, dash = SCENARIO_STYLE[group[0] % len(SCENARIO_STYLE)]
+            shares = np.asarray(shares) * 100
+            ax.plot(line_years, shares, linestyle=dash, marker=marker, markevery=4, color=colour, linewidth=1.4, markersize=5,
+                    zorder=3)
+            names = [lines[i][0] for i in group]
+            name = t("chart.lines.same", lang, names=" = ".join(names)) if len(names) > 1 else label
+            ends.append((f"{name} {_pct_label(float(shares[-1]), lang, lines_sample)}", float(shares[-1]), colour))
         _mark_breaks_and_targets(ax, break_years, targets, lang, guides=True)
-        ax.set_ylim(0, max(100.0, float(np.nanmax([*values, *(forecast["hi95"] * 100), 0]))) * 1.05)
+        drawn = [*values, *join("median"), *(end[1] for end in ends), *(tg["percent"] for tg in targets)]
+        top = max(drawn, default=10.0) if lines else max(100.0, float(np.nanmax([*values, *(forecast["hi95"] * 100), 0])))
+        ax.set_ylim(0, top * 1.05)
         ax.set_xlim(min([*years, *future]) - 0.7, max(future) + 0.7)
         _year_axes(ax, lang, "trend.axis.coverage", 0)
         handles, labels = ax.get_legend_handles_labels()
         _legend(fig, handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), fontsize=7.5, frameon=False, ncols=FAN_COLUMNS)
-        _fix_margins(fig, ax, bottom=FAN_BOTTOM + LEGEND_ROW * math.ceil(len(handles) / FAN_COLUMNS))
+        heading(fig, lang, title, period_text(lang, years, int(future[-1])), mostly_sample(synthetic))
+        right = 12 + max((_text_width(text, LABEL_SIZE) for text, _, _ in ends), default=RIGHT - 12)
+        _fix_margins(fig, ax, top=TOP + HEADING, bottom=FAN_BOTTOM + LEGEND_ROW * math.ceil(len(handles) / FAN_COLUMNS), right=right)
+        if ends:
+            _end_labels(fig, ax, ends, float(max(future)))
     return fig
+
+
+def _pct_label(percent: float, lang: str, sample: bool) -> str:
+    return fmt_pct(percent / 100, lang) + (f" {SAMPLE_SIGN}" if sample else "")

@@ -11,12 +11,15 @@ Why this shape:
   because a ratio above 100% is a definition effect to show, never to clip (see ``headline.over100``).
 - Regions without a value are hatched grey; regions drawn with another region's value (a
   pre-split area) carry a diagonal hatch, so neither can be mistaken for a measured class.
+- Regions whose value rests on sample data (as the caller's ``sintetis`` flags say, never guessed
+  here) carry a back-diagonal hatch over their class colour, and the legend says so; a map drawn
+  mostly from sample data says "sample data" inside the image (``charts.heading``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +32,7 @@ from matplotlib.path import Path as GeoPath
 
 from analysis.data.contract import RAW_DIR
 from analysis.core.messages import fmt_pct, t
-from analysis.pages.charts import new_figure, styled
+from analysis.pages.charts import heading, mostly_sample, new_figure, styled
 from analysis.data.regions import RegionTree
 
 GEO_DIR = RAW_DIR / "geo"
@@ -63,7 +66,7 @@ KABKOTA_SOURCE = GeoSource(
 BREAKS = (0.15, 0.25, 0.35, 0.50, 1.00)
 _RAMP = matplotlib.colormaps["YlGnBu"]
 CLASS_COLOURS = tuple(matplotlib.colors.to_hex(_RAMP(x)) for x in (0.08, 0.3, 0.5, 0.7, 0.88, 1.0))
-TOP_HATCH, INHERITED_HATCH, NO_DATA_HATCH = "xx", "///", "...."
+TOP_HATCH, INHERITED_HATCH, NO_DATA_HATCH, SAMPLE_HATCH = "xx", "///", "....", "\\\\\\"
 NO_DATA_FILL, NO_DATA_INK = "#f2f2f2", "#6b6b6b"
 
 
@@ -126,12 +129,16 @@ def _is_dark(colour: str) -> bool:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45
 
 
-def _style_of(share: float | None, inherited: bool) -> dict:
+def _style_of(share: float | None, inherited: bool, sample: bool = False) -> dict:
+    """Fill of the value's class; hatched when inherited (a pre-split area) or sample data, the
+    sample hatch taking the place of the top class's (the darkest fill still names that class)."""
     if share is None:
         return {"facecolor": NO_DATA_FILL, "hatch": NO_DATA_HATCH, "hatchcolor": NO_DATA_INK}
     cls = value_class(share)
     fill = CLASS_COLOURS[cls]
-    hatch = INHERITED_HATCH if inherited else (TOP_HATCH if cls == len(BREAKS) else None)
+    hatch = INHERITED_HATCH if inherited else (TOP_HATCH if cls == len(BREAKS) and not sample else None)
+    if sample:
+        hatch = (hatch or "") + SAMPLE_HATCH
     return {"facecolor": fill, "hatch": hatch, "hatchcolor": "white" if _is_dark(fill) else "#333333"}
 
 
@@ -145,23 +152,32 @@ def choropleth(
     size: tuple[float, float] = (7.2, 3.8),
     legend_loc: str = "outside lower center",
     legend_columns: int = 4,
+    sample: Collection[str] = (),
+    title: str = "",
+    period: str = "",
+    source: GeoSource | None = None,
 ) -> Figure:
     """Map of ``values`` (code -> share, may exceed 1) over ``shapes``.
 
     ``inherited`` holds regions drawn with another region's value (hatched, explained by
-    ``inherited_label``); shapes in neither mapping are "no data". ``callouts`` (code -> text)
-    label regions too small to see, with a leader line. The legend sits outside the map
-    (``legend_loc`` is a figure legend location) so that it never hides a region.
+    ``inherited_label``); shapes in neither mapping are "no data". ``sample`` names the regions
+    (of either mapping) whose value rests on sample data: hatched, with a legend entry. ``callouts``
+    (code -> text) label regions too small to see, with a leader line. The legend sits outside the map
+    (``legend_loc`` is a figure legend location) so that it never hides a region. ``title``,
+    ``period`` and the boundaries' ``source`` head the image.
     """
-    inherited, callouts = inherited or {}, callouts or {}
+    inherited, callouts, sample = inherited or {}, callouts or {}, set(sample)
     fig, ax = new_figure(*size)
     with styled({"hatch.linewidth": 0.8}):
         missing = False
+        drawn = []
         for code in sorted(shapes):
             share = values.get(code, inherited.get(code))
             missing = missing or share is None
+            if share is not None:
+                drawn.append(code in sample)
             ax.add_patch(PathPatch(shapes[code], edgecolor="white", linewidth=0.4,
-                                   **_style_of(share, code in inherited and code not in values)))
+                                   **_style_of(share, code in inherited and code not in values, code in sample and share is not None)))
         ax.set_aspect("equal")
         ax.autoscale_view()
         ax.set_axis_off()
@@ -175,8 +191,13 @@ def choropleth(
                    for i in range(len(labels))]
         if inherited:
             handles.append(Patch(**_style_of(BREAKS[0], True), edgecolor="#999999", linewidth=0.4, label=inherited_label))
+        if any(drawn):
+            handles.append(Patch(facecolor="white", hatch=SAMPLE_HATCH, hatchcolor="#333333", edgecolor="#999999", linewidth=0.4,
+                                 label=t("chart.legend.sample_area", lang)))
         if missing:
             handles.append(Patch(**_style_of(None, False), edgecolor="#999999", linewidth=0.4, label=t("map.no_data", lang)))
         fig.legend(handles=handles, loc=legend_loc, ncols=legend_columns, fontsize=7.5, frameon=False,
                    title=t("map.legend", lang), title_fontsize=8, handlelength=1.6, handleheight=1.1)
+        credit = t("chart.source.map", lang, title=source.title, licence=source.licence) if source else ""
+        heading(fig, lang, title, period, mostly_sample(drawn), credit)
     return fig

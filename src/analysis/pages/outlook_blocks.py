@@ -71,13 +71,16 @@ class OutlookBlocks:
         sample = f.history_sample
         frame = result.frame()
         history = result.history
-        fig = charts.fan_chart(f.table, frame, lang, self.params["targets"], f.break_years)
+        fig = charts.fan_chart(f.table, frame, lang, self.params["targets"], f.break_years,
+                               title=t("chart.title.long", lang, region=f.name, end=int(frame.index[-1])))
         end = frame.iloc[-1]
         m = mark(sample)
         last_sample = bool(f.table.loc[f.table["tahun"] == result.last_year, "sintetis"].any())
-        alt = t("forecast.alt", lang, region=f.name, last=result.last_year, last_value=fmt_pct(history.iloc[-1], lang) + mark(last_sample),
+        targets = "; ".join(f"{tg['label']} {fmt_pct(tg['percent'] / 100, lang, 2)} ({tg['year']})" for tg in self.params["targets"])
+        alt = t("chart.alt.long_view", lang, region=f.name, last=result.last_year, last_value=fmt_pct(history.iloc[-1], lang) + mark(last_sample),
                 end=int(frame.index[-1]), median=fmt_pct(end["median"], lang) + m, lo80=fmt_pct(end["lo80"], lang),
-                hi80=fmt_pct(end["hi80"], lang) + m, lo95=fmt_pct(end["lo95"], lang), hi95=fmt_pct(end["hi95"], lang) + m)
+                hi80=fmt_pct(end["hi80"], lang) + m, lo95=fmt_pct(end["lo95"], lang), hi95=fmt_pct(end["hi95"], lang) + m,
+                targets=targets)
         methods = ", ".join(t(f"forecast.method.{name}", lang) for name in result.members)
         official = len(f.official_years)
         uncapped = result.cap is None  # a ratio above 100%, forecast on the log scale (see RegionFacts.outlook_kind)
@@ -223,10 +226,14 @@ class OutlookBlocks:
         at = first["year"] if first["year"] in baseline.years else int(baseline.years[-1])
         i = int(np.flatnonzero(baseline.years == at)[0])
         lines = [(self._scenario_name(entry), result.years, result.median) for entry, result, _ in f.scenario_results]
-        fig = charts.fan_chart(f.table, baseline.frame(), lang, self.params["targets"], f.break_years, lines)
+        end_year = int(baseline.years[-1])
+        fig = charts.fan_chart(f.table, baseline.frame(), lang, self.params["targets"], f.break_years, lines,
+                               t("chart.title.scenarios", lang, region=f.name, end=end_year), f.scenarios_sample)
         best = max(f.scenario_results, key=lambda r: r[1].median[i])
-        alt = t("scenarios.alt", lang, region=f.name, year=at, baseline=fmt_pct(baseline.median[i], lang) + m,
-                scenario=self._scenario_name(best[0]), value=fmt_pct(best[1].median[i], lang) + m)
+        same = "".join(t("chart.alt.same", lang, names=" = ".join(lines[k][0] for k in group))
+                       for group in charts.same_lines(lines) if len(group) > 1)
+        alt = t("chart.alt.scenarios", lang, region=f.name, end=end_year, same=same, year=at,
+                baseline=fmt_pct(baseline.median[i], lang) + m, scenario=self._scenario_name(best[0]), value=fmt_pct(best[1].median[i], lang) + m)
         base_years = [ty for _, ty in f.target_years]
         head = [t("scenarios.col.scenario", lang), t("scenarios.col.added", lang, year=at), t("scenarios.col.coverage", lang, year=at)]
         for tg in self.params["targets"]:

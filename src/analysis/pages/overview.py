@@ -282,9 +282,12 @@ class Overview(notebook_display.Workbench):
             values = values.drop(index=[c for c in inherited if c in values.index])
         shares = values["cakupan"].to_dict()
         split_label = t("map.pre_split.legend", lang)
+        sample = [*values.index[values["sintetis"]], *(code for code, parent in inherited.items() if values.at[parent, "sintetis"])]
         fig = maps.choropleth(maps.province_shapes(self.ds.regions), shares, lang,
                               {code: shares[parent] for code, parent in inherited.items()}, split_label,
-                              self._callouts(values), size=(8.4, 3.7))
+                              self._callouts(values), size=(8.4, 3.7), sample=sample,
+                              title=t("overview.map.title", lang, year=year), period=charts.period_text(lang, [year]),
+                              source=maps.PROVINCES_SOURCE)
         national = self._map_values(self.national, year)
         alt = self._alt(values, "map.alt.provinces", year=year,
                         national=fmt_pct(national["cakupan"].iloc[0], lang) + mark(national["sintetis"].iloc[0]) if not national.empty else "–")
@@ -308,7 +311,9 @@ class Overview(notebook_display.Workbench):
                             parent=parent, year="–")
         values = self._map_values(self.kabkota, year)
         fig = maps.choropleth(maps.kabkota_shapes(), values["cakupan"].to_dict(), lang, callouts=self._callouts(values),
-                              size=(7.2, 4.0), legend_loc="outside right upper", legend_columns=1)
+                              size=(7.2, 4.0), legend_loc="outside right lower", legend_columns=1, sample=values.index[values["sintetis"]],
+                              title=t("overview.kabkota.title", lang, parent=parent, year=year), period=charts.period_text(lang, [year]),
+                              source=maps.KABKOTA_SOURCE)
         alt = self._alt(values, "map.alt.kabkota", year=year, parent=parent)
         notes = [t("map.note.classes", lang)]
         if (values["cakupan"] >= 1).any():
@@ -326,7 +331,7 @@ class Overview(notebook_display.Workbench):
         if league.empty:
             return _section("overview.distribution.title", lang, f"<p>{esc(t('headline.none', lang))}</p>", "distribution")
         national = self.national[self.national["tahun"] == self.reference_year]["cakupan_tren"].dropna()
-        fig = _distribution_chart(league, national.iloc[0] if len(national) else None, self.target, lang)
+        fig = _distribution_chart(league, national.iloc[0] if len(national) else None, self.target, lang, self.reference_year)
         q1, median, q3 = league["coverage"].quantile([0.25, 0.5, 0.75])
         m = mark(league["sample_value"].any())
         alt = t("overview.distribution.alt", lang, year=self.reference_year, count=len(league), median=fmt_pct(median, lang) + m,
@@ -374,9 +379,9 @@ class Overview(notebook_display.Workbench):
                 "target": self.target["id"]}
 
 
-def _distribution_chart(league: pd.DataFrame, national: float | None, target: dict, lang: str) -> Figure:
+def _distribution_chart(league: pd.DataFrame, national: float | None, target: dict, lang: str, year: int | None) -> Figure:
     """Provinces sorted by coverage, one bar each (hollow where the value is sample data); not clipped at 100%."""
-    fig, ax = charts.new_figure(7.2, 0.17 * len(league) + 1.3)
+    fig, ax = charts.new_figure(7.2, 0.17 * len(league) + 1.3 + charts.HEADING / 72)
     with charts.styled():
         charts._styled(ax)
         ax.grid(axis="y", visible=False)
@@ -398,4 +403,6 @@ def _distribution_chart(league: pd.DataFrame, national: float | None, target: di
         ax.set_xlabel(t("trend.axis.coverage", lang))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
         ax.legend(loc="lower right", fontsize=7.5, frameon=True, framealpha=0.95, edgecolor="#cccccc")
+        charts.heading(fig, lang, t("chart.title.distribution", lang, year=year), charts.period_text(lang, [year] if year else []),
+                       charts.mostly_sample(sample))
     return fig

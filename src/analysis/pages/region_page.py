@@ -175,11 +175,18 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         trend = f.trend_rows
         if trend.empty:
             return section("trend.title", lang, f"<p>{esc(t('trend.empty', lang))}</p>")
-        fig = charts.trend_chart(f.table, lang, measure, f.break_years, self.params["targets"], points=self._points())
         first, last = trend.iloc[0], trend.iloc[-1]
+        end = charts.short_end(int(last["tahun"]), self.params["targets"], self.params["horizon"])
+        short = f.outlook.frame().loc[:end] if f.outlook.ok else None
+        fig = charts.trend_chart(f.table, lang, measure, f.break_years, self.params["targets"], end, self._points(), short,
+                                 t("chart.title.trend", lang, region=f.name))
         alt = t("trend.alt", lang, region=f.name, first=int(first["tahun"]), last=int(last["tahun"]),
                 first_value=fmt_pct(first["cakupan_tren"], lang) + mark(first["sintetis"]),
                 last_value=fmt_pct(last["cakupan_tren"], lang) + mark(last["sintetis"]))
+        if short is not None and not short.empty:
+            m, at = mark(f.history_sample), short.iloc[-1]
+            alt += " " + t("chart.alt.trend_forecast", lang, end=int(short.index[-1]), median=fmt_pct(at["median"], lang) + m,
+                           lo80=fmt_pct(at["lo80"], lang), hi80=fmt_pct(at["hi80"], lang) + m)
         body = (f"<p>{esc(t('trend.lead', lang, measure=self._measure(measure)))}</p>"
                 f"<p>{esc(tn('trend.official', lang, len(f.official_years), total=len(trend)) if len(f.official_years) < len(trend) else t('trend.official.all', lang, total=len(trend)))}</p>"
                 f"<figure>{charts.img_tag(fig, alt)}</figure>")
@@ -216,7 +223,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         last = f.split
         if rows.empty:
             return section("split.title", lang, f"<p>{esc(t('split.none', lang))}</p>")
-        fig = charts.split_chart(rows, lang)
+        fig = charts.split_chart(rows, lang, t("chart.title.split", lang, region=f.name))
         body = f"<p>{esc(t('split.lead', lang))}</p>"
         if last is None:
             alt = t("split.none", lang)
