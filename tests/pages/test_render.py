@@ -266,7 +266,7 @@ def test_render_index_groups_by_level_and_parent_and_escapes_names():
     assert 'href="index.html"' in page and 'href="en/overview.html"' in page and 'href="en/backtest.html"' in page
     assert f'data-search="{search_text("32.73", "Kota <b>Bandung</b>")}"' in page and 'data-search="3273 kota b bandung city ' in page
     assert page.count(t("index.status.cannot_tell", "en")) == 4  # no status in these summaries: cannot tell
-    assert t("banner.sample", "en") in page and t("index.banner.rows.one", "en", count=1) in page
+    assert f'<div class="banner sample" role="note"><strong>{t("banner.sample", "en")}</strong></div>' in page
     assert "regions.csv" not in page  # linked only when the build wrote it
 
 
@@ -282,6 +282,9 @@ def test_render_index_shows_status_and_year_links_the_region_files_and_needs_no_
     assert cells == ["32", '31.4% <span class="muted">(2024)</span>', "Not on track for 2029", "2036 (2031–2044)", "February 2025"]
     assert 'href="regions.csv" download' in page and 'href="regions.json" download' in page
     assert 'class="banner' not in page and "◇" not in row
+    west["region_status"]["reached_year"]["sintetis"] = True  # an official headline, a year reached resting on sample rows
+    page = render_index([west], "en", ["id", "en"], dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc))
+    assert "2036 (2031–2044) ◇" in page and t("banner.sample", "en") in page and 'class="tag official"' in page
 
 
 # --- maps and helpers -------------------------------------------------------------------------

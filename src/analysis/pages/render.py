@@ -20,7 +20,7 @@ import jinja2
 from analysis import __version__
 from analysis.pages import downloads, region_list
 from analysis.pages.search import NORMALISE_JS, search_text
-from analysis.core.messages import fmt_datetime, t, tn
+from analysis.core.messages import fmt_datetime, t
 from analysis.model.params import load_params, params_digest
 from analysis.data.portfolio import OVERVIEW
 from analysis.data.regions import LEVELS, ROOT, is_valid_code, parent_of
@@ -161,6 +161,13 @@ def index_groups(entries: list[dict], lang: str) -> list[dict]:
     return [groups[k] for k in sorted(groups)]
 
 
+def index_banner(groups: list[dict], lang: str) -> str | None:
+    """The sample banner's text when the index shows any value marked ◇ (a headline, a status or a
+    year reached that rests on sample rows), else None."""
+    shows_sample = any(row[f"{cell}_sample"] for group in groups for row in group["rows"] for cell in ("coverage", "status", "reached"))
+    return t("banner.sample", lang) if shows_sample else None
+
+
 def render_index(entries: list[dict], lang: str, languages: list[str], built: dt.datetime, extra_links: list[tuple[str, str]] = (),
                  region_files: tuple[str, ...] = ()) -> str:
     """The portfolio index for one language: every region with its headline coverage and year, its
@@ -170,11 +177,10 @@ def render_index(entries: list[dict], lang: str, languages: list[str], built: dt
     other = other_language(lang, languages)
     links = [(f"{lang}/{OVERVIEW}.html", t("nav.overview", lang)), *extra_links]
     groups = index_groups(entries, lang)
-    sample = sum(any(r[f"{c}_sample"] for c in ("coverage", "status", "reached")) for g in groups for r in g["rows"])
     return _INDEX.get_template("index.html.j2").render(
-        lang=lang, groups=groups, count=len(entries), css=CSS, t=lambda key, **kw: t(key, lang, **kw),
+        lang=lang, groups=groups, banner=index_banner(groups, lang), count=len(entries), css=CSS, t=lambda key, **kw: t(key, lang, **kw),
         version=__version__, built_line=t("sources.built", lang, version=__version__, time=fmt_datetime(built, lang)),
         other=other, other_href=index_name(other, languages) if other else None,
-        other_label=t("index.other_language", lang) if other else None, links=links, sample_line=tn("index.banner.rows", lang, sample) if sample else "",
+        other_label=t("index.other_language", lang) if other else None, links=links,
         region_files=region_files, normalise_js=NORMALISE_JS,
     )
