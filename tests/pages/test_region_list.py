@@ -42,6 +42,10 @@ def test_index_cells_show_the_official_headline_its_year_and_the_status():
     assert reached["status"] == "Target sudah tercapai (2024)" and reached["status_sort"] == 0
     sample = region_list.index_cells(entry("33", "yes", sample=True), "en")
     assert sample["status"] == "On track for 2029 ◇" and sample["status_sample"] and sample["reached"].endswith("◇")
+    beyond = entry("32", "no")
+    beyond["region_status"]["reached_year"].update(median=None, high=None)  # the median path stays below the target
+    cells = region_list.index_cells(beyond, "en")
+    assert (cells["reached"], cells["reached_sort"]) == ("beyond the forecast (2031–…)", 9998)
 
 
 def test_a_summary_without_status_reads_as_cannot_tell_with_its_latest_figure():

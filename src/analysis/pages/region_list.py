@@ -65,16 +65,19 @@ def index_cells(entry: dict, lang: str) -> dict:
     when = year if verdict == "reached" else reached.get("target_year")
     status_sample = verdict != "cannot_tell" and bool(part(entry, "on_track").get("sintetis"))
     status = t(f"index.status.{verdict}" + (".year" if when is not None and verdict != "cannot_tell" else ""), lang, year=when)
-    median, range_sample = reached.get("median"), bool(reached.get("sintetis"))
-    spread = t("index.reached.range", lang, low=reached["low"], high=reached["high"]) if reached.get("low") and reached.get("high") else ""
+    median, low, high = reached.get("median"), reached.get("low"), reached.get("high")
+    spread = t("index.reached.range", lang, low=low or "…", high=high or "…") if low or high else ""
+    # no median year but a range: the median path does not reach the target within the forecast
+    when_reached = str(median) if median is not None else t("index.reached.beyond", lang) if spread else None
+    reached_sample = when_reached is not None and bool(reached.get("sintetis"))
     as_of = part(entry, "headline").get("data_as_of")
     as_of = as_of if isinstance(as_of, str) and re.fullmatch(r"\d{4}(-\d{2})?", as_of) else None
     return {
         "coverage": "–" if share is None else _marked(fmt_pct(share, lang), sample), "coverage_sort": -1 if share is None else share,
         "year": year, "coverage_sample": share is not None and sample,
         "status": _marked(status, status_sample), "status_sort": ON_TRACK.index(verdict), "status_sample": status_sample,
-        "reached": "–" if median is None else _marked(f"{median}{spread}", range_sample), "reached_sort": 9999 if median is None else median,
-        "reached_sample": median is not None and range_sample,
+        "reached": "–" if when_reached is None else _marked(when_reached + spread, reached_sample),
+        "reached_sort": median if median is not None else 9998 if when_reached else 9999, "reached_sample": reached_sample,
         "as_of": fmt_period(as_of, lang) if as_of else "", "as_of_sort": as_of or "",
     }
 
