@@ -101,7 +101,7 @@ def test_regions_csv_and_json_say_what_each_region_json_says(built_portfolio):
     listed = {r["kode"]: r for r in json.loads((root / "regions.json").read_text(encoding="utf-8"))["regions"]}
     for code in built_portfolio.regions:
         summary, row = json.loads((root / lang / f"{code}.json").read_text(encoding="utf-8")), frame.loc[code]
-        assert (row["nama"], row["tingkat"], row["page"], row["build"]) == (summary["nama"], summary["tingkat"], f"{lang}/{code}.html", "built")
+        assert (row["nama"], row["tingkat"], row["page"]) == (summary["nama"], summary["tingkat"], f"{lang}/{code}.html")
         assert _same_cell(row["sintetis"], summary["sintetis"]) and _same_cell(row["status_sintetis"], (summary.get("status") or {}).get("sintetis"))
         for part, fields in STATUS_FIELDS.items():
             values = (summary.get("status") or {}).get(part) or {}

@@ -62,15 +62,15 @@ def test_regions_csv_has_one_row_per_region_with_the_status_fields_named_after_t
     text = region_list.regions_csv([entry("32", "no"), failed, entry("94", None)], "id")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     assert list(frame["kode"]) == ["11", "32", "94"]
-    assert list(frame.columns[:7]) == ["kode", "nama", "tingkat", "induk", "page", "build", "sintetis"]
+    assert list(frame.columns[:6]) == ["kode", "nama", "tingkat", "induk", "page", "sintetis"]
     west = frame.set_index("kode").loc["32"]
-    assert (west["page"], west["build"], west["headline_value"], west["headline_year"]) == ("id/32.html", "built", "0.3135", "2024")
+    assert (west["page"], west["headline_value"], west["headline_year"]) == ("id/32.html", "0.3135", "2024")
     assert (west["on_track_value"], west["reached_year_median"], west["reached_year_low"]) == ("no", "2036", "2031")
     assert json.loads(west["headline_months"]) == {"peserta": "2024-08", "pekerja": "2024-08"}
     assert (west["best_lever_lever"], west["best_lever_illustrative"], west["status_sintetis"]) == ("pasar", "True", "False")
     aceh = frame.set_index("kode").loc["11"]
-    assert aceh["page"] == "" and aceh["build"] == "failed" and aceh["on_track_value"] == "" and aceh["headline_year"] == ""
-    assert len(frame.columns) == 7 + sum(len(f) for f in region_list.STATUS_FIELDS.values()) + 1
+    assert aceh["page"] == "" and aceh["on_track_value"] == "" and aceh["headline_year"] == ""
+    assert len(frame.columns) == 6 + sum(len(f) for f in region_list.STATUS_FIELDS.values()) + 1
 
 
 def test_regions_json_holds_each_status_as_the_region_json_does():

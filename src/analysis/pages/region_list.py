@@ -27,7 +27,7 @@ STATUS_FIELDS = {
     "best_lever": ("lever", "people_by_2029", "illustrative", "sintetis"),
 }
 ON_TRACK = ("reached", "yes", "no", "cannot_tell")  # the order the status column sorts in
-REGION_FIELDS = ("kode", "nama", "tingkat", "induk", "page", "build", "sintetis")
+REGION_FIELDS = ("kode", "nama", "tingkat", "induk", "page", "sintetis")
 FILES = ("regions.csv", "regions.json")
 WHOLE = ("headline_year", "milestone_year", "reached_year_target_year", "reached_year_median", "reached_year_low", "reached_year_high")
 
@@ -88,10 +88,12 @@ def _cell(value: object) -> object:
 
 
 def row(entry: dict, lang: str) -> dict:
-    """A region's line in ``regions.csv``: who it is, its page and build, then ``<part>_<field>``."""
+    """A region's line in ``regions.csv``: who it is, its page (empty when its report failed), then
+    ``<part>_<field>``. Nothing about the build itself (built or unchanged): the same portfolio gives
+    the same bytes however it was built."""
     page = f"{lang}/{entry['kode']}.html" if entry.get("status") in ("built", "skipped") else None
     out = {"kode": entry["kode"], "nama": entry.get("nama"), "tingkat": entry.get("tingkat"), "induk": entry.get("induk"),
-           "page": page, "build": entry.get("status"), "sintetis": entry.get("sintetis")}
+           "page": page, "sintetis": entry.get("sintetis")}
     for name, fields in STATUS_FIELDS.items():
         values = part(entry, name)
         out.update({f"{name}_{field}": _cell(values.get(field)) for field in fields})
