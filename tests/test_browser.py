@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.core.messages import t
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -171,3 +173,88 @@ def test_numbers_are_right_aligned_and_the_league_table_shows_its_last_column(bu
     league = v.page.evaluate("(() => { const box = document.querySelector('#league .table-scroll');"
                              " return [box.scrollWidth, box.clientWidth]; })()")
     assert league[0] <= league[1], league
+
+
+def _search(page, query: str) -> list[str]:
+    page.fill("#q", query)
+    return _visible_rows(page)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_index_search_finds_short_english_and_abbreviated_names_and_shows_each_status(built_portfolio, visit, lang):
+    page = visit(built_portfolio.index(lang)).page
+    for query, codes in (("DKI", ["31"]), ("Jabar", ["32"]), ("3273", ["32.73"]), ("32.73", ["32.73"]), ("kota bdg", ["32.73"]),
+                         ("West Java", ["32"]), ("JAWA BARÁT", ["32"]), ("Kab. Bandung", []), ("", ["ID", "31", "32", "32.73"])):
+        assert sorted(_search(page, query)) == sorted(codes), query
+    statuses = {t(f"index.status.{v}" + (".year" if v != "cannot_tell" else ""), lang, year=y)
+                for v in ("yes", "no", "reached", "cannot_tell") for y in range(2015, 2046)}
+    shown = page.eval_on_selector_all("tbody tr td:nth-of-type(3)", "cells => cells.map(c => c.textContent.replace(' ◇', ''))")
+    assert len(shown) == len(built_portfolio.regions) and set(shown) <= statuses
+
+
+def _status(code: str, verdict: str, median: int) -> dict:
+    return {"headline": {"value": 0.2 + int(code.replace(".", "")) % 7 / 100, "year": 2024, "data_as_of": "2025-02", "sintetis": False},
+            "on_track": {"value": verdict, "sintetis": False},
+            "reached_year": {"target_year": 2029, "median": median, "low": median - 3, "high": median + 6, "sintetis": False}}
+
+
+@pytest.fixture(scope="module")
+def served_index(tmp_path_factory):
+    """An index of every province and every Jawa Barat kab/kota (hand-made statuses), served from 127.0.0.1."""
+    import datetime as dt
+    import functools
+    import http.server
+    import threading
+
+    from analysis.data.contract import cached_dataset
+    from analysis.pages.render import render_index
+
+    regions = cached_dataset().regions
+    codes = [*regions.codes("provinsi"), *regions.codes("kabkota", within="32")]
+    verdicts = ("yes", "no", "reached", "cannot_tell")
+    entries = [{"kode": c, "nama": regions.name(c), "tingkat": regions.level(c), "induk": regions.parent(c), "status": "built",
+                "sintetis": False, "region_status": _status(c, verdicts[i % 4], 2030 + i % 11)} for i, c in enumerate(codes)]
+    root = tmp_path_factory.mktemp("served")
+    (root / "index-en.html").write_text(render_index(entries, "en", ["id", "en"], dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)),
+                                        encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index-en.html", len(codes)
+    server.shutdown()
+    server.server_close()
+
+
+def test_served_index_finds_kab_bandung_and_sorts_by_status_with_and_without_script(browser, served_index):
+    url, total = served_index
+    origin = url.rsplit("/", 1)[0] + "/"
+    requests: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url, wait_until="load")
+        for query, codes in (("Kab. Bandung", ["32.04", "32.17"]), ("kabupaten bandung barat", ["32.17"]), ("kota bdg", ["32.73"]),
+                             ("DKI", ["31"]), ("Jabar", ["32"]), ("Jateng", ["33"]), ("Jatim", ["35"]), ("West Java", ["32"]),
+                             ("3273", ["32.73"]), ("32.7", [f"32.{n}" for n in range(71, 80)]), ("Bandung Regency", ["32.04", "32.17"])):
+            assert sorted(_search(page, query)) == codes, query
+        assert page.locator("#q-status").text_content() == t("index.shown", "en", shown=2, total=total)
+        _search(page, "")
+        row = page.locator("tr", has=page.locator("td", has_text="32.04"))
+        assert row.locator("td").nth(2).text_content() == "Not on track for 2029"
+        header = page.locator("#g-provinsi th", has_text="Target status")
+        header.locator("button").click()
+        ranks = page.eval_on_selector_all("#g-provinsi tbody td:nth-of-type(3)", "cells => cells.map(c => +c.dataset.sort)")
+        assert ranks == sorted(ranks) and len(set(ranks)) == 4
+        assert [u for u in requests if not u.startswith(origin)] == []
+    finally:
+        context.close()
+    plain = browser.new_context(java_script_enabled=False)
+    try:
+        page = plain.new_page()
+        page.goto(url, wait_until="load")
+        assert page.locator(".filter").is_hidden() and page.locator("tbody tr:visible").count() == total
+        assert page.locator("td", has_text="Not on track for 2029").first.is_visible()
+    finally:
+        plain.close()

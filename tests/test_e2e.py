@@ -75,3 +75,37 @@ def test_pages_have_no_code_prompts_or_external_scripts(built):
     page = (built / "id" / "32.html").read_text(encoding="utf-8")
     for forbidden in ("In&nbsp;[", "In [", "RegionReport.load", "params_path", "<script src", "cdn.", "require.js", "MathJax"):
         assert forbidden not in page
+
+
+def _same_cell(cell: str, value: object) -> bool:
+    """A regions.csv cell read as text against the value the region's JSON holds."""
+    if value is None:
+        return cell == ""
+    if isinstance(value, bool):
+        return cell == str(value)
+    if isinstance(value, (int, float)):
+        return float(cell) == value
+    if isinstance(value, (dict, list)):
+        return json.loads(cell) == value
+    return cell == value
+
+
+def test_regions_csv_and_json_say_what_each_region_json_says(built_portfolio):
+    import pandas as pd
+
+    from analysis.pages.region_list import STATUS_FIELDS
+
+    root, lang = built_portfolio.root, built_portfolio.languages[0]
+    frame = pd.read_csv(root / "regions.csv", dtype=str, keep_default_na=False).set_index("kode")
+    assert sorted(frame.index) == sorted(built_portfolio.regions)
+    listed = {r["kode"]: r for r in json.loads((root / "regions.json").read_text(encoding="utf-8"))["regions"]}
+    for code in built_portfolio.regions:
+        summary, row = json.loads((root / lang / f"{code}.json").read_text(encoding="utf-8")), frame.loc[code]
+        assert (row["nama"], row["tingkat"], row["page"]) == (summary["nama"], summary["tingkat"], f"{lang}/{code}.html")
+        assert _same_cell(row["sintetis"], summary["sintetis"]) and _same_cell(row["status_sintetis"], (summary.get("status") or {}).get("sintetis"))
+        for part, fields in STATUS_FIELDS.items():
+            values = (summary.get("status") or {}).get(part) or {}
+            assert all(_same_cell(row[f"{part}_{field}"], values.get(field)) for field in fields), (code, part)
+        assert listed[code]["status"] == summary.get("status") and listed[code]["latest"] == summary["latest"]
+    for index in (built_portfolio.index(x) for x in built_portfolio.languages):
+        assert 'href="regions.csv"' in index.read_text(encoding="utf-8")

@@ -45,7 +45,9 @@ total = int(rows["peserta_aktif"].sum())
 display(HTML(f"<p>{region} {lang}: {len(rows)} rows, {total} participants</p>"))
 publish({"kode": region, "nama": ds.regions.name(region), "tingkat": ds.regions.level(region),
          "induk": ds.regions.parent(region), "lang": lang, "title": f"Probe {region}",
-         "sintetis": bool(rows["sintetis"].any()), "latest": {"tahun": 2024, "cakupan": 0.5}, "total": total})
+         "sintetis": bool(rows["sintetis"].any()), "latest": {"tahun": 2024, "cakupan": 0.5}, "total": total,
+         "status": {"headline": {"value": 0.25, "year": 2023, "sintetis": False}, "on_track": {"value": "no", "sintetis": False},
+                    "reached_year": {"target_year": 2029, "median": 2040 + len(rows) % 5, "sintetis": False}, "sintetis": False}})
 '''
 
 # In ``failing_data``, the probe notebook builds GOOD and raises for BAD.
@@ -304,8 +306,33 @@ def test_desa_reports_are_indexed_per_kabkota(tmp_path, regions, probe, monkeypa
     index, sub = (out / "index.html").read_text(encoding="utf-8"), (out / "index-32.73.html").read_text(encoding="utf-8")
     assert 'href="id/32.73.html"' in index and 'href="index-32.73.html"' in index and "32.73.01.1001" not in index
     assert 'href="id/32.73.01.1001.html"' in sub and 'href="id/32.73.html"' not in sub
+    assert list(pd.read_csv(out / "regions.csv", dtype=str)["kode"]) == sorted(codes)  # every level in the one file
     page = json.loads((out / "id" / "32.73.01.1001.json").read_text(encoding="utf-8"))
     assert page["sintetis"] is True
+
+
+def test_regions_files_list_every_region_with_its_status_and_are_linked_from_the_indexes(tmp_path, failing, probe, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out = tmp_path / "out"
+    build(failing, [BAD, *GOOD], out, probe, languages=["id", "en"])
+    csv = pd.read_csv(out / "regions.csv", dtype=str, keep_default_na=False).set_index("kode")
+    assert list(csv.index) == [*GOOD, BAD] and list(csv["page"]) == [f"id/{c}.html" for c in GOOD] + [""]
+    for code in GOOD:
+        page = json.loads((out / "id" / f"{code}.json").read_text(encoding="utf-8"))
+        assert (csv.loc[code, "page"], csv.loc[code, "nama"]) == (f"id/{code}.html", page["nama"])
+        assert csv.loc[code, "reached_year_median"] == str(page["status"]["reached_year"]["median"])
+        assert (csv.loc[code, "on_track_value"], csv.loc[code, "headline_year"], csv.loc[code, "headline_value"]) == ("no", "2023", "0.25")
+    assert csv.loc[BAD, "page"] == "" and csv.loc[BAD, "on_track_value"] == ""
+    for index, status in (("index.html", "Tidak sesuai jalur untuk 2029"), ("index-en.html", "Not on track for 2029")):
+        text = (out / index).read_text(encoding="utf-8")
+        assert 'href="regions.csv"' in text and 'href="regions.json"' in text and text.count(status) == len(GOOD)
+    regions_json = json.loads((out / "regions.json").read_text(encoding="utf-8"))
+    first = (out / "regions.csv").read_bytes()
+    assert build(failing, GOOD, out, probe, languages=["id", "en"]) == {(c, lang): "skipped" for c in GOOD for lang in ("id", "en")}
+    # a skipped report gives the same row, read back from its stored summary
+    assert (out / "regions.csv").read_text(encoding="utf-8").splitlines() == [
+        line for line in first.decode().splitlines() if not line.startswith(f"{BAD},")]
+    assert [r["status"] for r in regions_json["regions"][:2]] == [json.loads((out / "id" / f"{c}.json").read_text(encoding="utf-8"))["status"] for c in GOOD]
 
 
 def same_files(a: Path, b: Path, ignore: tuple[str, ...] = ("build.json", writing.LOCK_NAME)) -> bool:

@@ -217,8 +217,9 @@ def test_a_hostile_data_folder_builds_pages_that_show_it_as_text(tmp_path, built
     assert index.shows(NASTY[1]) and [e for e in index.elements if e[0] == "script"] == [("script", ())]
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert [f for f in files if not f.endswith(".csv")] == [
-        ".cakupan.lock", "build.json", "en/32.73.html", "en/32.73.json", "id/32.73.html", "id/32.73.json", "index-en.html", "index.html"]
-    assert all(re.fullmatch(r"(id|en)/32\.73\.[a-z]+\.csv", f) for f in files if f.endswith(".csv"))  # the pages' data downloads
+        ".cakupan.lock", "build.json", "en/32.73.html", "en/32.73.json", "id/32.73.html", "id/32.73.json", "index-en.html", "index.html", "regions.json"]
+    assert all(re.fullmatch(r"(id|en)/32\.73\.[a-z]+\.csv|regions\.csv", f) for f in files if f.endswith(".csv"))  # the pages' data downloads, every region's status
+    assert json.loads((out / "regions.json").read_text(encoding="utf-8"))["regions"][0]["nama"] == NASTY[1]
 
     before = snapshot(out)
     monkeypatch.setattr(batch, "build", lambda *a, **k: pytest.fail("the build started although the input is invalid"))

@@ -23,6 +23,7 @@ from analysis.core.messages import fmt_datetime, fmt_pct, t
 from analysis.pages.overview import map_year
 from analysis.model.params import load_params, params_digest
 from analysis.pages.render import CSS, render_index
+from analysis.pages.search import search_text
 
 MAX_PAGE_BYTES = 1_500_000
 EXTERNAL = re.compile(r"^(https?:)?//", re.I)
@@ -263,8 +264,27 @@ def test_render_index_groups_by_level_and_parent_and_escapes_names():
     assert "147.8%" in page and "20.0% ◇" in page  # not clipped; sample marked
     assert 'href="en/33.01.html"' not in page and t("index.failed", "en") in page
     assert 'href="index.html"' in page and 'href="en/overview.html"' in page and 'href="en/backtest.html"' in page
-    assert 'data-search="32.73 kota &lt;b&gt;bandung&lt;/b&gt;"' in page
-    assert page.count('class="banner sample"') == 1  # it shows a value marked ◇, so it carries the banner
+    assert f'data-search="{search_text("32.73", "Kota <b>Bandung</b>")}"' in page and 'data-search="3273 kota b bandung city ' in page
+    assert page.count(t("index.status.cannot_tell", "en")) == 4  # no status in these summaries: cannot tell
+    assert f'<div class="banner sample" role="note"><strong>{t("banner.sample", "en")}</strong></div>' in page
+    assert "regions.csv" not in page  # linked only when the build wrote it
+
+
+def test_render_index_shows_status_and_year_links_the_region_files_and_needs_no_banner_without_sample():
+    west = {**_entry("32", "Jawa Barat", "provinsi", "ID", 0.29),
+            "region_status": {"headline": {"value": 0.3135, "year": 2024, "data_as_of": "2025-02", "sintetis": False},
+                              "on_track": {"value": "no", "sintetis": False},
+                              "reached_year": {"target_year": 2029, "median": 2036, "low": 2031, "high": 2044, "sintetis": False}}}
+    page = render_index([west], "en", ["id", "en"], dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc), region_files=("regions.csv", "regions.json"))
+    row = page[page.index('<tr data-search="32 '):]
+    row = row[:row.index("</tr>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells == ["32", '31.4% <span class="muted">(2024)</span>', "Not on track for 2029", "2036 (2031–2044)", "February 2025"]
+    assert 'href="regions.csv" download' in page and 'href="regions.json" download' in page
+    assert 'class="banner' not in page and "◇" not in row
+    west["region_status"]["reached_year"]["sintetis"] = True  # an official headline, a year reached resting on sample rows
+    page = render_index([west], "en", ["id", "en"], dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc))
+    assert "2036 (2031–2044) ◇" in page and t("banner.sample", "en") in page and 'class="tag official"' in page
 
 
 def test_index_carries_the_banner_if_and_only_if_it_shows_a_sample_value():

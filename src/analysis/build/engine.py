@@ -267,8 +267,12 @@ class BuildOptions:
 
 
 def index_entry(summary: dict) -> dict:
-    """The few fields of a summary the index shows (kept for every report, so kept small)."""
-    return {k: summary[k] for k in INDEX_FIELDS if k in summary}
+    """The few fields of a summary the index shows (kept for every report, so kept small); the
+    region's ``status`` is kept as ``region_status``, apart from the build's status of the report."""
+    entry = {k: summary[k] for k in INDEX_FIELDS if k in summary}
+    if "status" in summary:
+        entry["region_status"] = summary["status"]
+    return entry
 
 
 def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
@@ -377,12 +381,15 @@ def _run(tasks: list[Task], job: Job, opts: BuildOptions, built: dt.datetime, ma
 
 def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entries: dict, results: list[Result],
                   opts: BuildOptions, built: dt.datetime) -> list[Path]:
-    """The index of each language (``index.html`` for the first, ``index-<lang>.html`` for the others).
+    """Every region's status in one file (``regions.csv``, ``regions.json``: all levels, in the
+    first language built) and the index of each language (``index.html`` for the first,
+    ``index-<lang>.html`` for the others), which links them: files first, then the pages.
 
     Kecamatan and desa are listed on one page per kab/kota (``index-32.04.html``,
     ``index-en-32.04.html``), linked from the main index, so no page grows with the country.
     Returns the paths written.
     """
+    from analysis.pages import region_list
     from analysis.pages.render import index_links, index_name, render_index
 
     status = {(r.kode, r.lang): r.status for r in results}
@@ -397,14 +404,18 @@ def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entri
             entry.setdefault("nama", regions.name(code))
             entry.setdefault("tingkat", regions.level(code))
             (main if entry["tingkat"] in INDEX_LEVELS else deeper.setdefault(code[:5], [])).append(entry)
+        if lang == langs[0]:
+            for file_name, text in region_list.files(main + [e for group in deeper.values() for e in group], lang).items():
+                write_atomic(opts.out / file_name, text)
+                written.append(opts.out / file_name)
         name = index_name(lang, languages)
         pages = {kab: name.replace(".html", f"-{kab}.html") for kab in deeper}
         label = f"{t('level.kecamatan', lang)} / {t('level.desa', lang)}"
         links = index_links(opts.out, lang) + [(pages[kab], f"{label}: {regions.name(kab)}") for kab in deeper]
-        write_atomic(opts.out / name, render_index(main, lang, languages, built, links))
+        write_atomic(opts.out / name, render_index(main, lang, languages, built, links, region_list.FILES))
         written.append(opts.out / name)
         for kab, group in deeper.items():
-            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))]))
+            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))], region_list.FILES))
             written.append(opts.out / pages[kab])
     return written
 

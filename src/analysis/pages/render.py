@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from analysis import __version__
-from analysis.pages import downloads
-from analysis.core.messages import fmt_datetime, fmt_pct, t
+from analysis.pages import downloads, region_list
+from analysis.pages.search import NORMALISE_JS, search_text
+from analysis.core.messages import fmt_datetime, t
 from analysis.model.params import load_params, params_digest
 from analysis.data.portfolio import OVERVIEW
 from analysis.data.regions import LEVELS, ROOT, is_valid_code, parent_of
@@ -136,15 +137,10 @@ def index_links(out: Path, lang: str) -> list[tuple[str, str]]:
 
 
 def _index_row(entry: dict, lang: str) -> dict:
-    latest = entry.get("latest") or {}
-    share = latest.get("cakupan")
     return {
-        "kode": entry["kode"], "nama": entry.get("nama", entry["kode"]),
+        "kode": entry["kode"], "nama": entry.get("nama", entry["kode"]), "search": search_text(entry["kode"], entry.get("nama", "")),
         "href": f"{lang}/{entry['kode']}.html" if entry.get("status") in ("built", "skipped") else None,
-        "coverage": fmt_pct(share, lang) + (" ◇" if latest.get("sintetis") else "") if share is not None else "–",
-        "coverage_sort": share if share is not None else -1,
-        "year": latest.get("tahun", ""),
-        "sample": bool(entry.get("sintetis")), "failed": entry.get("status") == "failed",
+        **region_list.index_cells(entry, lang), "failed": entry.get("status") == "failed",
     }
 
 
@@ -166,14 +162,18 @@ def index_groups(entries: list[dict], lang: str) -> list[dict]:
 
 
 def index_banner(groups: list[dict], lang: str) -> str | None:
-    """The sample banner's text when the index shows a value marked ◇ (a sample headline), else None."""
-    shows_sample = any(row["coverage"].endswith("◇") for group in groups for row in group["rows"])
+    """The sample banner's text when the index shows any value marked ◇ (a headline, a status or a
+    year reached that rests on sample rows), else None."""
+    shows_sample = any(row[f"{cell}_sample"] for group in groups for row in group["rows"] for cell in ("coverage", "status", "reached"))
     return t("banner.sample", lang) if shows_sample else None
 
 
-def render_index(entries: list[dict], lang: str, languages: list[str], built: dt.datetime, extra_links: list[tuple[str, str]] = ()) -> str:
-    """The portfolio index for one language: every region with its headline coverage and a link,
-    grouped by level and parent, filterable and sortable offline (a small inline script)."""
+def render_index(entries: list[dict], lang: str, languages: list[str], built: dt.datetime, extra_links: list[tuple[str, str]] = (),
+                 region_files: tuple[str, ...] = ()) -> str:
+    """The portfolio index for one language: every region with its headline coverage and year, its
+    status and a link, grouped by level and parent, searchable and sortable offline (a small inline
+    script), with the sample banner when any value it shows rests on sample rows; ``region_files``: every
+    region's status in one file (``regions.csv``, ``regions.json``), linked when the build wrote them."""
     other = other_language(lang, languages)
     links = [(f"{lang}/{OVERVIEW}.html", t("nav.overview", lang)), *extra_links]
     groups = index_groups(entries, lang)
@@ -182,4 +182,5 @@ def render_index(entries: list[dict], lang: str, languages: list[str], built: dt
         version=__version__, built_line=t("sources.built", lang, version=__version__, time=fmt_datetime(built, lang)),
         other=other, other_href=index_name(other, languages) if other else None,
         other_label=t("index.other_language", lang) if other else None, links=links,
+        region_files=region_files, normalise_js=NORMALISE_JS,
     )
