@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	@ln -sfn $(CURDIR)/src/analysis/pages/templates/cakupan $(VENV)/share/jupyter/nbconvert/templates/cakupan
 	@touch $@
 
+# The backtest writes into reports/ only; `cakupan backtest --record` alone rewrites the tracked skill record.
 reports: $(STAMP)
 	$(BIN)/cakupan backtest
 	$(BIN)/cakupan build $(if $(JOBS),--jobs $(JOBS))

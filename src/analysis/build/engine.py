@@ -35,7 +35,7 @@ from analysis.model.params import LANGUAGES, params_digest
 from analysis.data.portfolio import OVERVIEW, REGION
 from analysis.build.preload import MANIFEST_NAME
 from analysis.data.regions import ROOT, RegionTree, is_valid_code
-from analysis.core.writing import BuildLock, build_time, json_text, write_atomic
+from analysis.core.writing import BuildLock, WriteError, build_time, json_text, write_atomic
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
@@ -277,10 +277,14 @@ def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
     if outcome.error is not None:
         return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, outcome.error)
     html_path, json_path = output_paths(out, task.kode, task.lang)
-    for name, text in outcome.files.items():  # the page links them: written first
-        write_atomic(html_path.parent / name, text)
-    write_atomic(html_path, outcome.page)
-    write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}))
+    try:
+        for name, text in outcome.files.items():  # the page links them: written first
+            write_atomic(html_path.parent / name, text, root=out)
+        write_atomic(html_path, outcome.page, root=out)
+        write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}),
+                     root=out)
+    except WriteError as exc:  # this report fails (listed, exit 1); its earlier files stay whole
+        return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, exc.message())
     return Result(task.kode, task.lang, "built", html_path.relative_to(out).as_posix(), outcome.seconds, task.key)
 
 
@@ -401,10 +405,10 @@ def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entri
         pages = {kab: name.replace(".html", f"-{kab}.html") for kab in deeper}
         label = f"{t('level.kecamatan', lang)} / {t('level.desa', lang)}"
         links = index_links(opts.out, lang) + [(pages[kab], f"{label}: {regions.name(kab)}") for kab in deeper]
-        write_atomic(opts.out / name, render_index(main, lang, languages, built, links))
+        write_atomic(opts.out / name, render_index(main, lang, languages, built, links), root=opts.out)
         written.append(opts.out / name)
         for kab, group in deeper.items():
-            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))]))
+            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))]), root=opts.out)
             written.append(opts.out / pages[kab])
     return written
 
