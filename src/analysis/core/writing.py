@@ -151,11 +151,15 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 
 
 def safe_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe (OWASP's rule);
-    every other value (numbers, a negative number written as text, empty cells) as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe (OWASP's rule),
+    and a carriage return inside it as a line break (Python's CSV writer quotes a cell with a line
+    feed, but not one with a bare CR, which readers take for the end of the row); every other value
+    (numbers, a negative number written as text, empty cells) as it is."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ------------------------------------------------------------------ locks
