@@ -1,5 +1,6 @@
 """The region report built through the library (no kernel): blocks render, summary numbers hold together."""
 
+import re
 import json
 import math
 
@@ -138,3 +139,9 @@ def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
     assert first.title() != second.title()
     other = RegionReport.load("32.01", lang="en")
     assert other.outlook is not outlook and report.facts_for("32.01", other.params, other.ds) is other.facts
+
+
+@pytest.mark.parametrize("code, named", [("３２", "U+FF13 FULLWIDTH DIGIT THREE"), ("32.٧٣", "U+0667 ARABIC-INDIC DIGIT SEVEN")])
+def test_a_notebook_region_with_look_alike_digits_names_the_character(code, named):
+    with pytest.raises(KeyError, match=re.escape(named)):
+        RegionReport.load(code, None, "en")
