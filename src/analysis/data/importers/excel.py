@@ -36,15 +36,22 @@ def _refuse_dtd(path: Path, part: str) -> RefusedImport:
     return RefusedImport(say("import.reason.workbook"), [problem(path, None, None, part, say("import.expect.xml_entities", part=part))])
 
 
+def _defused(exc: BaseException | None) -> DefusedXmlException | None:
+    """defusedxml's refusal, where openpyxl wrapped it in its own error."""
+    while exc is not None and not isinstance(exc, DefusedXmlException):
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
 def read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
     part = _declares_dtd(path)
     if part is not None:
         raise _refuse_dtd(path, part)
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
-    except DefusedXmlException as exc:  # openpyxl parses with defusedxml: entities it would expand are refused
-        raise _refuse_dtd(path, type(exc).__name__) from None
     except Exception as exc:  # openpyxl/zipfile raise several types for unreadable workbooks
+        if _defused(exc) is not None:  # openpyxl parses with defusedxml: an entity past the first MB is refused there
+            raise _refuse_dtd(path, type(_defused(exc)).__name__) from None
         raise RefusedImport(say("import.reason.workbook"), [problem(path, None, None, str(exc)[:120], say("import.expect.workbook"))]) from exc
     with book:
         names = book.sheet_names
@@ -53,8 +60,10 @@ def read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
         name = sheet if sheet is not None else names[0]
         try:
             frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
-        except DefusedXmlException as exc:
-            raise _refuse_dtd(path, type(exc).__name__) from None
+        except Exception as exc:
+            if _defused(exc) is None:
+                raise
+            raise _refuse_dtd(path, type(_defused(exc)).__name__) from None
     report.sheet = name
     rows = [[None if is_nan(v) else (v.strip() if isinstance(v, str) else v) for v in row] for row in frame.itertuples(index=False)]
     return Grid(rows, [int(i) + 1 for i in frame.index])  # header=None keeps blank rows: index + 1 is the Excel row
