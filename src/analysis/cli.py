@@ -255,20 +255,32 @@ def _build(ns: argparse.Namespace, read: dict) -> int:
     except BuildLocked as exc:
         print(t("cli.build.locked", say, out=exc.out, pid=exc.holder), file=sys.stderr)
         return EXIT_INVALID
+    except WriteError as exc:
+        if not any(r.status == "built" for r in exc.results or []):
+            raise  # the folder was unusable before anything was built: exit 2 (main)
+        _say_failed(exc.results, out, say)
+        print(exc.message(say), file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt as exc:
         print(t("cli.build.interrupted", say), file=sys.stderr)
         return 128 + getattr(exc, "signum", 2)
     finally:
         executor.close()
     counts = engine.summarize(results)
+    failed = _say_failed(results, out, say)
+    pages = counts.pop("pages")
+    say_build_done(counts, pages, time.perf_counter() - started, out, out / index_name(langs[0], params["languages"]))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _say_failed(results: list, out: Path, say: str) -> list:
+    """The failed reports on standard error (the first 20, then where the rest are listed); returns them."""
     failed = [r for r in results if r.status == "failed"]
     for r in failed[:20]:
         print(t("cli.build.failed", say, kode=r.kode, language=r.lang, error=r.error), file=sys.stderr)
     if len(failed) > 20:
         print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / MANIFEST_NAME), file=sys.stderr)
-    pages = counts.pop("pages")
-    say_build_done(counts, pages, time.perf_counter() - started, out, out / index_name(langs[0], params["languages"]))
-    return EXIT_FAILED if failed else EXIT_OK
+    return failed
 
 
 def cmd_sample(ns: argparse.Namespace) -> int:

@@ -306,32 +306,36 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
         tasks += [Task(OVERVIEW, lang, keys_overview[lang], OVERVIEW) for lang in langs]
     tasks += [Task(code, lang, keys[(code, lang)]) for code in codes for lang in langs]
     with BuildLock(opts.out), _stop_on_signals():
-        _remove_stale_temporaries(opts.out, langs)
-        manifest = Manifest(opts.out / MANIFEST_NAME, built)
         results: list[Result] = []
-        entries: dict[tuple[str, str], dict] = {}
-        todo = []
-        for task in tasks:
-            stored = None if opts.force else is_current(opts.out, task)
-            if stored is None:
-                todo.append(task)
-                continue
-            results.append(Result(task.kode, task.lang, "skipped", f"{task.lang}/{task.kode}.html", 0.0, task.key))
-            entries[(task.kode, task.lang)] = index_entry(stored)
-        for i, result in enumerate(results, 1):
-            manifest.add(result)
-            if opts.progress:
-                opts.progress(i, len(tasks), result)
-        complete = False
         try:
-            job = Job(tuple(notebooks.items()), opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat())
-            complete = not _run(todo, job, opts, built, manifest, results, entries, len(tasks)) if todo else True
-        finally:
-            manifest.flush(complete=complete)
-        indexes = write_indexes(ds.regions, codes, langs, entries, results, opts, built)
-        if complete and opts.command is not None and opts.read is not None and all(r.status != "failed" for r in results):
-            manifest.stamp = _stamp(opts, results, indexes, langs)
-            manifest.flush(complete=True)
+            _remove_stale_temporaries(opts.out, langs)
+            manifest = Manifest(opts.out / MANIFEST_NAME, built)
+            entries: dict[tuple[str, str], dict] = {}
+            todo = []
+            for task in tasks:
+                stored = None if opts.force else is_current(opts.out, task)
+                if stored is None:
+                    todo.append(task)
+                    continue
+                results.append(Result(task.kode, task.lang, "skipped", f"{task.lang}/{task.kode}.html", 0.0, task.key))
+                entries[(task.kode, task.lang)] = index_entry(stored)
+            for i, result in enumerate(results, 1):
+                manifest.add(result)
+                if opts.progress:
+                    opts.progress(i, len(tasks), result)
+            complete = False
+            try:
+                job = Job(tuple(notebooks.items()), opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat())
+                complete = not _run(todo, job, opts, built, manifest, results, entries, len(tasks)) if todo else True
+            finally:
+                manifest.flush(complete=complete)
+            indexes = write_indexes(ds.regions, codes, langs, entries, results, opts, built)
+            if complete and opts.command is not None and opts.read is not None and all(r.status != "failed" for r in results):
+                manifest.stamp = _stamp(opts, results, indexes, langs)
+                manifest.flush(complete=True)
+        except WriteError as exc:  # the build had begun: what was built stays, the command line lists the rest (exit 1)
+            exc.results = results
+            raise
     return results
 
 

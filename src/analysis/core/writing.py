@@ -57,6 +57,7 @@ class WriteError(Exception):
 
     def __init__(self, path: Path | str, kind: str, detail: str = ""):
         self.path, self.kind, self.detail = Path(path), kind, detail
+        self.results: list | None = None  # a build's results so far, when it stopped on this error
         super().__init__(self.message("en"))
 
     @classmethod
