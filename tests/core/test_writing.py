@@ -173,3 +173,37 @@ def test_nothing_in_the_package_writes_around_the_layer():
     found = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py") if p.name != "writing.py"
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert found == []
+
+
+def test_a_written_file_has_the_umask_mode_and_a_temporary_the_build_can_sweep(tmp_path, monkeypatch):
+    """Pages are readable as any file the user makes (mkstemp's 0600 is widened to the umask's mode),
+    and a temporary is named ``.<name>.*.tmp``, which a later build removes if this one is killed."""
+    seen = []
+    real = writing._write_all
+
+    def spy(fd, data):
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd, data)
+
+    monkeypatch.setattr(writing, "_write_all", spy)
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "32.html", b"<p>x</p>")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "32.html").read_bytes() == b"<p>x</p>"
+    assert oct((tmp_path / "32.html").stat().st_mode & 0o777) == oct(0o666 & ~writing._UMASK)
+    (temporary,) = seen
+    name = Path(temporary).name
+    assert name.startswith(".32.html.") and name.endswith(".tmp") and Path(temporary).parent == tmp_path
+
+
+def test_replace_refuses_a_link_and_moves_a_file(tmp_path):
+    (tmp_path / "new.csv").write_text("new")
+    (tmp_path / "target.csv").symlink_to(tmp_path / "elsewhere.csv")
+    with pytest.raises(WriteError) as err:
+        writing.replace(tmp_path / "new.csv", tmp_path / "target.csv")
+    assert (err.value.kind, err.value.path) == ("link", tmp_path / "target.csv")
+    (tmp_path / "target.csv").unlink()
+    writing.replace(tmp_path / "new.csv", tmp_path / "target.csv")
+    assert (tmp_path / "target.csv").read_text() == "new" and not (tmp_path / "new.csv").exists()
