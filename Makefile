@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?=
 
-.PHONY: reports test lab chromium bench clean sample data
+.PHONY: reports test lab chromium bench clean sample data mutate
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	@ln -sfn $(CURDIR)/src/analysis/pages/templates/cakupan $(VENV)/share/jupyter/nbconvert/templates/cakupan
 	@touch $@
 
+# The backtest writes into reports/ only; `cakupan backtest --record` alone rewrites the tracked skill record.
 reports: $(STAMP)
 	$(BIN)/cakupan backtest
 	$(BIN)/cakupan build $(if $(JOBS),--jobs $(JOBS))
@@ -47,6 +48,12 @@ data: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_build.py
+
+# Mutation testing of the writing layer, the validator, the downloads and the number formats (slow; not in CI).
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[mutation]'
+	$(BIN)/mutmut run $(MUTATE_ARGS)
+	$(BIN)/mutmut results --all true | awk '{s[$$NF]++} END {for (k in s) print k, s[k]}'
 
 clean:
 	rm -rf reports/*/ reports/*.html reports/*.json reports/*.csv

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,54 @@ def test_every_command_in_the_readme_table_parses_with_the_real_parser():
             continue
         ns = parse(argv, "en")
         assert ns.command == argv[0], synopsis
+
+
+@pytest.mark.parametrize("make, key", [
+    (lambda p: p.mkdir(), "a regular file, not a folder"), (lambda p: os.mkfifo(p), "a regular file, not a named pipe (FIFO)"),
+    (lambda p: p.symlink_to(p), "a regular file, not a symbolic link loop"),
+])
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_params_that_are_not_a_file_are_named_at_once(tmp_path, capsys, monkeypatch, make, key, command):
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    params = tmp_path / "params.yaml"
+    make(params)
+    started = time.monotonic()
+    code = main([command, "--params", str(params)] + (["--out", str(tmp_path / "o")] if command == "build" else []))
+    err = capsys.readouterr().err
+    assert (code, time.monotonic() - started < 5) == (2, True)
+    assert err.startswith(f"cakupan: invalid input (1 problem):\n{params}: value ") and f"expected {key}" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_write_refused_by_the_system_is_a_message_and_exit_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".cakupan.lock").symlink_to(tmp_path / "victim")
+    assert main(["build", "--region", "32", "--lang", "en", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out / '.cakupan.lock'} is a symbolic link" in err and not (tmp_path / "victim").exists()
+
+
+def test_a_disk_that_fills_mid_build_lists_the_failed_reports_and_exits_1(tmp_path, capsys, monkeypatch):
+    from analysis.build import engine
+    from analysis.core.writing import WriteError
+
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    out = tmp_path / "out"
+
+    def stopped(ds, codes, opts):
+        exc = WriteError(out / "build.json", "full")
+        exc.results = [engine.Result("32", "en", "built", "en/32.html", 1.0, "k"),
+                       engine.Result("32.73", "en", "failed", None, 1.0, "k", WriteError(out / "en" / "32.73.html", "full").message("en"))]
+        raise exc
+
+    monkeypatch.setattr(engine, "build", stopped)
+    assert main(["build", "--region", "32", "--lang", "en", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"failed 32.73 (en): cakupan: the disk is full while writing {out / 'en' / '32.73.html'}" in err
+    assert err.rstrip().endswith(f"the disk is full while writing {out / 'build.json'}; free some space or choose a folder on another disk "
+                                 "(--out/--into), then run again; earlier files are left as they were")
+    monkeypatch.setattr(engine, "build", lambda ds, codes, opts: (_ for _ in ()).throw(WriteError(out / ".cakupan.lock", "read_only")))
+    assert main(["build", "--region", "32", "--lang", "en", "--out", str(out)]) == 2  # unusable before anything was built
+    assert "read-only file system" in capsys.readouterr().err

@@ -21,15 +21,15 @@ from pathlib import Path
 from analysis import __version__
 from analysis.data.contract import BUNDLED_DIR, SEGMENTS, TOTAL, load_dataset
 from analysis.data.destinations import is_bundled, output_problems
-from analysis.core.problems import InputError, Problem, problem, render_problems
+from analysis.core.problems import InputError, Problem, input_problem, problem, render_problems
 from analysis.data.importers import FORMATS, IMPORT_MEASURES, NameIndex
 from analysis.build.launch import DEFAULT_OUT, say_build_done, say_build_start
 from analysis.core.messages import catalogue, cli_language, fmt_int, t, tn
 from analysis.model.params import DEFAULT_PARAMS, LANGUAGES, load_params
 from analysis.data.portfolio import select_regions
 from analysis.build.preload import MANIFEST_NAME, warm_up
-from analysis.data.regions import LEVELS, ROOT, RegionTree, is_valid_code
-from analysis.core.writing import BuildLocked
+from analysis.data.regions import LEVELS, ROOT, RegionTree, code_expectation, is_valid_code
+from analysis.core.writing import BuildLocked, FolderBusy, WriteError, folder_lock
 
 DEFAULT_SEED = 20240827
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -81,7 +81,7 @@ def _report_invalid(exc: InputError) -> int:
 def dotted(text: str) -> str | None:
     """A Kemendagri code written without dots ('3273', '3204162001') with its dots, else None."""
     digits = text.strip()
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return None
     cuts = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}.get(len(digits))
     if cuts is None:
@@ -93,7 +93,7 @@ def dotted(text: str) -> str | None:
 def _code_list(value: str) -> list[str]:
     """The codes of '32.73,32.10' or '3273 3210' (one code, or a name, gives one part)."""
     parts = [part for part in re.split(r"[,;\s]+", value.strip()) if part]
-    return parts if all(re.fullmatch(r"ID|[\d.]+", part) for part in parts) else [value]
+    return parts if all(re.fullmatch(r"ID|[0-9.]+", part) for part in parts) else [value]
 
 
 def _or(items: list[str], lang: str) -> str:
@@ -123,7 +123,7 @@ def code_problems(values: list[str], regions: RegionTree, option: str, lang: str
     for value in values:
         if is_valid_code(value) and value in regions:
             continue
-        expected = t("cli.expect.code" if not is_valid_code(value) else "cli.expect.in_tree", lang)
+        expected = code_expectation(value, "cli.expect.code" if not is_valid_code(value) else "cli.expect.in_tree").text(lang)
         if len(_code_list(value)) > 1:
             expected = t("cli.expect.one_code", lang)
         hint = region_hint(value, regions, option, lang)
@@ -205,14 +205,24 @@ def _make_out(out: Path, say: str) -> bool:
 
 def cmd_build(ns: argparse.Namespace) -> int:
     from analysis.build import engine
+    from analysis.build import stamps
+
+    ns.region, ns.level, ns.lang = _distinct(ns.region), _distinct(ns.level), _distinct(ns.lang)
+    odd = [p for p in (input_problem(ns.params, "file") if ns.params else None, input_problem(ns.data, "folder") if ns.data else None) if p]
+    if odd:  # a pipe, folder or link loop named before the stamp below opens anything
+        raise InputError(odd)
+    read = stamps.inputs(*engine.build_inputs(ns.params, ns.data))  # before anything is read
+    with folder_lock(Path(ns.data) if ns.data else BUNDLED_DIR, exclusive=False):  # an import into the data waits for the build
+        return _build(ns, read)
+
+
+def _build(ns: argparse.Namespace, read: dict) -> int:
+    from analysis.build import engine
     from analysis.model import checks
     from analysis.build import executors
-    from analysis.build import stamps
     from analysis.pages.render import index_name
 
     say = cli_language()
-    ns.region, ns.level, ns.lang = _distinct(ns.region), _distinct(ns.level), _distinct(ns.lang)
-    read = stamps.inputs(*engine.build_inputs(ns.params, ns.data))  # before anything is read
     params = load_params(ns.params)
     started = time.perf_counter()
     out = Path(ns.out)
@@ -245,20 +255,32 @@ def cmd_build(ns: argparse.Namespace) -> int:
     except BuildLocked as exc:
         print(t("cli.build.locked", say, out=exc.out, pid=exc.holder), file=sys.stderr)
         return EXIT_INVALID
+    except WriteError as exc:
+        if not any(r.status == "built" for r in exc.results or []):
+            raise  # the folder was unusable before anything was built: exit 2 (main)
+        _say_failed(exc.results, out, say)
+        print(exc.message(say), file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt as exc:
         print(t("cli.build.interrupted", say), file=sys.stderr)
         return 128 + getattr(exc, "signum", 2)
     finally:
         executor.close()
     counts = engine.summarize(results)
+    failed = _say_failed(results, out, say)
+    pages = counts.pop("pages")
+    say_build_done(counts, pages, time.perf_counter() - started, out, out / index_name(langs[0], params["languages"]))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _say_failed(results: list, out: Path, say: str) -> list:
+    """The failed reports on standard error (the first 20, then where the rest are listed); returns them."""
     failed = [r for r in results if r.status == "failed"]
     for r in failed[:20]:
         print(t("cli.build.failed", say, kode=r.kode, language=r.lang, error=r.error), file=sys.stderr)
     if len(failed) > 20:
         print(t("cli.build.more_failed", say, count=len(failed) - 20, manifest=out / MANIFEST_NAME), file=sys.stderr)
-    pages = counts.pop("pages")
-    say_build_done(counts, pages, time.perf_counter() - started, out, out / index_name(langs[0], params["languages"]))
-    return EXIT_FAILED if failed else EXIT_OK
+    return failed
 
 
 def cmd_sample(ns: argparse.Namespace) -> int:
@@ -301,9 +323,11 @@ def cmd_backtest(ns: argparse.Namespace) -> int:
     bad = output_problems(ns.out, "--out", data_dir=data_dir)
     if bad:
         raise InputError(bad)
+    if ns.record and not is_bundled(data_dir):
+        raise InputError([problem("--record", None, None, str(data_dir), t("cli.expect.record_bundled", cli_language()))])
     languages = load_params(None)["languages"]
     return backtest_page.main(data_dir, Path(ns.out), _distinct(ns.lang) or languages, _distinct(ns.benchmark) or (),
-                                languages=languages)
+                                languages=languages, skill_path=backtest_page.SKILL_PATH if ns.record else None)
 
 
 def cmd_import(ns: argparse.Namespace) -> int:
@@ -363,6 +387,7 @@ def make_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--lang", nargs="+", action="extend", choices=LANGUAGES, type=_word(LANGUAGES, "--lang", lang), help=h("help.backtest_lang"))
     p.add_argument("--benchmark", nargs="+", action="extend", choices=BENCHMARKS, type=_word(BENCHMARKS, "--benchmark", lang),
                    help=h("help.benchmark"))
+    p.add_argument("--record", action="store_true", help=h("help.record"))
     p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("import", help=h("help.import"), description=h("help.import"))
@@ -392,3 +417,12 @@ def main(argv: list[str] | None = None) -> int:
         return ns.func(ns)
     except InputError as exc:
         return _report_invalid(exc)
+    except WriteError as exc:  # the output or data folder refused before (or while) anything was written
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_INVALID
+    except FolderBusy as exc:
+        print(t("lock.busy", lang, folder=exc.folder, seconds=f"{exc.seconds:g}"), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:  # any other refusal of the system: named, never a traceback
+        print(t("writing.read_failed", lang, path=exc.filename or "?", error=exc.strerror or exc), file=sys.stderr)
+        return EXIT_INVALID

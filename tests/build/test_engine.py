@@ -363,3 +363,24 @@ def test_the_progress_bar_speaks_the_language_of_the_command_line(lang):
     unit, desc, built = (t(k, lang) for k in ("cli.progress_bar.unit", "cli.progress_bar.desc", "cli.status.built"))
     assert shown.startswith(f"{desc}: 100%") and (f"{unit}/s" in shown or f"s/{unit}" in shown) and f"32.73 id {built}" in shown, shown
     assert ({"report", "reports", "built"} if lang == "id" else {"laporan", "dibangun"}).isdisjoint(re.findall(r"[a-z]+", shown)), shown
+
+
+def test_a_page_the_disk_refuses_fails_alone_and_keeps_its_earlier_files(tmp_path, monkeypatch):
+    """Pages failing mid-build: each is a failed result with the message (the command line lists them, exit 1)."""
+    from analysis.build.executors import Outcome, Task
+
+    page = tmp_path / "en" / "32.html"
+    writing.write_atomic(page, "<p>earlier</p>")
+    real = writing._write_all
+
+    def full(fd, data):
+        if os.readlink(f"/proc/self/fd/{fd}").rsplit("/", 1)[-1].startswith(".32.html"):
+            raise OSError(28, os.strerror(28))
+        real(fd, data)
+
+    monkeypatch.setattr(writing, "_write_all", full)
+    outcome = Outcome(Task("32", "en", "key"), 1.0, page="<p>new</p>", summary={"kode": "32"}, files={"32.years.csv": "a\n1\n"})
+    result = batch._store(tmp_path, outcome, writing.build_time())
+    assert (result.status, result.output) == ("failed", None)
+    assert result.error == t("writing.full", "en", path=page) or "disk is full" in result.error
+    assert page.read_text() == "<p>earlier</p>" and not (tmp_path / "en" / "32.json").exists()

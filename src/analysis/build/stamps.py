@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,12 @@ def _folder_digest(folder: Path) -> str:
 
 
 def _file_digest(path: Path) -> str | None:
+    """sha256 of a regular file; None for anything else (missing, a folder, a pipe: never opened)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    except OSError:
         return None
 
 

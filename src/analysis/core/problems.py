@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,3 +85,25 @@ def render_problems(problems: list[Problem], lang: str, limit: int = 50) -> str:
     if len(problems) > limit:
         lines.append(t("cli.problem.more", lang, count=len(problems) - limit))
     return "\n".join(lines)
+
+
+def input_problem(path: str | Path, want: str) -> Problem | None:
+    """Why ``path`` is not the input it should be (``want``: "file" or "folder"), asked of its
+    metadata only (never opened, so a pipe cannot hang and a loop is named in microseconds);
+    None when it is one. A missing input is left to the caller, which knows what it should hold."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        found = "loop" if exc.errno == errno.ELOOP else "unreadable"
+        return problem(path, None, None, str(path), expect(f"reading.{want}.{found}", error=exc.strerror or str(exc)))
+    if stat.S_ISREG(mode):
+        found = "file"
+    elif stat.S_ISDIR(mode):
+        found = "folder"
+    else:
+        found = "fifo" if stat.S_ISFIFO(mode) else "device"
+    if found == want:
+        return None
+    return problem(path, None, None, str(path), expect(f"reading.{want}.{found}"))

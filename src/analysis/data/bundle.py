@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.writing import write_atomic
 from analysis.data.contract import RAW_DIR
 
 MILLION = 1_000_000
@@ -323,6 +324,4 @@ def breaks_table() -> pd.DataFrame:
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """Deterministic CSV (LF endings, stable order) written atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    df.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)
+    write_atomic(path, df.to_csv(index=False, lineterminator="\n"))

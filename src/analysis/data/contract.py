@@ -35,6 +35,7 @@ import codecs
 import csv
 import dataclasses
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -44,8 +45,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.problems import InputError, Problem, expect, problem
-from analysis.data.regions import REGION_COLUMNS, ROOT, RegionTree, is_valid_code, load_regions, parent_of, validate_region_rows
+from analysis.core.problems import InputError, Problem, expect, input_problem, problem
+from analysis.core.writing import folder_lock
+from analysis.data.regions import REGION_COLUMNS, ROOT, RegionTree, is_valid_code, load_regions, lookalike, parent_of, validate_region_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # src/analysis/data/contract.py
 DATA_ROOT = PROJECT_ROOT / "data"
@@ -56,7 +58,7 @@ REGION_TREE_FILE = RAW_DIR / "wilayah_kemendagri_2025.csv.gz"
 SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
 TOTAL = "TOTAL"  # all segments together, where a source publishes no split
 SYNTHETIC_PREFIX = "sintetis"
-PERIOD_RE = re.compile(r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
+PERIOD_RE = re.compile(r"^(19|20)[0-9][0-9](-(0[1-9]|1[0-2]))?$")  # ASCII digits only
 
 PARTICIPANT_COLUMNS = ("kode", "periode", "segmen", "peserta_aktif", "sumber")
 WORKFORCE_COLUMNS = ("kode", "periode", "penduduk_bekerja", "pekerja_berhak", "sumber")
@@ -269,6 +271,9 @@ def _read_table(path: Path, columns: tuple[str, ...], required: tuple[str, ...])
             return pd.DataFrame(columns=columns), [problem(
                 parquet_path, None, None, f"{csv_path.name}, {parquet_path.name}",  # both names, no word to translate
                 expect("data.expect.one_format", csv=csv_path.name, parquet=parquet_path.name))]
+    odd = input_problem(path, "file")  # a folder, pipe, device or link loop: named, never opened
+    if odd is not None:
+        return pd.DataFrame(columns=columns), [odd]
     if not path.is_file():
         return pd.DataFrame(columns=columns), [problem(path, None, None, None,
                                                        expect("data.expect.file", name=path.name, columns=", ".join(columns)))]
@@ -330,7 +335,9 @@ def _check_codes(df: pd.DataFrame, path: Path, regions: RegionTree, out: list[Pr
     ids, uniques = pd.factorize(codes, use_na_sentinel=False)
     shape_ok = np.fromiter((is_valid_code(u) for u in uniques), dtype=bool, count=len(uniques))
     known = regions.table.index.get_indexer(pd.Index(uniques)) >= 0  # the tree's index is unique
-    _flag(df, pd.Series(~shape_ok[ids], index=df.index), "kode", path, "data.expect.code", out)
+    odd = np.array([lookalike(u) or "" for u in uniques], dtype=object)[ids]  # a full-width or Arabic-Indic digit, named
+    key = pd.Series(np.where(odd != "", "regions.expect.ascii_digits", "data.expect.code"), index=df.index)
+    _flag(df, pd.Series(~shape_ok[ids], index=df.index), "kode", path, key, out, character=pd.Series(odd, index=df.index))
     _flag(df, pd.Series((shape_ok & ~known)[ids], index=df.index), "kode", path, "data.expect.in_tree", out)
 
 
@@ -478,7 +485,7 @@ def validate_workforce(df: pd.DataFrame, path: Path, regions: RegionTree, out: l
 def _load_keyed(path: Path, columns: tuple[str, ...], regions: RegionTree, out: list[Problem],
                 required: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, bool]:
     """An optional table keyed by region and period; True when its codes and periods were checked."""
-    if not path.exists():
+    if not os.path.lexists(path):
         return pd.DataFrame(columns=columns), False
     df, problems = _read_table(path, columns, required or columns)
     out.extend(problems)
@@ -511,7 +518,7 @@ def _load_references(path: Path, regions: RegionTree, out: list[Problem]) -> pd.
 
 
 def _load_sources(path: Path, out: list[Problem]) -> pd.DataFrame:
-    if not path.exists():
+    if not os.path.lexists(path):
         return pd.DataFrame(columns=SOURCE_COLUMNS)
     df, problems = _read_table(path, SOURCE_COLUMNS, ("sumber", "judul"))
     out.extend(problems)
@@ -538,7 +545,7 @@ def load_region_tree(directory: Path) -> RegionTree:
     """The Kemendagri tree with the directory's ``regions.csv`` added or overriding, validated like the data."""
     tree = load_regions(REGION_TREE_FILE)
     path = directory / "regions.csv"
-    if not path.exists():
+    if not os.path.lexists(path):
         return tree
     extra, problems = _region_rows(path, tree)
     if problems:
@@ -551,8 +558,16 @@ def load_region_tree(directory: Path) -> RegionTree:
 def load_dataset(directory: str | Path | None = None) -> Dataset:
     """Load and validate a data directory; raises InputError listing every problem found."""
     directory = Path(directory) if directory is not None else BUNDLED_DIR
+    odd = input_problem(directory, "folder")
+    if odd is not None:
+        raise InputError([odd])
     if not directory.is_dir():
         raise InputError([problem(directory, None, None, str(directory), expect("data.expect.directory"))])
+    with folder_lock(directory, exclusive=False):  # an import replacing files waits until these are read
+        return _load_dataset(directory)
+
+
+def _load_dataset(directory: Path) -> Dataset:
     regions = load_region_tree(directory)
     problems: list[Problem] = []
     p_path, w_path = _table_path(directory, "participants"), _table_path(directory, "workforce")

@@ -8,24 +8,40 @@ used anywhere else (file names included), so a region code can never escape an o
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.problems import InputError, expect, problem
+from analysis.core.problems import Expectation, InputError, expect, problem
 
 ROOT = "ID"
 ROOT_NAME = "Indonesia"
 LEVELS = ("nasional", "provinsi", "kabkota", "kecamatan", "desa")
-CODE_RE = re.compile(r"^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$")
+CODE_RE = re.compile(r"^(ID|[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?)$")  # ASCII digits: \d takes ３２ and ٣٢ too
 _LEVEL_BY_PARTS = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
 REGION_COLUMNS = ("kode", "nama", "tingkat", "kode_induk")
 
 
 def is_valid_code(code: object) -> bool:
     return isinstance(code, str) and CODE_RE.fullmatch(code) is not None
+
+
+def lookalike(code: object) -> str | None:
+    """The first character of ``code`` outside ASCII, as Unicode names it ('U+FF13 FULLWIDTH DIGIT
+    THREE'): a full-width or Arabic-Indic digit looks like a code's digit and is not one."""
+    for char in str(code):
+        if not char.isascii():
+            return f"U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED CHARACTER')}"
+    return None
+
+
+def code_expectation(code: object, key: str) -> Expectation:
+    """What a wrong code should have been: ASCII digits when it holds a look-alike, else ``key``."""
+    character = lookalike(code)
+    return expect("regions.expect.ascii_digits", character=character) if character else expect(key)
 
 
 def level_of(code: str) -> str:
@@ -113,7 +129,7 @@ def validate_region_rows(df: pd.DataFrame, file: str | Path, first_line: int = 2
     for i, (kode, tingkat, induk) in enumerate(zip(df["kode"], df["tingkat"], df["kode_induk"])):
         line = first_line + i
         if not is_valid_code(kode):
-            problems.append(problem(file, line, "kode", kode, expect("regions.expect.code")))
+            problems.append(problem(file, line, "kode", kode, code_expectation(kode, "regions.expect.code")))
             continue
         if tingkat != level_of(kode):
             problems.append(problem(file, line, "tingkat", tingkat, expect("regions.expect.level", level=level_of(kode), kode=kode)))

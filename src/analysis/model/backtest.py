@@ -41,6 +41,7 @@ and written by :mod:`analysis.pages.backtest_page`.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -153,9 +154,9 @@ def load_series(data_dir: Path | str | None = None) -> dict[str, SeriesSet]:
 
     sets["nasional"] = SeriesSet("nasional", "share", False, {"ID": national_series(ds)})
 
-    prov_codes = p["kode"].str.fullmatch(r"\d\d")
+    prov_codes = p["kode"].str.fullmatch(r"[0-9][0-9]")
     prov_p = _participants_per_year(p[prov_codes])
-    prov_w = _employed_per_year(w[w["kode"].str.fullmatch(r"\d\d")])
+    prov_w = _employed_per_year(w[w["kode"].str.fullmatch(r"[0-9][0-9]")])
     prov = prov_p.merge(prov_w, on=["kode", "tahun"])
     prov["cakupan"] = prov["peserta"] / prov["penduduk_bekerja"].astype(float)
     sets["sampel_provinsi"] = SeriesSet("sampel_provinsi", "share", True, _as_series(prov, "cakupan"))
@@ -316,7 +317,7 @@ def fit_calibration(folds: pd.DataFrame, method: str = fc.COMBINED) -> dict[floa
         for _, g in sorted(f.groupby("horizon"), key=lambda kv: kv[0]):
             weights = 1.0 / g.groupby("series_set")["zstd_raw"].transform("size").to_numpy(float)
             per_horizon.append(weighted_quantile(g["zstd_raw"].to_numpy(float), weights, level))
-        out[level] = tuple(round(float(q), 3) for q in np.maximum.accumulate(per_horizon))
+        out[level] = tuple(steady_round(q, 3) for q in np.maximum.accumulate(per_horizon))
     return out
 
 
@@ -362,6 +363,15 @@ def comparisons(folds: pd.DataFrame) -> list[dict[str, object]]:
 
 # --- the forecast-skill record (read by analysis.model.forecast.skill) -----------------------------------
 
+
+def steady_round(value: float, digits: int) -> float:
+    """``value`` to ``digits`` decimals, half up, after rounding away its last bits (to 9 decimals): the
+    same figure on every platform, where another BLAS or libm changes the 15th digit and so, at a
+    half (21.545 as 21.54499999 or 21.54500001), plain ``round`` would change the last one shown."""
+    steady = Decimal(repr(round(float(value), 9)))
+    return float(steady.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 SKILL_SETS = {  # series set -> (section, key, what, official)
     "jabar_kabkota": ("kinds", "count", "BPS employed, 27 Jawa Barat kab/kota, 2011-2023", True),
     "nasional": ("kinds", "share", "national trend coverage, official years 2018-2024 (December participants / August employed)", True),
@@ -380,7 +390,7 @@ def skill_entry(table: pd.DataFrame, series_set: str) -> dict[str, object]:
     p = pooled(table[table["series_set"] == series_set]).set_index("method")
     default = p.loc[fc.COMBINED]
     horizons = sorted(int(h) for h in table.loc[table["series_set"] == series_set, "horizon"].unique())
-    r = lambda v, d: round(float(v), d)  # noqa: E731
+    r = steady_round
     return {"what": what, "official": official, "series": int(default["n_series"]), "folds": int(default["n_folds"]),
             "horizons": horizons,
             "mase": {_skill_name(m): r(row["mase"], 3) for m, row in p.iterrows()},
@@ -395,7 +405,7 @@ def calibration_record(factors: dict[float, tuple[float, ...]]) -> dict[str, obj
     """The default's band factors, and whether they change anything against a normal band on the same spread."""
     quantiles = {str(round(level * 100)): [float(q) for q in factors[level]] for level in fc.LEVELS}
     ratios = [q / fc.NORMAL_Q[level] for level in fc.LEVELS for q in factors[level]]
-    return {"factors": [round(q / fc.NORMAL_Q[0.95], 3) for q in factors[0.95]],
+    return {"factors": [steady_round(q / fc.NORMAL_Q[0.95], 3) for q in factors[0.95]],
             "changed": any(abs(x - 1.0) > 0.01 for x in ratios), "quantiles": quantiles,
             "spread": f"random-walk-with-drift spread on the transformed scale, at most {fc.LEVEL_SPREAD_LIMIT:g} times the one in levels",
             "fitted_on": ("held-out (test) years of M1 and Tourism yearly, the development benchmarks, each weighted "

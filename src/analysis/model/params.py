@@ -18,7 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from analysis.data.contract import MEASURES, PROJECT_ROOT, SEGMENTS
-from analysis.core.problems import InputError, Problem, problem
+from analysis.core.problems import InputError, Problem, input_problem, problem
 from analysis.core.messages import cli_language, t
 from analysis.model.forecast import COMBINED, METHODS
 from analysis.model.ranking import INDICATORS
@@ -397,6 +397,9 @@ def load_params(path: str | Path | None = None) -> dict:
     """Defaults overlaid with the given file; every key validated with its line number."""
     defaults_text = DEFAULT_PARAMS.read_text(encoding="utf-8")
     defaults, default_lines = read_yaml(DEFAULT_PARAMS, defaults_text)
+    odd = input_problem(path, "file") if path is not None else None
+    if odd is not None:  # before resolve(): a link loop is named, not raised
+        raise InputError([odd])
     if path is None or Path(path).resolve() == DEFAULT_PARAMS.resolve():
         file, data, lines = DEFAULT_PARAMS, defaults, default_lines
     else:

@@ -1,9 +1,10 @@
 """Output of the backtest: the plain-text table, the bilingual page, the CSV and the skill record.
 
 Why a module of its own: :mod:`analysis.model.backtest` computes, this one writes. The skill record
-(``analysis/forecast_skill.json``) is rewritten only from a full run on the bundled data, byte for
-byte the same for the same inputs (sorted keys, rounded values, no dates); benchmark entries not
-run this time are kept from the previous record.
+(``analysis/model/forecast_skill.json``, tracked by git) is rewritten only by ``cakupan backtest
+--record`` on the bundled data, byte for byte the same for the same inputs (sorted keys, values
+rounded half-up after their last bits are dropped, no dates); benchmark entries not run this time
+are kept from the previous record. A plain ``cakupan backtest`` writes into its ``--out`` only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from analysis.model import forecast as fc
 from analysis.data.contract import BUNDLED_DIR
 from analysis.core.messages import cli_language, fmt_int, fmt_num, fmt_pct, t
 from analysis.core.writing import json_text, write_atomic
+from analysis.pages.downloads import csv_text
 
 DIGITS = {"mase": 3, "smape": 2, "cov80": 3, "cov95": 3, "winkler80": 2, "winkler95": 2}
 SKILL_PATH = Path(str(files("analysis.model").joinpath(fc.SKILL_FILE)))
@@ -122,15 +124,13 @@ def write_backtest(table: pd.DataFrame, out_dir: Path, langs: list[str] | tuple[
     """Write out_dir/backtest.csv and out_dir/<lang>/backtest.html; returns the paths written.
     ``languages``: the portfolio's languages (the first one's index is ``index.html``)."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "backtest.csv"]
-    write_atomic(written[0], table.to_csv(index=False, float_format="%.6g"))
+    write_atomic(written[0], csv_text(table, float_format="%.6g"))
     first = (languages or langs)[0]
     for lang in langs:
         path = out_dir / lang / "backtest.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
         index = "../index.html" if lang == first else f"../index-{lang}.html"
-        write_atomic(path, render_html(table, lang, comparisons, record, index))
+        write_atomic(path, render_html(table, lang, comparisons, record, index), root=out_dir)
         written.append(path)
     return written
 
@@ -155,9 +155,10 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
     their held-out years (:func:`analysis.model.backtest.benchmark_calibration`) and the whole run, and
     the record, use them; otherwise the recorded factors are used and kept.
 
-    The record is written to ``skill_path``, or, by default, to the packaged record when the
-    run covers the whole bundled data (a subset or other data never replaces it). ``limit``: the
-    first series of each benchmark only; ``codes``: only these series (as in ``backtest_folds``)."""
+    The record is written to ``skill_path`` only: the command line passes the packaged record
+    (tracked by git) for ``cakupan backtest --record`` alone, so a build never changes the source
+    tree. ``limit``: the first series of each benchmark only; ``codes``: only these series (as in
+    ``backtest_folds``)."""
     start, lang = time.perf_counter(), cli_language()
     sets = bt.load_series(data_dir)
     try:
@@ -173,8 +174,6 @@ def main(data_dir: Path, out_dir: Path, langs: list[str], benchmarks: list[str] 
     folds = bt.backtest_folds(sets, codes, factors)
     table = bt.summarise(folds)
     pairs = bt.comparisons(folds)
-    if skill_path is None and limit is None and codes is None and Path(data_dir).resolve() == BUNDLED_DIR.resolve():
-        skill_path = SKILL_PATH
     record = bt.skill_record(table, _read_record(skill_path) if skill_path is not None else _read_record(SKILL_PATH), factors)
     write_backtest(table, out_dir, langs, pairs, record, languages)
     if skill_path is not None:

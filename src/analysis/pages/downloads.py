@@ -5,7 +5,7 @@ ranking of the regions below; the overview its league table. Files are named ``<
 next to the page, written by the build with the page (atomically), and listed on the page. The
 CSV is for machines: UTF-8, comma, dot decimal, shares as fractions, no thousands separators,
 the column names of :data:`analysis.pages.frames.COLUMNS` (one measure a column), and on every row
-``sintetis`` (it rests on a sample row) and ``sumber`` (its source keys).
+``sintetis`` (it rests on a sample row) and ``sumber`` (its source keys). No cell a spreadsheet would run as a formula (:func:`csv_text`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.pages import frames
 from analysis.core.messages import t
+from analysis.core.writing import safe_cell
 
 # table name in the file name -> (section of analysis.pages.frames, message key of its link)
 REGION_TABLES = {
@@ -34,10 +35,16 @@ def _tables(summary: dict) -> dict[str, tuple[str, str]]:
     return OVERVIEW_TABLES if "league" in summary else REGION_TABLES
 
 
-def csv_text(frame: pd.DataFrame) -> str:
+def csv_text(frame: pd.DataFrame, float_format: str | None = None) -> str:
     """Deterministic CSV (same summary, same bytes): full float precision, empty cells for missing values.
-    Every download CSV is written by this one function."""
-    return frame.to_csv(index=False, lineterminator="\n", float_format=None)
+
+    Every CSV offered for download is written here, safe to open in a spreadsheet: a text cell
+    that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) gets a leading
+    apostrophe (:func:`analysis.core.writing.safe_cell`); numbers stay numbers."""
+    text = frame.columns[[dtype == object or pd.api.types.is_string_dtype(dtype) for dtype in frame.dtypes]]
+    safe = frame.assign(**{str(c): frame[c].map(safe_cell) for c in text}) if len(text) else frame
+    safe.columns = [safe_cell(str(c)) for c in frame.columns]
+    return safe.to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
 def files(summary: dict) -> dict[str, str]:

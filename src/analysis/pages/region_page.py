@@ -25,7 +25,7 @@ from analysis.pages.markup import (MARK, Html, data_table, data_text, esc, heade
 from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t, tn
 from analysis.pages.outlook_blocks import OutlookBlocks
 from analysis.model.params import cached_params
-from analysis.data.regions import ROOT
+from analysis.data.regions import ROOT, lookalike
 from analysis.pages.summary import region_summary
 from analysis.model.status import region_status
 from analysis.pages.status_block import status_block
@@ -60,7 +60,9 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         params = cached_params(params_path or None)
         ds = cached_dataset(data_dir or None)
         if region not in ds.regions:
-            raise KeyError(f"region {region!r} is not in the region tree")
+            character = lookalike(region)
+            raise KeyError(f"region {region!r} is not in the region tree"
+                           + (f": {t('regions.expect.ascii_digits', lang if lang in ('id', 'en') else 'en', character=character)}" if character else ""))
         if lang not in params["languages"]:
             raise ValueError(f"language {lang!r} is not one of {params['languages']}")
         facts = facts_for(region, params, ds)

@@ -29,7 +29,7 @@ MISSING = {"", "-", "–", "—", "..", "...", "…", "NA", "N/A", "N.A.", "N.A"
 FOOTER_RE = re.compile(r"^\s*(sumber|source|catatan|note|notes|keterangan|ket\.|\*|¹|²|³|\d\))", re.IGNORECASE)
 TOTAL_LABELS = {"JUMLAH", "TOTAL", "JUMLAHTOTAL"}
 NATIONAL_LABELS = {"INDONESIA", "NASIONAL"}
-YEAR_RE = re.compile(r"^(19|20)\d\d$")
+YEAR_RE = re.compile(r"^(19|20)[0-9][0-9]$")
 URL_RE = re.compile(r"https?://\S+")
 
 MONTHS = {

@@ -9,7 +9,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from analysis.core.problems import problem
+from analysis.core.problems import input_problem, problem
 from analysis.data.importers.common import (
     EXCEL_SUFFIXES,
     FileReport,
@@ -32,7 +32,13 @@ def _decode(raw: bytes, report: FileReport) -> str:
         report.encoding = "utf-8 with BOM"
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.encoding = "utf-16"
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:  # truncated (an odd byte, half a surrogate pair) or not UTF-16 after all
+            byte = raw[exc.start:exc.start + 1].hex().upper() or "--"
+            raise RefusedImport(say("import.reason.csv"), [problem(report.path, None, None, raw[exc.start:exc.end],
+                                                                   say("import.expect.decodes", encoding="UTF-16", offset=exc.start,
+                                                                       byte=byte))]) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -80,6 +86,9 @@ def _read_text_grid(path: Path, report: FileReport) -> Grid:
 
 
 def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
+    odd = input_problem(path, "file")  # a folder, pipe or link loop: named, never opened
+    if odd is not None:
+        raise RefusedImport(say("import.reason.not_found"), [odd])
     if not path.is_file():
         raise RefusedImport(say("import.reason.not_found"), [problem(path, None, None, str(path), say("import.expect.readable"))])
     suffix = path.suffix.lower()

@@ -43,7 +43,7 @@ from analysis.data.importers.opendata_jabar import (
     is_opendata_jabar,
     parse_opendata_jabar,
 )
-from analysis.data.importers.staging import commit, upsert_source
+from analysis.data.importers.staging import commit, data_folder_lock, upsert_source
 from analysis.data.regions import load_regions
 
 # --------------------------------------------------------------------------------------------
@@ -171,6 +171,12 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
     if bad:
         raise RefusedImport(t("import.reason.arguments", lang), bad)
     month = period_month_of(period_month)
+    with data_folder_lock(into):  # from reading the folder to the last rename: imports and builds take turns
+        return _import_locked(fmt, files, into, measure, segment, source, replace, sheet, month, lang)
+
+
+def _import_locked(fmt: str, files: list[Path], into: Path, measure: str | None, segment: str | None, source: str,
+                   replace: bool, sheet: str | None, month: str | None, lang: str) -> ImportReport:
     create = not into.exists()
     regions = datamod.load_region_tree(into) if not create else load_regions(REGION_TREE_FILE)
     names = NameIndex(regions)

@@ -63,9 +63,9 @@ def _unit_scale(text: str) -> int | None:
 
 def _odj_code(cell: object) -> str | None:
     text = cell_text(cell)
-    if re.fullmatch(r"\d{4}", text):
+    if re.fullmatch(r"[0-9]{4}", text):  # ASCII digits: a look-alike is not a code
         return f"{text[:2]}.{text[2:]}"
-    if re.fullmatch(r"\d{2}(\.\d{2})?", text):
+    if re.fullmatch(r"[0-9]{2}(\.[0-9]{2})?", text):
         return text
     return None
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from analysis.data.contract import (
@@ -32,9 +31,7 @@ def to_parquet(directory: Path | str) -> list[Path]:
         if not csv_path.exists():
             continue
         df = read_existing(csv_path, columns, columns[:2])
-        tmp = directory / f".{stem}.tmp.parquet"
-        write_table(df, tmp)
-        os.replace(tmp, directory / f"{stem}.parquet")
+        write_table(df, directory / f"{stem}.parquet")
         csv_path.unlink()
         written.append(directory / f"{stem}.parquet")
     load_dataset(directory)

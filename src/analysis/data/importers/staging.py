@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -17,18 +20,41 @@ from analysis.data.contract import (
     SOURCE_COLUMNS,
     load_dataset,
 )
+from analysis.core.writing import WriteError, folder_lock, replace, write_atomic
 from analysis.data.importers.common import URL_RE, RefusedImport
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
+    """A data table as CSV or Parquet (by the suffix), through the writing layer."""
     if path.suffix == ".parquet":
         out = df.copy()
         for col in ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak"):
             if col in out.columns:
                 out[col] = pd.to_numeric(out[col].replace("", None), errors="raise").astype("Int64")
-        out.to_parquet(path, index=False)
+        buffer = io.BytesIO()
+        out.to_parquet(buffer, index=False)
+        write_atomic(path, buffer.getvalue())
     else:
-        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        write_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+
+
+STAGE_PATTERNS = (".import-*", ".{name}.import-*")  # staging folders inside the data folder, or beside a new one
+
+
+@contextmanager
+def data_folder_lock(into: Path) -> Iterator[None]:
+    """Hold ``into`` (or, for a folder still to be made, the folder it goes in) for one import: another
+    import or a build reading it waits, then the staging folders of imports killed earlier are removed
+    (nobody else can be using them now)."""
+    into = into.absolute()
+    held = into if into.is_dir() else into.parent
+    held.mkdir(parents=True, exist_ok=True)
+    with folder_lock(held, exclusive=True):
+        pattern = STAGE_PATTERNS[0] if held == into else STAGE_PATTERNS[1].format(name=into.name)
+        for stale in held.glob(pattern):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+        yield
 
 
 def upsert_source(sources: pd.DataFrame, key: str, source: str) -> tuple[pd.DataFrame, bool]:
@@ -49,7 +75,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
     try:
         os.link(src, dst)
     except OSError:
-        shutil.copy2(src, dst)
+        write_atomic(dst, src.read_bytes())
 
 
 def _relabel(problems: list[Problem], stage: Path, into: Path) -> list[Problem]:
@@ -63,12 +89,15 @@ def commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
     The staging directory sits inside ``into`` (or next to it when ``into`` is new), so every move is
     a rename on one file system.
     """
-    if create:
-        parent = into.absolute().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=parent))
-    else:
-        stage = Path(tempfile.mkdtemp(prefix=".import-", dir=into.absolute()))
+    try:
+        if create:
+            parent = into.absolute().parent
+            parent.mkdir(parents=True, exist_ok=True)
+            stage = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=parent))
+        else:
+            stage = Path(tempfile.mkdtemp(prefix=".import-", dir=into.absolute()))
+    except OSError as exc:
+        raise WriteError.from_os(into, exc) from None
     try:
         if not create:
             for item in into.iterdir():
@@ -81,11 +110,14 @@ def commit(into: Path, tables: dict[str, pd.DataFrame], create: bool) -> None:
         except InputError as exc:
             raise RefusedImport(t("import.reason.invalid_after", cli_language(), into=into), _relabel(exc.problems, stage, into)) from None
         if create:
-            os.replace(stage, into)
+            try:
+                os.rename(stage, into)
+            except OSError as exc:
+                raise WriteError.from_os(into, exc) from None
             return
         # sources.csv first: if anything stops halfway, an extra source entry is harmless.
         for name in sorted(tables, key=lambda n: n != "sources.csv"):
-            os.replace(stage / name, into / name)
+            replace(stage / name, into / name)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,209 @@
+"""The writing layer: atomic, never through a link, every refusal of the system a message naming the
+path; the folder locks; the spreadsheet-safe cell."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.core import writing
+from analysis.core.messages import t
+from analysis.core.writing import FORMULA_START, BuildLock, FolderBusy, WriteError, folder_lock, safe_cell, write_atomic
+
+
+def _fail_after(monkeypatch, error: int, written: int = 5) -> None:
+    """The disk refuses after ``written`` bytes of the temporary file (a full disk, a quota, ...)."""
+    real = writing._write_all
+
+    def half(fd: int, data: bytes) -> None:
+        real(fd, data[:written])
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(writing, "_write_all", half)
+
+
+@pytest.mark.parametrize("error, kind", [(errno.ENOSPC, "full"), (errno.EDQUOT, "full"), (errno.EIO, "other")])
+def test_a_write_interrupted_before_the_rename_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatch, error, kind):
+    page = tmp_path / "id" / "32.html"
+    write_atomic(page, "<p>old page</p>")
+    _fail_after(monkeypatch, error)
+    with pytest.raises(WriteError) as err:
+        write_atomic(page, "<p>new page, much longer than five bytes</p>")
+    assert page.read_text() == "<p>old page</p>"  # a write straight to the final name would leave '<p>ne'
+    assert sorted(p.name for p in page.parent.iterdir()) == ["32.html"]
+    assert (err.value.kind, err.value.path) == (kind, page)
+
+
+@pytest.mark.parametrize("error, kind, words", [
+    (errno.EACCES, "denied", "no permission to write"), (errno.EROFS, "read_only", "read-only file system"),
+    (errno.ENOSPC, "full", "the disk is full"), (errno.ENAMETOOLONG, "too_long", "too long"),
+    (errno.ELOOP, "link", "symbolic link"), (errno.EISDIR, "not_file", "not a regular file"),
+    (errno.ENOTDIR, "not_folder", "not a folder"), (errno.EIO, "other", os.strerror(errno.EIO)),
+])
+def test_every_refusal_is_one_paragraph_naming_the_path_in_both_languages(tmp_path, error, kind, words):
+    exc = WriteError.from_os(tmp_path / "x.html", OSError(error, os.strerror(error)))
+    assert exc.kind == kind
+    english, indonesian = exc.message("en"), exc.message("id")
+    assert words in english and str(tmp_path / "x.html") in english and "\n" not in english
+    assert str(tmp_path / "x.html") in indonesian and indonesian != english
+    assert indonesian == t(f"writing.{kind}", "id", path=tmp_path / "x.html", error=os.strerror(error))
+
+
+def test_a_link_at_the_target_is_refused_and_what_it_points_to_is_untouched(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").symlink_to(outside)
+    with pytest.raises(WriteError) as err:
+        write_atomic(out / "index.html", "<p>page</p>")
+    assert (err.value.kind, err.value.path) == ("link", out / "index.html")
+    assert outside.read_text() == "keep me" and (out / "index.html").is_symlink()
+
+
+def test_a_folder_or_a_pipe_at_the_target_is_refused(tmp_path):
+    (tmp_path / "a.html").mkdir()
+    os.mkfifo(tmp_path / "b.html")
+    for name in ("a.html", "b.html"):
+        with pytest.raises(WriteError) as err:
+            write_atomic(tmp_path / name, "x")
+        assert err.value.kind == "not_file"
+
+
+def test_a_linked_folder_inside_the_output_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "id").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(WriteError) as err:
+        write_atomic(out / "id" / "32.html", "x", root=out)
+    assert (err.value.kind, err.value.path) == ("link", out / "id")
+    assert list(elsewhere.iterdir()) == []
+    linked_out = tmp_path / "linked"
+    linked_out.symlink_to(out, target_is_directory=True)  # the folder the user names may itself be a link
+    write_atomic(linked_out / "index.html", "x", root=linked_out)
+    assert (out / "index.html").read_text() == "x"
+
+
+def test_the_lock_file_is_never_opened_through_a_link(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / writing.LOCK_NAME).symlink_to(victim)
+    with pytest.raises(WriteError) as err, BuildLock(out):
+        pass
+    assert err.value.kind == "link" and victim.read_text() == "precious"
+
+
+def test_a_pipe_as_the_lock_file_is_refused_without_waiting(tmp_path):
+    os.mkfifo(tmp_path / writing.LOCK_NAME)
+    started = time.monotonic()
+    with pytest.raises(WriteError) as err, BuildLock(tmp_path):
+        pass
+    assert err.value.kind == "not_file" and time.monotonic() - started < 1
+
+
+def test_an_exclusive_folder_lock_waits_says_so_then_gives_up(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAKUPAN_LOCK_WAIT", "0.3")
+    fd = os.open(tmp_path, os.O_RDONLY)  # another holder: a lock on another open of the folder
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    told = []
+    try:
+        with pytest.raises(FolderBusy), folder_lock(tmp_path, exclusive=True, waiting=lambda f, s: told.append((f, s))):
+            pass
+        with folder_lock(tmp_path, exclusive=False, waiting=lambda f, s: told.append("shared")):  # readers share
+            with folder_lock(tmp_path, exclusive=True):  # taken again in this process: no wait
+                pass
+    finally:
+        os.close(fd)
+    assert told == [(tmp_path, 0.3)]
+    with folder_lock(tmp_path, exclusive=True):  # free again
+        pass
+    assert list(tmp_path.iterdir()) == []  # no lock file in a data folder
+
+
+def test_a_second_process_waits_for_the_folder_lock(tmp_path):
+    script = ("import sys, time; from pathlib import Path; from analysis.core.writing import folder_lock\n"
+              "with folder_lock(Path(sys.argv[1]), exclusive=True):\n    print('held', flush=True); time.sleep(1.0)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    started = time.monotonic()
+    told = []
+    with folder_lock(tmp_path, exclusive=True, waiting=lambda f, s: told.append(f)):
+        waited = time.monotonic() - started
+    holder.wait(timeout=10)
+    assert told == [tmp_path] and waited > 0.3
+
+
+def test_safe_cell_on_hand_picked_values():
+    assert safe_cell('=HYPERLINK("http://x","click")') == '\'=HYPERLINK("http://x","click")'
+    assert [safe_cell(v) for v in ("+1", "-2.5", "-", "@x", "\tx", "Kota Bandung", 3, -1.5)] == [
+        "+1", "-2.5", "'-", "'@x", "'\tx", "Kota Bandung", 3, -1.5]
+    assert safe_cell("\r=1") == "'\n=1" and safe_cell("a\r\nb") == "a\nb"
+
+
+@given(st.text())
+@settings(max_examples=300, deadline=None)
+def test_safe_cell_never_leaves_a_live_formula(text):
+    cell = safe_cell(text)
+    assert "\r" not in cell
+    assert not cell.startswith(FORMULA_START) or writing._NUMBER.fullmatch(cell)
+    assert cell.removeprefix("'") == text.replace("\r\n", "\n").replace("\r", "\n") or cell == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_nothing_in_the_package_writes_around_the_layer():
+    """Every file the project writes goes through :mod:`analysis.core.writing` (this test finds a new
+    ``open(..., "w")``, ``to_csv(path)``, ``write_text`` or ``os.replace`` elsewhere)."""
+    import re
+
+    root = Path(writing.__file__).parents[1]
+    pattern = re.compile(r"""open\([^)]*["'][wax]b?["']|\.write_text\(|\.write_bytes\(|\.to_csv\([^)]*(?:path|tmp|file)|"""
+                         r"""\.to_parquet\((?!buffer)|os\.replace\(|shutil\.copy|json\.dump\(|\.to_excel\(""")
+    found = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py") if p.name != "writing.py"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert found == []
+
+
+def test_a_written_file_has_the_umask_mode_and_a_temporary_the_build_can_sweep(tmp_path, monkeypatch):
+    """Pages are readable as any file the user makes (mkstemp's 0600 is widened to the umask's mode),
+    and a temporary is named ``.<name>.*.tmp``, which a later build removes if this one is killed."""
+    seen = []
+    real = writing._write_all
+
+    def spy(fd, data):
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd, data)
+
+    monkeypatch.setattr(writing, "_write_all", spy)
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "32.html", b"<p>x</p>")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "32.html").read_bytes() == b"<p>x</p>"
+    assert oct((tmp_path / "32.html").stat().st_mode & 0o777) == oct(0o666 & ~writing._UMASK)
+    (temporary,) = seen
+    name = Path(temporary).name
+    assert name.startswith(".32.html.") and name.endswith(".tmp") and Path(temporary).parent == tmp_path
+
+
+def test_replace_refuses_a_link_and_moves_a_file(tmp_path):
+    (tmp_path / "new.csv").write_text("new")
+    (tmp_path / "target.csv").symlink_to(tmp_path / "elsewhere.csv")
+    with pytest.raises(WriteError) as err:
+        writing.replace(tmp_path / "new.csv", tmp_path / "target.csv")
+    assert (err.value.kind, err.value.path) == ("link", tmp_path / "target.csv")
+    (tmp_path / "target.csv").unlink()
+    writing.replace(tmp_path / "new.csv", tmp_path / "target.csv")
+    assert (tmp_path / "target.csv").read_text() == "new" and not (tmp_path / "new.csv").exists()
