@@ -9,6 +9,7 @@ rest on sample rows. Nothing is recomputed here.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 
 import numpy as np
@@ -139,29 +140,143 @@ def section(name: str, summary: dict) -> pd.DataFrame:
     return tidy(SECTIONS[name](summary))
 
 
-class Frames:
-    """``report.frames.trend`` and so on: each section's data as a DataFrame (see the module notes).
+# What each frame holds, for ``report.frames`` and its help (``report.frames.trend?``) and for
+# docs/jupyter.md: section -> (one line, {column: meaning and unit}). Shares are fractions, points
+# are percentage points, counts are people. tests/pages/test_frames.py checks that every column a
+# frame has is described here and every column described here exists.
+_SAMPLE = "True where the value rests on sample (synthetic) rows (◇ on the page)"
+COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    "trend": ("year: participants, denominator, coverage, trend coverage, changes, sources", {
+        "tahun": "year", "peserta": "participants (people)", "penyebut": "denominator (people)",
+        "ukuran_penyebut": "which measure the denominator is (e.g. penduduk_bekerja)", "cakupan": "coverage (share)",
+        "cakupan_tren": "coverage on the trend denominator, one measure over the series (share)",
+        "perubahan_peserta": "participants minus the year before (people)", "perubahan_poin": "coverage minus the year before (points)",
+        "periode_peserta": "month of the participants' figure (YYYY-MM)", "periode_pekerja": "month of the denominator (YYYY-MM)",
+        "sintetis": _SAMPLE, "sintetis_peserta": "True where the participants are sample",
+        "sintetis_pekerja": "True where the denominator is sample", "sintetis_perubahan": "True where a change rests on a sample year",
+        "sumber": "source of the year's figures (sintetis... for sample rows)",
+    }),
+    "segments": ("year and segment (PU, BPU, JAKON, PMI, or TOTAL where a source gives no split)", {
+        "tahun": "year", "segmen": "segment: PU (wage earners), BPU (informal), JAKON, PMI, TOTAL",
+        "peserta": "participants (people)", "periode_peserta": "month of the figure (YYYY-MM)", "sintetis": _SAMPLE,
+        "sumber": "source",
+    }),
+    "gaps": ("target: what is still missing in the latest complete year", {
+        "id": "target id", "label": "target name", "year": "target year", "percent": "target coverage (percent)",
+        "people": "participants still missing (people)", "points": "coverage still missing (points)",
+        "reached": "True where the target is already reached",
+    }),
+    "forecast": ("forecast year: the trend coverage's median and bands", {
+        "tahun": "year", "median": "median forecast (share)", "lo80": "80% band, low (share)", "hi80": "80% band, high (share)",
+        "lo95": "95% band, low (share)", "hi95": "95% band, high (share)",
+    }),
+    "targets": ("scenario (baseline first) and target: when it is reached", {
+        "scenario": "scenario id (baseline: no levers)", "id": "target id", "label": "target name",
+        "percent": "target coverage (percent)", "deadline": "target year", "reached_year": "year the median path reaches it",
+        "year_lo80": "80% range of that year, early end", "year_hi80": "80% range of that year, late end",
+        "not_by_horizon": "True where the median path does not reach it by the horizon", "horizon": "last forecast year",
+        "prob_by_deadline": "probability of reaching it by the deadline (share)",
+        "shift_years": "years earlier than the baseline", "already_reached": "True where it is reached already",
+        "reason": "why no year can be given", "sintetis": _SAMPLE,
+    }),
+    "pace": ("target: people and points a year needed, against the recent pace", {
+        "id": "target id", "label": "target name", "year": "target year", "percent": "target coverage (percent)",
+        "years": "years left", "reached": "True where the target is already reached", "people_per_year": "participants needed a year (people)",
+        "points_per_year": "coverage needed a year (points)", "deadline_passed": "True where the target year has passed",
+        "ratio_people": "needed over recent pace, people", "ratio_points": "needed over recent pace, points",
+        "recent_people_per_year": "recent pace (people a year)", "recent_points_per_year": "recent pace (points a year)",
+        "sintetis": _SAMPLE,
+    }),
+    "scenarios": ("scenario and year: coverage along the median path, workers added by the levers", {
+        "scenario": "scenario id", "levers": "its levers, joined by +", "tahun": "year",
+        "cakupan": "coverage along the median path (share)", "tambahan": "workers added by the levers (people)",
+        "penyebut": "projected workforce (people)",
+    }),
+    "ranking": ("region below (for the overview: province of the league table), ranked", {
+        "tahun": "year compared", "kode": "region code", "nama": "region name", "coverage": "coverage (share)",
+        "growth": "recent pace (points a year)", "distance": "years to the ranking target at the recent pace",
+        "gap_points": "points still missing to the ranking target", "rank_coverage": "rank by coverage",
+        "rank_growth": "rank by pace", "rank_distance": "rank by distance", "composite": "weighted composite score",
+        "rank": "overall rank", "infinite_distance": "True where the target is never reached at the recent pace",
+        "after_horizon": "True where it is reached after the horizon", "reason": "why a region is not ranked",
+        "sintetis": _SAMPLE, "sintetis_coverage": "True where the coverage is sample",
+        "sintetis_growth": "True where the pace is sample",
+        # the overview's league table of provinces
+        "cakupan": "overview: coverage in the common official year (share)", "laju_poin": "overview: recent pace (points a year)",
+        "selisih_poin": "overview: points to the ranking target (negative: above it)", "peringkat": "overview: rank",
+        "tahun_target": "overview: year the province's forecast reaches the ranking target",
+        "target_tercapai": "overview: True where the target is reached already", "alasan": "overview: why a province is not ranked",
+        "sintetis_cakupan": "overview: True where the coverage is sample", "sintetis_laju": "overview: True where the pace is sample",
+        "sintetis_tahun_target": "overview: True where the target year rests on a sample forecast",
+    }),
+}
 
-    ``available`` lists the sections with data for this region; ``all()`` returns them as a dict.
+
+def describe(name: str) -> str:
+    """The help text of frame ``name``: what one row is, then each column with its meaning and unit."""
+    line, columns = COLUMNS[name]
+    width = max(map(len, columns))
+    return f"{name}: one row per {line}.\n\nColumns:\n" + "\n".join(f"  {c.ljust(width)}  {text}" for c, text in columns.items())
+
+
+def _frame(name: str) -> property:
+    def get(self: "Frames") -> pd.DataFrame:
+        return section(name, self._summary)
+
+    get.__name__, get.__doc__ = name, describe(name)
+    return property(get, doc=describe(name))
+
+
+class Frames:
+    """The data behind each section of the report as pandas DataFrames, from the numbers the page shows.
+
+    Display ``report.frames`` for a table of the frames (rows, what a row is); ``report.frames.trend?``
+    lists a frame's columns with their units. ``available`` lists the frames with data, ``all()``
+    returns them as a dict.
     """
+
+    trend = _frame("trend")
+    segments = _frame("segments")
+    gaps = _frame("gaps")
+    forecast = _frame("forecast")
+    targets = _frame("targets")
+    pace = _frame("pace")
+    scenarios = _frame("scenarios")
+    ranking = _frame("ranking")
 
     def __init__(self, summary: dict):
         self._summary = summary
 
     def __getattr__(self, name: str) -> pd.DataFrame:
-        if name not in SECTIONS:
-            raise AttributeError(f"no section {name!r}; sections: {', '.join(SECTIONS)}")
-        return section(name, self._summary)
-
-    def __dir__(self) -> list[str]:
-        return [*SECTIONS, "available", "all"]
+        """Only reached for a name that is not a frame: say which is meant and which there are."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        match = difflib.get_close_matches(name, list(SECTIONS), n=1)
+        hint = f"; did you mean {match[0]!r}?" if match else ""
+        raise AttributeError(f"no frame {name!r}{hint} (sections: {', '.join(SECTIONS)})")
 
     @property
     def available(self) -> list[str]:
+        """The frames with data for this region."""
         return [name for name, build in SECTIONS.items() if not build(self._summary).empty]
 
     def all(self) -> dict[str, pd.DataFrame]:
+        """Every frame with data, by name."""
         return {name: section(name, self._summary) for name in self.available}
 
+    def table(self) -> pd.DataFrame:
+        """One line per frame: its name, rows, columns and what one row is."""
+        rows = []
+        for name in SECTIONS:
+            frame = section(name, self._summary)
+            rows.append({"frame": name, "rows": len(frame), "columns": len(frame.columns), "one row per": COLUMNS[name][0]})
+        return pd.DataFrame(rows).set_index("frame")
+
     def __repr__(self) -> str:
-        return f"<frames: {', '.join(self.available) or 'none'}>"
+        return "report.frames (report.frames.<name>? lists the columns)\n" + self.table().to_string()
+
+    def _repr_html_(self) -> str:
+        return self.table().to_html()
+
+
+Frames.__doc__ += "\n    Frames (one row per ...):\n\n" + "\n".join(f"    {name}: {COLUMNS[name][0]}" for name in SECTIONS) + "\n"

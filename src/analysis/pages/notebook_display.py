@@ -102,6 +102,7 @@ class Workbench:
 
     @property
     def frames(self) -> Frames:
+        """The data behind each section as DataFrames: display ``report.frames`` for the list, ``report.frames.trend?`` for a frame's columns."""
         return Frames(self.summary())
 
     def _facts(self) -> tuple[str, str, list[str]]:
