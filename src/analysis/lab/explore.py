@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -183,6 +184,17 @@ def lever_range(report: RegionReport, lever: sc.Lever) -> tuple[float, float]:
     return 0.0, float(latest["penyebut"]) if latest is not None and pd.notna(latest["penyebut"]) else math.inf
 
 
+def _meant(name: str, levers: dict[str, sc.Lever]) -> str | None:
+    """The lever ``name`` most likely means: closest to its id or to a word of its name in either
+    language ("village" is ``desa``, "vulnerable" ``pekerja_rentan``), or None."""
+    words = {key: key for key in levers}
+    for key in levers:
+        for lang in LANGUAGES:
+            words.update({w: key for w in re.findall(r"\w+", t(f"lever.{key}", lang).lower()) if len(w) > 2})
+    match = difflib.get_close_matches(name.lower(), list(words), n=1, cutoff=0.6)
+    return words[match[0]] if match else None
+
+
 def check_levers(report: RegionReport, sizes: object, retention: object = None) -> tuple[dict[str, float], float | None]:
     """``sizes`` and ``retention`` checked against the report's levers, in the report's language: an
     unknown name is refused with the closest lever ("did you mean"), a value outside its range with the range."""
@@ -192,8 +204,8 @@ def check_levers(report: RegionReport, sizes: object, retention: object = None) 
     checked = {}
     for name, value in sizes.items():
         if name not in levers:
-            match = difflib.get_close_matches(str(name), list(levers), n=1, cutoff=0.5)
-            hint = t("workbench.arg.did_you_mean", lang, match=match[0]) if match else ""
+            match = _meant(str(name), levers)
+            hint = t("workbench.arg.did_you_mean", lang, match=match) if match else ""
             raise ValueError(t("workbench.arg.lever", lang, name=name, hint=hint, levers=", ".join(levers)))
         checked[name] = _number(value, name, *lever_range(report, levers[name]), levers[name].unit, lang)
     if retention is not None:
