@@ -120,6 +120,10 @@ def comparison_table(reports: list[RegionReport], lang: str) -> Html:
     table = data_table(t("explore.compare.caption", lang), head, rows)
     chart = charts.img_tag(comparison_chart(reports, lang), t("explore.compare.alt", lang, regions=", ".join(frame["nama"])))
     body = f"<p>{esc(t('explore.compare.lead', lang))}</p>{table}<figure>{chart}</figure>"
+    over = above_100(reports)
+    if over:
+        regions = ", ".join(f"{name} {fmt_pct(lo / 100, lang, 0)}–{fmt_pct(hi / 100, lang, 0)}" for name, lo, hi in over)
+        body += f'<p class="note">{esc(t("explore.compare.over100", lang, regions=regions))} {esc(t("headline.over100", lang))}</p>'
     return Html(f'{_banner(reports)}<section class="block" id="banding"><h2>{esc(t("explore.compare.title", lang))}</h2>{body}</section>')
 
 
@@ -131,18 +135,58 @@ def _reached(report: RegionReport, lang: str, horizon: int) -> str:
     return str(ty.year) if ty.year is not None else t("scenarios.not_by", lang, horizon=horizon)
 
 
-def comparison_chart(reports: list[RegionReport], lang: str):  # noqa: ANN201 - a matplotlib Figure
-    """Trend coverage of each region (one denominator per series), sample points hollow."""
-    fig, ax = charts.new_figure(7.2, 4.0)
-    for i, report in enumerate(reports):
-        colour, marker, dash = charts.SCENARIO_STYLE[i % len(charts.SCENARIO_STYLE)] if i else (charts.BLUE, "o", "-")
+def _series(reports: list[RegionReport]) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """(name, years, trend coverage in percent, sample flags) of each region."""
+    out = []
+    for report in reports:
         trend = report.table.dropna(subset=["cakupan_tren"])
-        years, values = trend["tahun"].to_numpy(), trend["cakupan_tren"].to_numpy() * 100
-        sample = trend["sintetis"].to_numpy(dtype=bool)
-        ax.plot(years, values, linestyle=dash, color=colour, linewidth=1.6, label=report.name)
-        ax.plot(years[~sample], values[~sample], marker, color=colour, markersize=5)
-        ax.plot(years[sample], values[sample], marker, markerfacecolor="white", markeredgecolor=colour, markersize=5)
-    ax.set_ylim(bottom=0)
+        out.append((report.name, trend["tahun"].to_numpy(), trend["cakupan_tren"].to_numpy() * 100,
+                    trend["sintetis"].to_numpy(dtype=bool)))
+    return out
+
+
+def above_100(reports: list[RegionReport]) -> list[tuple[str, float, float]]:
+    """(name, lowest, highest trend coverage in percent) of the regions whose ratio passes 100%."""
+    return [(name, float(values.min()), float(values.max())) for name, _, values, _ in _series(reports)
+            if len(values) and values.max() > 100]
+
+
+def comparison_chart(reports: list[RegionReport], lang: str):  # noqa: ANN201 - a matplotlib Figure
+    """Trend coverage of each region (one denominator per series), sample points hollow.
+
+    When ratios above 100% (DKI Jakarta: participants counted where employers register, workers
+    where they live) would squash the other regions into the bottom of the chart, the y axis is
+    broken: a lower panel up to the others' highest value, an upper one around the ratios above 100%.
+    Nothing is clipped: every value is drawn in one panel or the other.
+    """
+    series = _series(reports)
+    high = [values.max() for _, _, values, _ in series if len(values) and values.max() > 100]
+    low = [values.max() for _, _, values, _ in series if len(values) and values.max() <= 100]
+    broken = bool(high and low and max(low) < 0.6 * min(v.min() for _, _, v, _ in series if len(v) and v.max() > 100))
+    fig, ax = charts.new_figure(7.2, 4.0)
+    axes = [ax]
+    if broken:
+        fig.delaxes(ax)
+        top, ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 2])
+        axes = [top, ax]
+        upper = [v for _, _, v, _ in series if len(v) and v.max() > 100]
+        lo, hi = min(v.min() for v in upper), max(v.max() for v in upper)
+        top.set_ylim(lo - 0.08 * (hi - lo) - 2, hi + 0.08 * (hi - lo) + 2)
+        ax.set_ylim(0, max(low) * 1.12)
+        top.spines["bottom"].set_visible(False)
+        top.tick_params(bottom=False)
+        ax.spines["top"].set_visible(False)
+        for axis, y in ((top, 0), (ax, 1)):  # the break: two short slanted strokes on the y axis
+            axis.plot([0], [y], transform=axis.transAxes, marker=[(-1, -0.5), (1, 0.5)], markersize=10, color="k",
+                      linestyle="none", clip_on=False)
+    for i, (name, years, values, sample) in enumerate(series):
+        colour, marker, dash = charts.SCENARIO_STYLE[i % len(charts.SCENARIO_STYLE)] if i else (charts.BLUE, "o", "-")
+        for axis in axes:
+            axis.plot(years, values, linestyle=dash, color=colour, linewidth=1.6, label=name if axis is ax else None)
+            axis.plot(years[~sample], values[~sample], marker, color=colour, markersize=5)
+            axis.plot(years[sample], values[sample], marker, markerfacecolor="white", markeredgecolor=colour, markersize=5)
+    if not broken:
+        ax.set_ylim(bottom=0)
     ax.set_xlabel(t("trend.axis.year", lang))
     ax.set_ylabel(t("trend.axis.coverage", lang))
     handles, labels = ax.get_legend_handles_labels()

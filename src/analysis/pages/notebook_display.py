@@ -2,11 +2,11 @@
 and as the page itself for the nbconvert template (the notebook's parameters: ``analysis.lab.parameters``).
 
 A block (``analysis.pages.markup.Html``) is displayed twice over in one output: ``text/html`` for
-JupyterLab, wrapped in ``<div class="cakupan-nb">`` with the page stylesheet scoped to that class
-(every rule prefixed, so nothing restyles JupyterLab itself) and links to other pages of a
-portfolio unwrapped (they would be 404s inside Lab); and :data:`PAGE_MIME`, the block exactly as
-the published page shows it, which the nbconvert template ``cakupan`` prefers. Pages built by
-``cakupan build`` are therefore byte for byte what they were.
+JupyterLab, wrapped in ``<div class="cakupan-nb">`` with links to other pages of a portfolio
+unwrapped (they would be 404s inside Lab), the page stylesheet scoped to that class (every rule
+prefixed, so nothing restyles JupyterLab itself) carried by one output of the notebook, not each;
+and :data:`PAGE_MIME`, the block exactly as the published page shows it, which the nbconvert
+template ``cakupan`` prefers. ``text/plain`` is one line naming the block.
 """
 
 from __future__ import annotations
@@ -66,10 +66,48 @@ def notebook_css() -> str:
     return scope_css(page) + scope_css(extra)
 
 
-def lab_html(block: str) -> str:
-    """A block as JupyterLab shows it: scoped stylesheet, wrapper, links to other pages as plain text."""
+_CARRIER: dict[str, str] = {}  # kernel client session -> the cell whose output carries the stylesheet
+
+
+def _carries_style() -> bool:
+    """Whether the output being made carries the stylesheet: once per notebook, not in every output.
+
+    In a kernel, the first cell of a client's session (one open notebook) that shows a block carries
+    it, and again whenever that cell runs again; the other cells' blocks, and widgets redrawn by a
+    slider, are styled by it. Outside a kernel request (a build, a script) every block carries it.
+    """
+    from IPython import get_ipython
+
+    kernel = getattr(get_ipython(), "kernel", None)
+    parent = kernel.get_parent() if kernel is not None and hasattr(kernel, "get_parent") else None
+    header = (parent or {}).get("header") or {}
+    session = header.get("session")
+    if not session:
+        return True
+    if header.get("msg_type") != "execute_request":  # a widget redrawn: the notebook's carrier styles it
+        return session not in _CARRIER
+    cell = (parent.get("metadata") or {}).get("cellId") or header.get("msg_id", "")
+    return _CARRIER.setdefault(session, cell) == cell
+
+
+def lab_html(block: str, style: bool | None = None) -> str:
+    """A block as JupyterLab shows it: wrapper, links to other pages as plain text, and the scoped
+    stylesheet when this output carries it (``style``; by default :func:`_carries_style`)."""
     text = _LOCAL_LINK.sub(r"\1", block)
-    return f'<div class="{SCOPE}"><style>{notebook_css()}</style>{text}</div>'
+    css = f"<style>{notebook_css()}</style>" if (_carries_style() if style is None else style) else ""
+    return f'<div class="{SCOPE}">{css}{text}</div>'
+
+
+_HEADING = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_line(block: str) -> str:
+    """A block's ``text/plain``: its first heading, one line (the page's HTML would otherwise be
+    stored a third time in every saved notebook)."""
+    found = _HEADING.search(block)
+    title = html.unescape(_TAG.sub("", found.group(1))).strip() if found else ""
+    return f"<Cakupan block: {title}>" if title else "<Cakupan block>"
 
 
 def block_bundle(block: str) -> dict[str, str]:
