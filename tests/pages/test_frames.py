@@ -72,3 +72,34 @@ def test_frames_accessor_lists_only_sections_with_data():
     assert report.frames.ranking.empty and not report.frames.trend.empty
     with pytest.raises(AttributeError, match="sections: trend"):
         report.frames.nothing  # noqa: B018
+
+
+@pytest.mark.parametrize("code", ["32", "ID", "32.73"])
+def test_every_column_of_every_frame_is_described_in_the_one_table(code):
+    summary = RegionReport.load(code, None, "en").summary()
+    for name in frames.SECTIONS:
+        undescribed = set(frames.section(name, summary).columns) - set(frames.COLUMNS[name][1])
+        assert not undescribed, (code, name, undescribed)
+
+
+def test_the_table_describes_no_column_that_no_frame_has(summary):
+    from analysis.pages.overview import Overview
+
+    seen = {name: set(frames.section(name, summary).columns) for name in frames.SECTIONS}
+    seen["ranking"] |= set(Overview.load(None, "en").frames.ranking.columns)
+    for name, (_, described) in frames.COLUMNS.items():
+        assert set(described) <= seen[name], (name, set(described) - seen[name])
+
+
+def test_frames_are_attributes_with_help_and_one_line_each_in_a_table(summary):
+    accessor = frames.Frames(summary)
+    assert [n for n in frames.SECTIONS if isinstance(getattr(frames.Frames, n), property)] == list(frames.SECTIONS)
+    assert set(frames.SECTIONS) <= set(dir(accessor))  # what tab completion offers
+    assert frames.Frames.pace.__doc__ == frames.describe("pace") and "people_per_year" in frames.describe("pace")
+    table = accessor.table()
+    assert list(table.index) == list(frames.SECTIONS)
+    assert list(table["rows"]) == [len(frames.section(n, summary)) for n in frames.SECTIONS]
+    assert table.at["trend", "one row per"] == frames.COLUMNS["trend"][0]
+    assert repr(accessor).count("\n") == len(frames.SECTIONS) + 2  # a title line, the header lines, a line per frame
+    with pytest.raises(AttributeError, match="did you mean 'trend'"):
+        accessor.trends  # noqa: B018

@@ -138,3 +138,19 @@ def test_the_other_language_reuses_the_analysis_and_changes_only_the_text():
     assert first.title() != second.title()
     other = RegionReport.load("32.01", lang="en")
     assert other.outlook is not outlook and report.facts_for("32.01", other.params, other.ds) is other.facts
+
+
+def test_an_unknown_region_is_refused_in_the_notebooks_language_with_a_hint():
+    with pytest.raises(ValueError) as caught:
+        RegionReport.load("99", None, "id")
+    message = str(caught.value)
+    assert message.startswith("Wilayah '99' tidak ada dalam pohon wilayah") and "32.73 (kab/kota)" in message
+    assert "provinsi yang ada: 11, 12," in message and "96" in message  # every province listed as a hint
+    with pytest.raises(ValueError, match=r"did you mean 32 \(Jawa Barat\)"):
+        RegionReport.load("Jawa Barat", None, "en")
+
+
+def test_an_unknown_language_is_refused_in_both_languages():
+    with pytest.raises(ValueError) as caught:
+        RegionReport.load("32", None, "fr")
+    assert "bukan bahasa laporan" in str(caught.value) and "is not a report language: choose one of id, en" in str(caught.value)

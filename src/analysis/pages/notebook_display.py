@@ -140,8 +140,9 @@ class Workbench:
 
     @property
     def frames(self) -> Frames:
-        """The data behind each section as DataFrames: display ``report.frames`` for the list, ``report.frames.trend?`` for a frame's columns."""
         return Frames(self.summary())
+
+    frames.__doc__ = Frames.__doc__  # what ``report.frames?`` shows: every frame, one line each
 
     def _facts(self) -> tuple[str, str, list[str]]:
         """(title line, headline, sections with data)."""
