@@ -19,17 +19,19 @@ def test_scope_css_prefixes_every_selector_and_keeps_media_queries():
     @media (max-width: 40rem) { td.num { white-space: normal; } }
     @media print { @page { margin: 15mm; } a { color: inherit; } }"""
     scoped = workbench.scope_css(css)
-    assert scoped.splitlines()[:3] == [".cakupan-nb {--x: 1;}", ".cakupan-nb {margin: 0;}", ".cakupan-nb h1,.cakupan-nb .a b {color: red;}"]
-    assert "@media (max-width: 40rem) {\n.cakupan-nb td.num {white-space: normal;}\n}" in scoped
-    assert "@page" not in scoped and "@media print {\n.cakupan-nb a {color: inherit;}\n}" in scoped
+    w = ".cakupan-nb.cakupan-nb.cakupan-nb"  # one element, specificity above JupyterLab's own output rules
+    assert scoped.splitlines()[:3] == [f"{w} {{--x: 1;}}", f"{w} {{margin: 0;}}", f"{w} h1,{w} .a b {{color: red;}}"]
+    assert f"@media (max-width: 40rem) {{\n{w} td.num {{white-space: normal;}}\n}}" in scoped
+    assert "@page" not in scoped and f"@media print {{\n{w} a {{color: inherit;}}\n}}" in scoped
 
 
 def test_the_notebook_stylesheet_restyles_nothing_outside_the_wrapper():
     css = workbench.notebook_css()
     rules = re.sub(r"@media[^{]*\{", "", css)
     selectors = [s.strip() for head in re.findall(r"([^{}]+)\{[^{}]*\}", rules) for s in head.split(",") if s.strip()]
-    assert selectors and all(s == ".cakupan-nb" or s.startswith(".cakupan-nb ") for s in selectors)
-    assert ".cakupan-nb .banner" in selectors and ".cakupan-nb table.data" in selectors
+    w = workbench.SCOPED
+    assert selectors and all(s == w or s.startswith(w + " ") for s in selectors)
+    assert f"{w} .banner" in selectors and f"{w} table.data" in selectors
 
 
 def test_a_block_is_shown_styled_in_lab_and_unchanged_on_the_page():

@@ -28,15 +28,21 @@ _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _LOCAL_LINK = re.compile(r'<a href="(?!https?://|#|mailto:)[^"]*"[^>]*>(.*?)</a>', re.S)
 
 
+# The wrapper's class three times over: the same element, but a specificity of (0,3,0) before the
+# page's own selector, above JupyterLab's output rules (up to ``.jp-ThemedContainer
+# .jp-RenderedHTMLCommon :not(pre) > code`` and ``h2:first-child``), so the page's rules win in Lab.
+SCOPED = f".{SCOPE}" * 3
+
+
 def _prefix_selector(selector: str) -> str:
     selector = selector.strip()
     if selector in (":root", "html", "body"):
-        return f".{SCOPE}"
-    return f".{SCOPE} {selector}"
+        return SCOPED
+    return f"{SCOPED} {selector}"
 
 
 def scope_css(css: str) -> str:
-    """``css`` with every selector inside ``.cakupan-nb`` (``:root`` and ``body`` become the wrapper);
+    """``css`` with every selector inside the wrapper (:data:`SCOPED`; ``:root`` and ``body`` become the wrapper);
     ``@media`` blocks are kept with their rules scoped, ``@page`` and other at-rules dropped."""
     css = _COMMENT.sub("", css)
     out, i = [], 0
