@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.core.messages import t
 from analysis.data.contract import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
@@ -207,8 +208,8 @@ def test_opening_and_saving_an_unchanged_notebook_leaves_it_byte_identical(lab):
 def _exported_page(page, shots: Path | None) -> Path:
     """File > Save and Export Notebook As > Cakupan: the menu lists the page, and its download is saved."""
     page.get_by_role("menuitem", name="File", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile(r"^Save and Export Notebook As")).click()
-    item = page.get_by_role("menuitem", name="Cakupan", exact=True)
+    page.locator(".lm-Menu-item", has_text="Save and Export Notebook As").click()  # a submenu: no menuitem role
+    item = page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Cakupan$"))
     item.wait_for(timeout=30_000)
     with page.expect_download(timeout=180_000) as download:
         item.click()
@@ -250,7 +251,8 @@ def test_region_report_runs_in_lab_and_looks_like_the_published_page(lab, browse
         # File > Save and Export Notebook As lists the Cakupan page; it is one file that loads nothing
         exported = _exported_page(page, shots)
         html = exported.read_text(encoding="utf-8")
-        assert html.startswith("<!DOCTYPE html>") and "<title>Laporan" in html and "cakupan-nb" not in html
+        title = t("report.title", "id", region="Jawa Barat")
+        assert html.startswith("<!DOCTYPE html>") and f"<title>{title}</title>" in html and "cakupan-nb" not in html
         assert _requests_of(browser, exported) == []
     finally:
         context.close()
@@ -291,7 +293,8 @@ def test_explore_runs_in_lab_and_its_sliders_move_the_targets(lab, browser, publ
         page.keyboard.press("Shift+Enter")
         page.wait_for_function("() => Array.from(document.querySelectorAll(\"[data-mime-type='application/vnd.jupyter.stderr']\"))"
                                ".some(e => e.textContent.includes('village'))", timeout=60_000)
-        (error,) = _errors(page)
-        assert "Tuas 'village' tidak dikenal (maksud Anda 'desa'?)" in error, error
+        (error,) = page.eval_on_selector_all(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                                             "els => els.map(e => e.textContent)")
+        assert "ValueError: Tuas 'village' tidak dikenal (maksud Anda 'desa'?)" in error, error
     finally:
         context.close()
