@@ -319,7 +319,8 @@ class LeverBoard:
                 slider = widgets.FloatSlider(value=lever.per_year, min=0.0, max=max(5.0, 2 * lever.per_year), step=0.25,
                                              readout_format=".2f")
             else:
-                slider = widgets.IntSlider(value=int(lever.per_year), min=0, max=max(1000, int(4 * lever.per_year)),
+                top = min(max(1000, int(4 * lever.per_year)), lever_range(report, lever)[1])  # never past what move_levers takes
+                slider = widgets.IntSlider(value=int(min(lever.per_year, top)), min=0, max=int(top),
                                            step=max(1, int(lever.per_year) // 20))
             slider.description = t(f"lever.{key}", lang)
             self.sliders[key] = slider

@@ -122,7 +122,8 @@ def block_bundle(block: str) -> dict[str, str]:
 
 
 def footer_html(summary: dict) -> str:
-    """What the ``publish(...)`` cell shows in JupyterLab: a footer line, in place of an empty output."""
+    """What the ``publish(...)`` cell shows in JupyterLab, in place of an empty output: one line saying the summary
+    was published for the build (not the page's footer, which names the build time and parameters)."""
     lang = summary.get("lang") if summary.get("lang") in LANGUAGES else "en"
     return lab_html(f'<footer class="built"><p>{_escape(t("workbench.footer.lab", lang, version=__version__))}</p></footer>')
 
