@@ -59,3 +59,9 @@ def test_extra_regions_add_to_the_tree(tmp_path):
     extra.write_text("kode,nama,tingkat,kode_induk\n32.99,Kota Baru,kabkota,32\n", encoding="utf-8")
     tree = load_regions(REGION_TREE_FILE, extra)
     assert tree.name("32.99") == "Kota Baru" and tree.parent("32.99") == "32"
+
+
+def test_close_matches_find_a_mistyped_code_and_a_name_typed_for_a_code(tree):
+    assert tree.close_matches("32.7")[0].startswith("32.7") and len(tree.close_matches("32.7")) == 3
+    assert tree.close_matches("Jawa Barat")[0] == "32 (Jawa Barat)"
+    assert tree.close_matches("qqqq") == []

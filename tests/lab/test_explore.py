@@ -58,3 +58,87 @@ def test_the_board_follows_its_sliders():
     board.sliders["desa"].value = 5.0
     assert board.output.value != before
     assert board.result().coverage == pytest.approx(explore.move_levers(report, {"desa": 5.0}).coverage)
+
+
+def _cells(html: str, region: str) -> list[str]:
+    """The text of the cells of ``region``'s row of a table."""
+    import re
+
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if region in r)
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+
+
+def test_comparison_marks_what_rests_on_sample_rows_as_the_report_does(reports):
+    """Jawa Barat's forecast rests on sample years: its report marks coverage 2029 and the year reached with ◇."""
+    jabar = reports[0]
+    assert jabar.history_sample  # the premise, from the facts
+    cells = _cells(str(explore.comparison_table(reports, "en")), "Jawa Barat")
+    frame = explore.comparison(reports).set_index("kode")
+    assert cells[6] == fmt_pct(frame.at["32", "prakiraan_median"], "en") + " ◇"
+    first = jabar.target_years[0][1]
+    assert cells[7] == (str(first.year) if first.year else f"not by {jabar.forecast_end}") + " ◇"
+    assert "◇" in str(jabar.targets())  # the report marks the same value
+    summary = jabar.summary()
+    assert frame.at["32", "sintetis_prakiraan"] == summary["forecast"]["sintetis"]
+    assert frame.at["32", "sintetis_laju"] == summary["pace"]["sintetis"]
+    assert cells[5].endswith(" ◇") == summary["pace"]["sintetis"]
+
+
+def test_the_lever_board_marks_its_values_as_the_scenario_table_does():
+    report = RegionReport.load("32", None, "en")
+    assert report.scenarios_sample
+    html = str(explore.levers_block(report, explore.move_levers(report, {"desa": 2.0})))
+    baseline, moved = _cells(html, "Baseline"), _cells(html, "Programmes as set")
+    assert baseline[1] == "–" and baseline[2].endswith(" ◇") and moved[1].endswith(" ◇") and moved[2].endswith(" ◇")
+    assert all(cell.endswith(" ◇") for cell in moved[4::2])  # each probability
+    assert 'class="banner sample"' in html
+
+
+@pytest.mark.parametrize("sizes, retention, error, words", [
+    ({"village": 2.0}, None, ValueError, "Unknown lever 'village' (did you mean 'desa'?)"),
+    ({"dsea": 2.0}, None, ValueError, "did you mean 'desa'?"),
+    ({}, 150, ValueError, "retention = 150 is outside its range: it must be from 0 to 100 (percent)"),
+    ({"desa": -5}, None, ValueError, "desa = -5 is outside its range: it must be from 0 to 100"),
+    ({"desa": "2"}, None, TypeError, "desa must be a number"),
+    (["desa"], None, TypeError, "a mapping from lever name"),
+])
+def test_move_levers_refuses_what_it_cannot_mean(sizes, retention, error, words):
+    report = RegionReport.load("32", None, "en")
+    with pytest.raises(error) as caught:
+        explore.move_levers(report, sizes, retention)
+    assert words in str(caught.value)
+
+
+def test_lever_limits_are_accepted_and_refusals_speak_the_reports_language():
+    report = RegionReport.load("32", None, "id")
+    assert explore.move_levers(report, {"desa": 100.0}, retention=0).coverage >= explore.move_levers(report, {"desa": 0}).baseline
+    with pytest.raises(ValueError, match="Tuas 'village' tidak dikenal \\(maksud Anda 'desa'\\?\\)"):
+        explore.move_levers(report, {"village": 1})
+    with pytest.raises(TypeError, match="region report"):
+        explore.move_levers("32", {})
+
+
+def test_the_explore_functions_check_their_arguments(reports):
+    with pytest.raises(TypeError, match="list of region reports"):
+        explore.comparison(reports[0])
+    with pytest.raises(ValueError, match="No region code"):
+        explore.parse_codes(" , ")
+    with pytest.raises(ValueError, match="not a report language"):
+        explore.comparison_table(reports, "fr")
+    with pytest.raises(ValueError, match=r"did you mean 32\.7"):
+        explore.load_reports(["32.7"], "en")
+
+
+def test_the_chart_breaks_its_axis_for_ratios_above_100_percent_and_clips_nothing(reports):
+    fig = explore.comparison_chart(reports, "en")  # Jawa Barat ~20%, DKI Jakarta 106-158%
+    top, bottom = fig.axes[:2]
+    assert len([a for a in fig.axes if a.has_data()]) == 2
+    for report in reports:
+        values = report.table["cakupan_tren"].dropna().to_numpy() * 100
+        shown = [(lo <= v <= hi) for v in values for lo, hi in (top.get_ylim(), bottom.get_ylim())]
+        assert all(any(shown[i * 2:i * 2 + 2]) for i in range(len(values)))  # every value inside one panel
+    assert bottom.get_ylim()[1] < 50 and top.get_ylim()[0] > 90  # the others fill the lower panel
+    note = str(explore.comparison_table(reports, "en"))
+    assert "Trend coverage above 100%: Daerah Khusus Ibukota Jakarta" in note
+    single = explore.comparison_chart(reports[:1], "en")
+    assert len([a for a in single.axes if a.has_data()]) == 1

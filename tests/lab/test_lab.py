@@ -18,12 +18,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from analysis.core.messages import t
 from analysis.data.contract import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
@@ -35,8 +37,13 @@ STYLED = {  # element -> computed style properties that must match the published
     ".kpi-value": ("font-size", "font-weight", "color"),
     "table.data td.num": ("text-align", "white-space"),
     "table.data caption": ("text-align", "font-weight"),
-    "h2": ("font-size", "border-bottom-style"),
+    "h2": ("font-size", "font-weight", "margin-top", "margin-bottom", "border-bottom-style"),
+    "h3": ("font-size", "font-weight", "margin-top"),
+    "code": ("font-family", "font-size", "background-color", "padding-left"),
 }
+
+
+LAB_ROOTS: dict[str, Path] = {}  # base URL of a running JupyterLab -> the folder it serves
 
 
 def _free_port() -> int:
@@ -72,6 +79,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     log = open(root / "lab.log", "w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
     base = f"http://127.0.0.1:{port}"
+    LAB_ROOTS[base] = work
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -133,6 +141,9 @@ def _run_all(browser, base: str, token: str, name: str, shots: Path | None):
     except PlaywrightTimeout:
         pass
     page.get_by_text("Python (Cakupan) | Idle").wait_for(timeout=90_000)
+    page.wait_for_timeout(1000)  # Lab has written the kernel's language_info into the model by now
+    # opening changed nothing: the committed notebook holds the metadata Lab writes
+    assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, f"{name} is modified as soon as it opens"
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     code_cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").count()
@@ -178,6 +189,47 @@ def published(browser, built_portfolio):
     return styles
 
 
+def test_opening_and_saving_an_unchanged_notebook_leaves_it_byte_identical(lab):
+    """What JupyterLab does on open and save, through its contents API: read the notebook as a model, write it back."""
+    import json
+
+    base, token = lab
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
+        with urllib.request.urlopen(f"{base}/api/contents/{path.name}?type=notebook&content=1&token={token}", timeout=60) as got:
+            model = json.load(got)
+        body = json.dumps({"type": "notebook", "format": "json", "content": model["content"]}).encode()
+        put = urllib.request.Request(f"{base}/api/contents/{path.name}?token={token}", data=body, method="PUT",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(put, timeout=60) as saved:
+            assert saved.status == 200
+        assert (LAB_ROOTS[base] / model["path"]).read_bytes() == path.read_bytes(), path.name
+
+
+def _exported_page(page, shots: Path | None) -> Path:
+    """File > Save and Export Notebook As > Cakupan: the menu lists the page, and its download is saved."""
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.locator(".lm-Menu-item", has_text="Save and Export Notebook As").click()  # a submenu: no menuitem role
+    item = page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Cakupan$"))
+    item.wait_for(timeout=30_000)
+    with page.expect_download(timeout=180_000) as download:
+        item.click()
+    target = (shots or Path(tempfile.mkdtemp())) / "exported.html"
+    download.value.save_as(target)
+    return target
+
+
+def _requests_of(browser, path: Path) -> list[str]:
+    """Every request a page makes when opened from disk, but for itself and its own data: links."""
+    context = browser.new_context()
+    seen: list[str] = []
+    context.on("request", lambda request: seen.append(request.url))
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_timeout(500)
+    context.close()
+    return [url for url in seen if url != path.as_uri() and not url.startswith("data:")]
+
+
 def test_region_report_runs_in_lab_and_looks_like_the_published_page(lab, browser, published):
     shots = Path(os.environ["CAKUPAN_LAB_SCREENSHOTS"]) if os.environ.get("CAKUPAN_LAB_SCREENSHOTS") else None
     context, page = _run_all(browser, *lab, "region_report.ipynb", shots)
@@ -194,6 +246,14 @@ def test_region_report_runs_in_lab_and_looks_like_the_published_page(lab, browse
         # the publish(...) cell shows the footer line, no empty output anywhere
         assert page.locator(".jp-Notebook .cakupan-nb footer.built").count() == 1
         assert _empty_outputs(page) == 0
+        # the stylesheet rides on one output of the notebook, not on each
+        assert page.locator(".jp-Notebook .cakupan-nb style").count() == 1
+        # File > Save and Export Notebook As lists the Cakupan page; it is one file that loads nothing
+        exported = _exported_page(page, shots)
+        html = exported.read_text(encoding="utf-8")
+        title = t("report.title", "id", region="Jawa Barat")
+        assert html.startswith("<!DOCTYPE html>") and f"<title>{title}</title>" in html and "cakupan-nb" not in html
+        assert _requests_of(browser, exported) == []
     finally:
         context.close()
 
@@ -203,9 +263,14 @@ def test_explore_runs_in_lab_and_its_sliders_move_the_targets(lab, browser, publ
     context, page = _run_all(browser, *lab, "explore.ipynb", shots)
     try:
         assert _errors(page) == []
-        styles = _styles(page, ".jp-Notebook .cakupan-nb")
-        assert styles[".kpi-value"] is None  # no headline block here; every other element as on the page
-        assert {k: v for k, v in styles.items() if k != ".kpi-value"} == {k: v for k, v in published.items() if k != ".kpi-value"}
+        styles = {k: v for k, v in _styles(page, ".jp-Notebook .cakupan-nb").items() if v is not None}
+        assert set(styles) >= {".banner", "table.data td.num", "table.data caption", "h2"}  # as on the page
+        assert styles == {k: published[k] for k in styles}
+        # ◇ where the report puts it: Jawa Barat's forecast in the comparison, and the lever board's values
+        jabar = page.locator(".jp-Notebook .cakupan-nb table.data tr", has_text="Jawa Barat").first.inner_text().split("\t")
+        assert jabar[-2].strip().endswith("◇") and jabar[-1].strip().endswith("◇"), jabar
+        levers = page.locator(".jp-Notebook .widget-html .cakupan-nb table.data").last.inner_text()
+        assert levers.count("◇") >= 4, levers
         sliders = page.locator(".jp-Notebook .widget-slider")
         assert sliders.count() >= 6
         result = page.locator(".jp-Notebook .widget-html .cakupan-nb table.data").last
@@ -219,5 +284,17 @@ def test_explore_runs_in_lab_and_its_sliders_move_the_targets(lab, browser, publ
         if shots is not None:
             result.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "explore-levers-moved.png"))
+        # a typo'd lever in a new cell: a message naming the lever meant, not a silent baseline
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt").last.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("b")
+        page.keyboard.press("Enter")
+        page.keyboard.type('move_levers(report, {"village": 2.0})')
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_function("() => Array.from(document.querySelectorAll(\"[data-mime-type='application/vnd.jupyter.stderr']\"))"
+                               ".some(e => e.textContent.includes('village'))", timeout=60_000)
+        (error,) = page.eval_on_selector_all(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                                             "els => els.map(e => e.textContent)")
+        assert "ValueError: Tuas 'village' tidak dikenal (maksud Anda 'desa'?)" in error, error
     finally:
         context.close()

@@ -45,6 +45,36 @@ def test_notebook_has_one_parameters_cell_first(path: Path):
     assert names == PARAMETERS.get(path.name, names), path.name
 
 
+def _kernel_language_info() -> dict:
+    """``language_info`` as the project's kernel reports it (what JupyterLab writes into a notebook it opens)."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="cakupan")
+    try:
+        sent = client.kernel_info()
+        reply = client.get_shell_msg(timeout=60)
+        while reply["parent_header"].get("msg_id") != sent:
+            reply = client.get_shell_msg(timeout=60)
+        return reply["content"]["language_info"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_notebooks_carry_the_metadata_jupyterlab_writes_on_open():
+    """Opening a notebook must not make it "modified": JupyterLab fills ``language_info`` from the
+    kernel, so the committed notebooks hold it already, serialised as Jupyter writes them. Only the
+    Python version may differ on another machine (this one's is committed)."""
+    reported = _kernel_language_info()
+    for path in NOTEBOOKS:
+        raw = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(raw, as_version=4)
+        stored = dict(nb.metadata["language_info"])
+        assert {k: v for k, v in stored.items() if k != "version"} == {k: v for k, v in reported.items() if k != "version"}, path.name
+        assert stored["version"].split(".")[:1] == reported["version"].split(".")[:1], path.name
+        assert nbformat.writes(nb) + "\n" == raw, path.name  # byte for byte as Jupyter's contents manager saves it
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_uses_the_project_kernel(path: Path):
     """JupyterLab (``make lab``) opens the notebook in this environment's Python: the kernel

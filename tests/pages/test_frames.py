@@ -159,3 +159,34 @@ def test_a_summary_without_sections_gives_empty_frames_that_say_why():
         frame = frames.section(name, minimal)
         assert frame.empty and "Kabupaten Bogor" in frame.alasan, name
     assert frames.section("forecast", {**minimal, "forecast": {"reason": "too few years"}}).alasan == "No forecast: too few years"
+
+
+@pytest.mark.parametrize("code", ["32", "ID", "32.73"])
+def test_every_column_of_every_frame_is_described_in_the_one_table(code):
+    summary = RegionReport.load(code, None, "en").summary()
+    for name in frames.SECTIONS:
+        undescribed = set(frames.section(name, summary).columns) - set(frames.FRAMES[name][1])
+        assert not undescribed, (code, name, undescribed)
+
+
+def test_the_table_describes_no_column_that_no_frame_has(summary):
+    from analysis.pages.overview import Overview
+
+    seen = {name: set(frames.section(name, summary).columns) for name in frames.SECTIONS}
+    seen["ranking"] |= set(Overview.load(None, "en").frames.ranking.columns)
+    for name, (_, described) in frames.FRAMES.items():
+        assert set(described) <= seen[name], (name, set(described) - seen[name])
+
+
+def test_frames_are_attributes_with_help_and_one_line_each_in_a_table(summary):
+    accessor = frames.Frames(summary)
+    assert [n for n in frames.SECTIONS if isinstance(getattr(frames.Frames, n), property)] == list(frames.SECTIONS)
+    assert set(frames.SECTIONS) <= set(dir(accessor))  # what tab completion offers
+    assert frames.Frames.pace.__doc__ == frames.describe("pace") and "perlu_peserta_per_tahun" in frames.describe("pace")
+    table = accessor.table()
+    assert list(table.index) == list(frames.SECTIONS)
+    assert list(table["rows"]) == [len(frames.section(n, summary)) for n in frames.SECTIONS]
+    assert table.at["trend", "one row per"] == frames.FRAMES["trend"][0]
+    assert repr(accessor).count("\n") == len(frames.SECTIONS) + 2  # a title line, the header lines, a line per frame
+    with pytest.raises(AttributeError, match="did you mean 'trend'"):
+        accessor.trends  # noqa: B018

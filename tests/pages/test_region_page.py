@@ -252,3 +252,19 @@ def test_figures_are_no_more_precise_than_their_sources(built_portfolio):
 def test_a_notebook_region_with_look_alike_digits_names_the_character(code, named):
     with pytest.raises(KeyError, match=re.escape(named)):
         RegionReport.load(code, None, "en")
+
+
+def test_an_unknown_region_is_refused_in_the_notebooks_language_with_a_hint():
+    with pytest.raises(ValueError) as caught:
+        RegionReport.load("99", None, "id")
+    message = str(caught.value)
+    assert message.startswith("Wilayah '99' tidak ada dalam pohon wilayah") and "32.73 (kab/kota)" in message
+    assert "provinsi yang ada: 11, 12," in message and "96" in message  # every province listed as a hint
+    with pytest.raises(ValueError, match=r"did you mean 32 \(Jawa Barat\)"):
+        RegionReport.load("Jawa Barat", None, "en")
+
+
+def test_an_unknown_language_is_refused_in_both_languages():
+    with pytest.raises(ValueError) as caught:
+        RegionReport.load("32", None, "fr")
+    assert "bukan bahasa laporan" in str(caught.value) and "is not a report language: choose one of id, en" in str(caught.value)

@@ -57,6 +57,12 @@ def t(key: str, lang: str, /, **values: object) -> str:
     return entry[lang].format(**values) if values else entry[lang]
 
 
+def t_each(key: str, in_langs: tuple[str, ...] = LANGUAGES, **values: object) -> str:
+    """Message ``key`` in each of ``in_langs``, joined by " / ": for a message whose reader's language
+    is not known (or is what is wrong)."""
+    return " / ".join(t(key, lang, **values) for lang in in_langs)
+
+
 def _minus(text: str) -> str:
     """One minus sign in displayed numbers: U+2212, never the hyphen babel writes."""
     return text.replace("-", "\u2212")

@@ -115,6 +115,16 @@ class RegionTree:
         """Name as shown in reports; region names are never translated."""
         return self.name(code)
 
+    def close_matches(self, text: str, n: int = 3) -> list[str]:
+        """``"code (name)"`` of the regions whose code or name is closest to ``text`` (a typo, or a
+        name typed where a code belongs), best first: for messages that suggest what was meant."""
+        import difflib
+
+        names = {str(name).lower(): code for code, name in self.table["nama"].items()}
+        found = difflib.get_close_matches(text, list(self.table.index), n=n, cutoff=0.6)
+        found += [names[m] for m in difflib.get_close_matches(text.lower(), list(names), n=n, cutoff=0.6)]
+        return [f"{code} ({self.name(code)})" for code in dict.fromkeys(found)][:n]
+
 
 def _read_tree(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")

@@ -15,6 +15,7 @@ an :class:`EmptyFrame` that says why.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 
 import numpy as np
@@ -82,6 +83,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "peringkat_cakupan": (SHARE, "rank by coverage"), "peringkat_laju": (SHARE, "rank by pace"),
     "peringkat_jarak": (SHARE, "rank by distance"), "skor_gabungan": (SHARE, "weighted score behind the composite rank"),
     "setelah_akhir_prakiraan": (FLAG, "the target is reached after the forecast's end"),
+    "tercapai_resmi": (FLAG, "the target's status (reached or not) rests on official data only"),
+    "wilayah_sebelum": (FLAG, "the figure covers the territory before a split (Papua and Papua Barat before 2022): not the province as it is now"),
     "alasan": (TEXT, "why a value is missing"),
     "sintetis": (FLAG, "the row rests on a sample (synthetic) row: do not quote"),
     "sintetis_peserta": (FLAG, "the participant count is sample data"),
@@ -105,6 +108,7 @@ RENAME = {
     "rank_coverage": "peringkat_cakupan", "rank_growth": "peringkat_laju", "rank_distance": "peringkat_jarak",
     "composite": "skor_gabungan", "after_horizon": "setelah_akhir_prakiraan", "sintetis_coverage": "sintetis_cakupan",
     "sintetis_growth": "sintetis_laju", "tahun_target": "tahun_tercapai", "target_tercapai": "sudah_tercapai",
+    "official_status": "tercapai_resmi",
 }
 DROPPED = ("infinite_distance",)  # said by ``jarak_tahun`` = inf
 
@@ -297,29 +301,101 @@ def section(name: str, summary: dict) -> pd.DataFrame:
     return tidy(frame)
 
 
-class Frames:
-    """``report.frames.trend`` and so on: each section's data as a DataFrame (see the module notes).
+# What one row of each frame is and which columns it has (their dtype and meaning: :data:`COLUMNS`),
+# for ``report.frames``, its help (``report.frames.trend?``) and docs/jupyter.md. A test checks each
+# list against the frames the bundled regions give.
+FRAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "trend": ("year: participants, employed population, eligible workers, denominator, coverage, trend coverage, changes", (
+        "tahun", "periode_peserta", "periode_pekerja", "peserta", "penduduk_bekerja", "pekerja_berhak", "penyebut", "ukuran_penyebut",
+        "cakupan", "cakupan_tren", "perubahan_peserta", "perubahan_poin", "sintetis", "sintetis_peserta", "sintetis_pekerja",
+        "sintetis_perubahan", "sumber")),
+    "segments": ("year with a segment split, one column per segment", (
+        "tahun", "periode_peserta", "peserta_pu", "peserta_bpu", "peserta_jakon", "peserta_pmi", "peserta_total", "sintetis", "sumber")),
+    "gaps": ("target: people and points still missing in the latest complete year", (
+        "tahun", "target", "nama_target", "target_persen", "tenggat", "tercapai", "kurang_peserta", "selisih_poin", "sintetis", "sumber",
+        "wilayah_sebelum")),
+    "forecast": ("forecast year: the trend coverage's median and bands", (
+        "tahun", "median", "bawah80", "atas80", "bawah95", "atas95", "sintetis", "sumber")),
+    "targets": ("scenario (baseline first) and target: when it is reached", (
+        "skenario", "target", "nama_target", "target_persen", "tenggat", "tahun_tercapai", "tahun_bawah80", "tahun_atas80",
+        "belum_sampai_akhir", "akhir_prakiraan", "peluang_tenggat", "lebih_cepat_tahun", "sudah_tercapai", "alasan", "sintetis", "sumber",
+        "tercapai_resmi")),
+    "pace": ("target: people and points a year needed, against the recent pace", (
+        "target", "nama_target", "target_persen", "tenggat", "tercapai", "tenggat_lewat", "sisa_tahun", "perlu_peserta_per_tahun",
+        "perlu_poin_per_tahun", "laju_peserta_per_tahun", "laju_poin", "rasio_peserta", "rasio_poin", "sintetis", "sumber")),
+    "scenarios": ("scenario and year: coverage along the median path, participants the levers add", (
+        "skenario", "tahun", "penyebut", "cakupan", "tuas", "tambahan_peserta", "sintetis", "sumber")),
+    "ranking": ("region below (for the overview: province of the league table), ranked", (
+        "kode", "nama", "tahun", "cakupan", "selisih_poin", "laju_poin", "jarak_tahun", "peringkat", "peringkat_cakupan", "peringkat_laju",
+        "peringkat_jarak", "skor_gabungan", "setelah_akhir_prakiraan", "alasan", "sintetis", "sintetis_cakupan", "sintetis_laju", "sumber",
+        "tahun_tercapai", "sudah_tercapai", "sintetis_tahun_target", "wilayah_sebelum")),
+    "off_series": ("participant figure of another month than the series', shown beside it", (
+        "tahun", "periode", "peserta", "presisi", "penyebut", "ukuran_penyebut", "cakupan", "cakupan_tren", "sintetis", "sintetis_pekerja",
+        "sumber")),
+    "references": ("published figure the page compares with or quotes (percent)", (
+        "kode", "tahun", "periode", "indikator", "nilai", "sintetis", "sumber")),
+}
 
-    ``available`` lists the sections with data for this region; ``all()`` returns them as a dict.
+
+def describe(name: str) -> str:
+    """The help text of frame ``name``: what one row is, then each column with its dtype and meaning."""
+    line, columns = FRAMES[name]
+    width = max(map(len, columns))
+    return (f"{name}: one row per {line}.\n\nColumns:\n"
+            + "\n".join(f"  {c.ljust(width)}  {COLUMNS[c][0]:<7}  {COLUMNS[c][1]}" for c in columns))
+
+
+def _frame(name: str) -> property:
+    def get(self: "Frames") -> pd.DataFrame:
+        return section(name, self._summary)
+
+    get.__name__, get.__doc__ = name, describe(name)
+    return property(get, doc=describe(name))
+
+
+class Frames:
+    """The data behind each section of the report as pandas DataFrames, from the numbers the page shows.
+
+    Display ``report.frames`` for a table of the frames (rows, what a row is); ``report.frames.trend?``
+    lists a frame's columns with their dtypes and meanings. ``available`` lists the frames with data,
+    ``all()`` returns them as a dict.
     """
 
     def __init__(self, summary: dict):
         self._summary = summary
 
     def __getattr__(self, name: str) -> pd.DataFrame:
-        if name not in SECTIONS:
-            raise AttributeError(f"no section {name!r}; sections: {', '.join(SECTIONS)}")
-        return section(name, self._summary)
-
-    def __dir__(self) -> list[str]:
-        return [*SECTIONS, "available", "all"]
+        """Only reached for a name that is not a frame: say which is meant and which there are."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        match = difflib.get_close_matches(name, list(SECTIONS), n=1)
+        hint = f"; did you mean {match[0]!r}?" if match else ""
+        raise AttributeError(f"no frame {name!r}{hint} (sections: {', '.join(SECTIONS)})")
 
     @property
     def available(self) -> list[str]:
+        """The frames with data for this region."""
         return [name for name, build in SECTIONS.items() if not build(self._summary).empty]
 
     def all(self) -> dict[str, pd.DataFrame]:
+        """Every frame with data, by name."""
         return {name: section(name, self._summary) for name in self.available}
 
+    def table(self) -> pd.DataFrame:
+        """One line per frame: its name, rows, columns and what one row is."""
+        rows = []
+        for name in SECTIONS:
+            frame = section(name, self._summary)
+            rows.append({"frame": name, "rows": len(frame), "columns": len(frame.columns), "one row per": FRAMES[name][0]})
+        return pd.DataFrame(rows).set_index("frame")
+
     def __repr__(self) -> str:
-        return f"<frames: {', '.join(self.available) or 'none'}>"
+        return "report.frames (report.frames.<name>? lists the columns)\n" + self.table().to_string()
+
+    def _repr_html_(self) -> str:
+        return self.table().to_html()
+
+
+for _name in SECTIONS:  # each frame an attribute, so tab completion and ``?`` find it
+    setattr(Frames, _name, _frame(_name))
+Frames.__doc__ += "\n    Frames (one row per ...):\n\n" + "\n".join(f"    {name}: {FRAMES[name][0]}" for name in SECTIONS) + "\n"

@@ -25,6 +25,10 @@ class Html(str):
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         return notebook_display.block_bundle(self)  # styled for JupyterLab, and as the page shows it
 
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        """``text/plain``: one line naming the block (IPython would otherwise store the HTML again)."""
+        printer.text(notebook_display.plain_line(self))  # type: ignore[attr-defined]
+
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)

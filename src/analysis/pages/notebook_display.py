@@ -2,11 +2,11 @@
 and as the page itself for the nbconvert template (the notebook's parameters: ``analysis.lab.parameters``).
 
 A block (``analysis.pages.markup.Html``) is displayed twice over in one output: ``text/html`` for
-JupyterLab, wrapped in ``<div class="cakupan-nb">`` with the page stylesheet scoped to that class
-(every rule prefixed, so nothing restyles JupyterLab itself) and links to other pages of a
-portfolio unwrapped (they would be 404s inside Lab); and :data:`PAGE_MIME`, the block exactly as
-the published page shows it, which the nbconvert template ``cakupan`` prefers. Pages built by
-``cakupan build`` are therefore byte for byte what they were.
+JupyterLab, wrapped in ``<div class="cakupan-nb">`` with links to other pages of a portfolio
+unwrapped (they would be 404s inside Lab), the page stylesheet scoped to that class (every rule
+prefixed, so nothing restyles JupyterLab itself) carried by one output of the notebook, not each;
+and :data:`PAGE_MIME`, the block exactly as the published page shows it, which the nbconvert
+template ``cakupan`` prefers. ``text/plain`` is one line naming the block.
 """
 
 from __future__ import annotations
@@ -28,15 +28,21 @@ _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _LOCAL_LINK = re.compile(r'<a href="(?!https?://|#|mailto:)[^"]*"[^>]*>(.*?)</a>', re.S)
 
 
+# The wrapper's class three times over: the same element, but a specificity of (0,3,0) before the
+# page's own selector, above JupyterLab's output rules (up to ``.jp-ThemedContainer
+# .jp-RenderedHTMLCommon :not(pre) > code`` and ``h2:first-child``), so the page's rules win in Lab.
+SCOPED = f".{SCOPE}" * 3
+
+
 def _prefix_selector(selector: str) -> str:
     selector = selector.strip()
     if selector in (":root", "html", "body"):
-        return f".{SCOPE}"
-    return f".{SCOPE} {selector}"
+        return SCOPED
+    return f"{SCOPED} {selector}"
 
 
 def scope_css(css: str) -> str:
-    """``css`` with every selector inside ``.cakupan-nb`` (``:root`` and ``body`` become the wrapper);
+    """``css`` with every selector inside the wrapper (:data:`SCOPED`; ``:root`` and ``body`` become the wrapper);
     ``@media`` blocks are kept with their rules scoped, ``@page`` and other at-rules dropped."""
     css = _COMMENT.sub("", css)
     out, i = [], 0
@@ -66,10 +72,48 @@ def notebook_css() -> str:
     return scope_css(page) + scope_css(extra)
 
 
-def lab_html(block: str) -> str:
-    """A block as JupyterLab shows it: scoped stylesheet, wrapper, links to other pages as plain text."""
+_CARRIER: dict[str, str] = {}  # kernel client session -> the cell whose output carries the stylesheet
+
+
+def _carries_style() -> bool:
+    """Whether the output being made carries the stylesheet: once per notebook, not in every output.
+
+    In a kernel, the first cell of a client's session (one open notebook) that shows a block carries
+    it, and again whenever that cell runs again; the other cells' blocks, and widgets redrawn by a
+    slider, are styled by it. Outside a kernel request (a build, a script) every block carries it.
+    """
+    from IPython import get_ipython
+
+    kernel = getattr(get_ipython(), "kernel", None)
+    parent = kernel.get_parent() if kernel is not None and hasattr(kernel, "get_parent") else None
+    header = (parent or {}).get("header") or {}
+    session = header.get("session")
+    if not session:
+        return True
+    if header.get("msg_type") != "execute_request":  # a widget redrawn: the notebook's carrier styles it
+        return session not in _CARRIER
+    cell = (parent.get("metadata") or {}).get("cellId") or header.get("msg_id", "")
+    return _CARRIER.setdefault(session, cell) == cell
+
+
+def lab_html(block: str, style: bool | None = None) -> str:
+    """A block as JupyterLab shows it: wrapper, links to other pages as plain text, and the scoped
+    stylesheet when this output carries it (``style``; by default :func:`_carries_style`)."""
     text = _LOCAL_LINK.sub(r"\1", block)
-    return f'<div class="{SCOPE}"><style>{notebook_css()}</style>{text}</div>'
+    css = f"<style>{notebook_css()}</style>" if (_carries_style() if style is None else style) else ""
+    return f'<div class="{SCOPE}">{css}{text}</div>'
+
+
+_HEADING = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_line(block: str) -> str:
+    """A block's ``text/plain``: its first heading, one line (the page's HTML would otherwise be
+    stored a third time in every saved notebook)."""
+    found = _HEADING.search(block)
+    title = html.unescape(_TAG.sub("", found.group(1))).strip() if found else ""
+    return f"<Cakupan block: {title}>" if title else "<Cakupan block>"
 
 
 def block_bundle(block: str) -> dict[str, str]:
@@ -78,7 +122,8 @@ def block_bundle(block: str) -> dict[str, str]:
 
 
 def footer_html(summary: dict) -> str:
-    """What the ``publish(...)`` cell shows in JupyterLab: a footer line, in place of an empty output."""
+    """What the ``publish(...)`` cell shows in JupyterLab, in place of an empty output: one line saying the summary
+    was published for the build (not the page's footer, which names the build time and parameters)."""
     lang = summary.get("lang") if summary.get("lang") in LANGUAGES else "en"
     return lab_html(f'<footer class="built"><p>{_escape(t("workbench.footer.lab", lang, version=__version__))}</p></footer>')
 
@@ -103,6 +148,8 @@ class Workbench:
     @property
     def frames(self) -> Frames:
         return Frames(self.summary())
+
+    frames.__doc__ = Frames.__doc__  # what ``report.frames?`` shows: every frame, one line each
 
     def _facts(self) -> tuple[str, str, list[str]]:
         """(title line, headline, sections with data)."""

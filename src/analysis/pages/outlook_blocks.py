@@ -64,6 +64,7 @@ class OutlookBlocks:
         return sorted(wanted)
 
     def forecast(self) -> Html:
+        """The forecast of the trend coverage: median, 80% and 95% bands, what the backtest found. Data: ``report.frames.forecast``."""
         f, lang, result = self.facts, self.lang, self.facts.outlook
         measure = self._measure(f.trend_measure)
         if not result.ok:
@@ -113,6 +114,7 @@ class OutlookBlocks:
         return section("forecast.title", lang, body + f"<figure>{charts.img_tag(fig, alt)}</figure>{table}")
 
     def targets(self) -> Html:
+        """The year each target is reached on the median path, its 80% range and the probability by the deadline. Data: ``report.frames.targets``."""
         f, lang = self.facts, self.lang
         items = "".join(
             f"<li><strong>{esc(t('targets.item', lang, label=tg['label'], value=fmt_pct(tg['percent'] / 100, lang, 2), year=tg['year']))}</strong>: "
@@ -134,6 +136,7 @@ class OutlookBlocks:
         return t("pace.ratio", self.lang, ratio=fmt_num(ratio, self.lang, 1))
 
     def pace(self) -> Html:
+        """People and points a year needed to each target against the recent pace. Data: ``report.frames.pace``."""
         f, lang, recent = self.facts, self.lang, self.facts.recent
         measure = self._measure(f.trend_measure)
         if recent is None:
@@ -204,6 +207,7 @@ class OutlookBlocks:
         return t("scenarios.informal.source", self.lang) if source == default else source
 
     def scenarios(self) -> Html:
+        """What each enrolment lever (illustrative sizes) would change: coverage and target years. Data: ``report.frames.scenarios``, ``report.frames.targets``."""
         f, lang, section_params = self.facts, self.lang, self.params["scenarios"]
         if not f.scenario_results:
             return section("scenarios.title", lang, f"<p>{esc(t('scenarios.none', lang))}</p>")

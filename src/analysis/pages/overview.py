@@ -34,7 +34,7 @@ from analysis.pages import notebook_display
 from analysis.data.contract import Dataset, cached_dataset
 from analysis.model.facts import RegionFacts, facts_for, table_sample_parts
 from analysis.pages.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note, section
-from analysis.core.messages import fmt_num, fmt_pct, fmt_pp, t
+from analysis.core.messages import LANGUAGES, fmt_num, fmt_pct, fmt_pp, t, t_each
 from analysis.model.params import cached_params
 from analysis.data.portfolio import OVERVIEW, select_regions
 from analysis.data.regions import ROOT
@@ -76,9 +76,12 @@ class Overview(notebook_display.Workbench):
 
     @classmethod
     def load(cls, params_path: str | None = None, lang: str = "id", data_dir: str | None = None) -> "Overview":
+        """The national overview in ``lang`` (every province's facts, computed once per process)."""
+        if lang not in LANGUAGES:
+            raise ValueError(t_each("workbench.param.lang", value=lang, languages=", ".join(LANGUAGES)))
         params = cached_params(params_path or None)
         if lang not in params["languages"]:
-            raise ValueError(f"language {lang!r} is not one of {params['languages']}")
+            raise ValueError(t("workbench.param.language_off", lang, value=lang, languages=", ".join(params["languages"])))
         ds = cached_dataset(data_dir or None)
         definition = params["coverage"]
         return cls(
@@ -96,6 +99,7 @@ class Overview(notebook_display.Workbench):
 
     @cached_property
     def national_facts(self) -> RegionFacts:
+        """The facts of the national region."""
         return facts_for(ROOT, self.params, self.ds)
 
     @cached_property
@@ -143,11 +147,13 @@ class Overview(notebook_display.Workbench):
 
     @property
     def reference_year(self) -> int | None:
+        """The common official year the provinces are compared in."""
         years = self.league["tahun"].dropna()
         return int(years.iloc[0]) if len(years) else None
 
     # --- blocks ----------------------------------------------------------------------------
     def title(self) -> Html:
+        """The page header of the national overview."""
         lang = self.lang
         subtitle = t("overview.subtitle", lang, provinces=len(self.ds.regions.children(ROOT)),
                      kabkota=len(self.ds.regions.children(maps.KABKOTA_PARENT)), parent=self.ds.regions.name(maps.KABKOTA_PARENT))
@@ -157,6 +163,7 @@ class Overview(notebook_display.Workbench):
         )
 
     def banner(self) -> Html:
+        """The sample banner: what on the page rests on sample rows; empty when nothing does."""
         return sample_banner(self.sample_parts, self.lang)
 
     def status(self) -> Html:
@@ -166,6 +173,7 @@ class Overview(notebook_display.Workbench):
                             lambda p: self.national_report._prob(p, relation=True), details)
 
     def headline(self) -> Html:
+        """National coverage and the spread between provinces in the common official year."""
         lang, row = self.lang, self.national_facts.latest
         league = self.league.dropna(subset=["coverage"])
         body = ""
@@ -198,6 +206,7 @@ class Overview(notebook_display.Workbench):
         return str(ty.year)
 
     def league_table(self) -> Html:
+        """Every province ranked (coverage, pace, distance to the target). Data: ``overview.frames.ranking``."""
         lang, target = self.lang, self.target
         weights = self.params["ranking"]["weights"]
         heads = ("overview.col.rank", "index.col.name", "overview.col.coverage", "overview.col.pace",
@@ -272,6 +281,7 @@ class Overview(notebook_display.Workbench):
         return {code: f"{self.ds.regions.name(code)} {fmt_pct(r['cakupan'], self.lang)}" for code, r in over.iterrows()}
 
     def province_map(self) -> Html:
+        """Coverage of every province on a map."""
         lang, year = self.lang, map_year(self.provinces)
         if year is None:
             return _section("overview.map.title", lang, f"<p>{esc(t('headline.none', lang))}</p>", "map-provinces", year="–")
@@ -304,6 +314,7 @@ class Overview(notebook_display.Workbench):
         return _section("overview.map.title", lang, body, "map-provinces", year=year)
 
     def kabkota_map(self) -> Html:
+        """Coverage of the kab/kota of one province (``maps.KABKOTA_PARENT``, Jawa Barat) on a map."""
         lang, year = self.lang, map_year(self.kabkota)
         parent = self.ds.regions.name(maps.KABKOTA_PARENT)
         if year is None:
@@ -326,6 +337,7 @@ class Overview(notebook_display.Workbench):
 
     # --- distribution and forecast ---------------------------------------------------------
     def distribution(self) -> Html:
+        """How coverage is spread across provinces."""
         lang = self.lang
         league = self.league.dropna(subset=["coverage"]).sort_values("coverage")
         if league.empty:
@@ -346,6 +358,7 @@ class Overview(notebook_display.Workbench):
 
     @cached_property
     def national_report(self) -> RegionReport:
+        """The national region report (``RegionReport`` of ``ID``) the overview reuses."""
         facts = self.national_facts
         return RegionReport(ROOT, self.lang, self.params, self.ds, facts.table, facts)
 

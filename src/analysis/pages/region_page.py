@@ -22,7 +22,7 @@ from analysis.data.contract import SEGMENTS, TOTAL, Dataset, cached_dataset
 from analysis.model.facts import RegionFacts, facts_for
 from analysis.pages.markup import (MARK, Html, data_table, data_text, esc, header_cells, mark, sample_note, section, source_citations,
                                     source_items, source_keys, source_names, target_source_items)
-from analysis.core.messages import fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t, tn
+from analysis.core.messages import LANGUAGES, fmt_int, fmt_num, fmt_pct, fmt_period, fmt_pp, t, t_each, tn
 from analysis.pages.outlook_blocks import OutlookBlocks
 from analysis.model.params import cached_params
 from analysis.data.regions import ROOT, lookalike
@@ -57,14 +57,16 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         The facts come from :func:`analysis.model.facts.facts_for`: computed once per process, so a second
         language (and the overview) reuses the first one's forecasts, scenarios and rankings.
         """
+        if lang not in LANGUAGES:
+            raise ValueError(t_each("workbench.param.lang", value=lang, languages=", ".join(LANGUAGES)))
         params = cached_params(params_path or None)
         ds = cached_dataset(data_dir or None)
         if region not in ds.regions:
-            character = lookalike(region)
-            raise KeyError(f"region {region!r} is not in the region tree"
-                           + (f": {t('regions.expect.ascii_digits', lang if lang in ('id', 'en') else 'en', character=character)}" if character else ""))
+            character = lookalike(region)  # a look-alike digit is named, never matched
+            ascii_note = f" ({t('regions.expect.ascii_digits', lang if lang in LANGUAGES else 'en', character=character)})" if character else ""
+            raise ValueError(unknown_region(region, ds, lang) + ascii_note)
         if lang not in params["languages"]:
-            raise ValueError(f"language {lang!r} is not one of {params['languages']}")
+            raise ValueError(t("workbench.param.language_off", lang, value=lang, languages=", ".join(params["languages"])))
         facts = facts_for(region, params, ds)
         return cls(region, lang, params, ds, facts.table, facts)
 
@@ -83,6 +85,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
 
     # --- header and banner ---------------------------------------------------------------------
     def title(self) -> Html:
+        """The page header: the region, its level and parent, the link up. Data: ``report.summary()``."""
         parent = self.ds.regions.parent(self.code)
         parent_text = t("report.parent", self.lang, name=self.ds.regions.name(parent)) if parent else ""
         subtitle = t("report.subtitle", self.lang, level=t(f"level.{self.facts.level}", self.lang), parent=parent_text, code=self.code)
@@ -95,6 +98,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         )
 
     def banner(self) -> Html:
+        """The sample banner: what on the page rests on sample (synthetic) rows; empty when nothing does."""
         return sample_banner(self.facts.sample_parts, self.lang)
 
     # --- status: the answer in thirty seconds -------------------------------------------------------
@@ -104,6 +108,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
 
     # --- headline ---------------------------------------------------------------------------------
     def headline(self) -> Html:
+        """The headline coverage (latest complete year, official first) with its participants, denominator and sources. Data: ``report.frames.trend`` (last year)."""
         f, lang, row = self.facts, self.lang, self.facts.latest
         if row is None:
             return section("headline.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
@@ -172,6 +177,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         return out
 
     def trend(self) -> Html:
+        """Coverage per year on one denominator (chart, off-series points, breaks, year table). Data: ``report.frames.trend``."""
         f, lang = self.facts, self.lang
         measure = f.trend_measure
         trend = f.trend_rows
@@ -207,6 +213,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         return section("trend.title", lang, body)
 
     def year_table(self) -> str:
+        """The year table of the trend block (participants, denominator, coverage, sources), ◇ on sample values."""
         lang = self.lang
         head = header_cells(lang, ("trend.axis.year", "headline.participants", "headline.denominator", "index.col.coverage", "sources.list"))
         rows = []
@@ -220,6 +227,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
 
     # --- formal and informal -----------------------------------------------------------------
     def split(self) -> Html:
+        """Formal (PU) and informal (BPU) participants and the other segments. Data: ``report.frames.segments``."""
         f, lang = self.facts, self.lang
         rows = f.split_rows
         last = f.split
@@ -272,6 +280,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
         return (f'<p class="note" id="ucj">{esc(t("ucj.note", lang, value=fmt_pct(ref["nilai"] / 100, lang, 2), period=fmt_period(ref["periode"], lang), source=self._source(ref["sumber"]), own=own, year=year))}</p>')
 
     def gap(self) -> Html:
+        """People and points still missing to each target in the latest complete year. Data: ``report.frames.gaps``."""
         f, lang, row = self.facts, self.lang, self.facts.latest
         if row is None:
             return section("gap.title", lang, f"<p>{esc(t('headline.none', lang))}</p>")
@@ -298,6 +307,7 @@ class RegionReport(OutlookBlocks, notebook_display.Workbench):
 
     # --- regions below ------------------------------------------------------------------------------
     def subregions(self) -> Html:
+        """The regions below: reconciliation of their sum with this region, and their ranking. Data: ``report.frames.ranking``."""
         f, lang = self.facts, self.lang
         recon, ranked = f.reconciliation, f.children_ranking
         if recon is None and ranked is None:
@@ -404,6 +414,13 @@ def as_published(point: object, lang: str) -> str:
     if isinstance(parts, tuple) and len(parts) > 1 and unit and unit > 1:
         return " + ".join(fmt_int(part, lang) for part in parts)
     return fmt_int(point["peserta"] if isinstance(point, pd.Series) else point.peserta, lang)
+
+
+def unknown_region(code: object, ds: Dataset, lang: str) -> str:
+    """Why ``code`` cannot be loaded, in ``lang``: what was perhaps meant, how codes look, the provinces."""
+    matches = ds.regions.close_matches(str(code))
+    hint = t("workbench.param.region.hint", lang, matches=", ".join(matches)) if matches else ""
+    return t("workbench.param.region", lang, code=code, hint=hint, provinces=", ".join(ds.regions.codes("provinsi")))
 
 
 def sample_banner(parts: list[tuple[str, str, str]], lang: str) -> Html:

@@ -35,23 +35,11 @@ CSS = (TEMPLATE_DIR / "cakupan" / "style.css").read_text(encoding="utf-8")
 
 @lru_cache(maxsize=1)
 def make_exporter() -> HTMLExporter:
-    """The process's exporter, its template compiled once (it keeps no state between pages).
+    """The process's exporter (:class:`analysis.pages.exporter.PageExporter`), its template compiled
+    once (it keeps no state between pages)."""
+    from analysis.pages.exporter import PageExporter  # heavy (nbconvert): imported only where pages are rendered
 
-    The notebook is validated once, after the preprocessors, instead of after each of them. The
-    page is the template's output as it is: ``HTMLExporter`` would parse it again with
-    BeautifulSoup (a quarter of the export, for pages of charts as data URIs) only to add alt text
-    to images without any and ``tabindex`` to JupyterLab's cell classes, and Cakupan's template has
-    neither (every chart carries its alt text).
-    """
-    from nbconvert import HTMLExporter  # heavy: imported only where pages are rendered
-    from nbconvert.exporters.templateexporter import TemplateExporter
-
-    class PageExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    exporter = PageExporter(template_name="cakupan", extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True,
-                            optimistic_validation=True)
+    exporter = PageExporter()
     exporter.template  # noqa: B018 -- loads and compiles the template now
     return exporter
 
