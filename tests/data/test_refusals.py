@@ -39,4 +39,4 @@ def test_verbose_lists_every_problem(tmp_path, capsys):
     full = capsys.readouterr().err.splitlines()
     assert len(short) == 5 and len(full) == 62  # the head line, 30 unmatched names, 30 fractions, the list of names
     assert any("30 cells like '90,5', '91,5', '92,5', ...: expected a whole number" in line for line in short)
-    assert any("lines 3–32 (30 lines): 30 cells like 'Aceh0', 'Aceh1', 'Aceh2', ...: expected a province" in line for line in short)
+    assert any("lines 3–32 (30 lines), column 'Provinsi': 30 cells like 'Aceh0', 'Aceh1', 'Aceh2', ...: expected a province" in line for line in short)

@@ -30,7 +30,7 @@ def _group_line(found: list[Problem], lang: str) -> str:
     columns = list(dict.fromkeys(p.column for p in found if p.column is not None))
     if columns:
         shown = ", ".join(repr(c) for c in columns[:_EXAMPLES]) + (", ..." if len(columns) > _EXAMPLES else "")
-        where.append(t("import.group.columns", lang, columns=shown))
+        where.append(t("import.group.columns" if len(columns) > 1 else "cli.problem.column", lang, columns=shown, column=columns[0]))
     examples = list(dict.fromkeys("(none)" if p.value is None else repr(p.value) for p in found))
     shown = ", ".join(examples[:_EXAMPLES]) + (", ..." if len(examples) > _EXAMPLES else "")
     return t("import.group.problems", lang, where=": ".join(where[:2]) + "".join(", " + w for w in where[2:]),
