@@ -400,6 +400,8 @@ def make_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help=h("help.replace"))
     p.add_argument("--sheet", default=None, help=h("help.sheet"))
     p.add_argument("--period-month", dest="period_month", metavar="MM", default=None, help=h("help.period_month"))
+    p.add_argument("--with-total", dest="with_total", action="store_true", help=h("help.with_total"))
+    p.add_argument("--verbose", action="store_true", help=h("help.import_verbose"))
     p.set_defaults(func=cmd_import)
     return parser
 

@@ -80,8 +80,10 @@ def bundled_copy(tmp_path: Path) -> Path:
     return target
 
 
-def run(fmt, files, into, measure="penduduk_bekerja", segment=None, source=SOURCE, replace=False, sheet=None, period_month=None):
-    return import_files(fmt, [Path(f) for f in files], Path(into), measure, segment, source, replace, sheet=sheet, period_month=period_month)
+def run(fmt, files, into, measure="penduduk_bekerja", segment=None, source=SOURCE, replace=False, sheet=None, period_month=None,
+        with_total=False):
+    return import_files(fmt, [Path(f) for f in files], Path(into), measure, segment, source, replace, sheet=sheet, period_month=period_month,
+                        with_total=with_total)
 
 
 # ---------------------------------------------------------------- Open Data Jabar
@@ -367,11 +369,17 @@ def test_bps_wide_kabkota_names_bps_style(tmp_path):
                    "Kabupaten/Kota;2023\n"
                    "Bogor;2.466.000\nBandung;1.700.000\nBandung Barat;780.000\nKota Bogor;480.000\n"
                    "KOTA BANDUNG;1.202.485\nBanjar;90.000\nJumlah;6.718.485\nJawa Barat;23.503.598\n")
-    report = run("bps-wide", [src], tmp_path / "d")
+    # The province under its kab/kota is their total row: checked and reported; imported for 32 with --with-total only.
+    report = run("bps-wide", [src], tmp_path / "d", with_total=True)
     got = {r[0]: r[2] for r in rows_of(tmp_path / "d")}
     assert got == {"32.01": "2466000", "32.04": "1700000", "32.17": "780000", "32.71": "480000",
                    "32.73": "1202485", "32.79": "90000", "32": "23503598"}
     assert any("Jumlah" in text for _, text in report.files[0].ignored)
+    assert "line 9 'Jumlah' is the total of 6 rows: 2023 equal; not imported" in report.files[0].notes
+    assert ("line 10 'Jawa Barat' is the total of 6 rows: 2023 differs by +16,785,113 (23,503,598 against a sum of 6,718,485); "
+            "imported for 32 (--with-total)") in report.files[0].notes
+    run("bps-wide", [src], tmp_path / "e")
+    assert "32" not in {r[0] for r in rows_of(tmp_path / "e")}
     assert any("'Banjar' read as 32.79 Kota Banjar" in n for n in report.files[0].notes)
 
 

@@ -12,6 +12,9 @@ Formats
     A BPS web-table export: regions as rows, years (or year-months) as columns, with title and
     footnote rows around it, ``-`` or ``...`` for missing cells and Indonesian number formats.
     Every region name must match the region tree; otherwise nothing is imported.
+    Several measures side by side (BPS "Angkatan Kerja" tables: Bekerja, Jumlah Pengangguran,
+    % Bekerja / AK) are blocks: ``--measure`` picks one (see ``blocks``); a total row is checked
+    against its parts and imported only with ``--with-total`` (see ``totals``).
 ``xlsx``
     Either layout from an Excel sheet (``--sheet NAME``; the first sheet by default).
 
@@ -22,7 +25,9 @@ placeholders and are replaced by imported figures without ``--replace`` (the rep
 The merged directory is validated with :func:`analysis.data.contract.load_dataset` before any file is replaced.
 
 One module a step: ``grid`` and ``excel`` read a file into cells, ``cells`` and ``names`` read the
-cells, ``opendata_jabar`` and ``bps_wide`` read a layout, ``measures`` decides what a table counts,
+cells, ``headers`` reads a wide table's header hierarchy and ``blocks`` picks its block, ``totals`` checks
+its total rows, ``opendata_jabar`` and ``bps_wide`` read a layout, ``measures`` decides what a table counts,
+``refusals`` groups problems into a short refusal,
 ``merge`` merges it into the data folder and ``staging`` writes it there; ``parquet`` copies tables out.
 """
 
@@ -41,6 +46,7 @@ from analysis.data.importers.measures import IMPORT_MEASURES
 from analysis.data.importers.merge import import_files
 from analysis.data.importers.names import NameIndex
 from analysis.data.importers.parquet import to_parquet
+from analysis.data.importers.refusals import short_problems
 
 __all__ = ["FORMATS", "IMPORT_MEASURES", "NameIndex", "import_files", "parse_count", "parse_period", "to_parquet", "main"]
 
@@ -51,11 +57,12 @@ def main(ns: argparse.Namespace) -> int:
     try:
         report = import_files(ns.format, list(ns.files), Path(ns.into), ns.measure, getattr(ns, "segment", None), ns.source,
                               bool(getattr(ns, "replace", False)), sheet=getattr(ns, "sheet", None),
-                              period_month=getattr(ns, "period_month", None))
+                              period_month=getattr(ns, "period_month", None), with_total=bool(getattr(ns, "with_total", False)))
     except InputError as exc:
         reason = getattr(exc, "reason", t("import.reason.input", lang))
         print(tn("import.refused", lang, len(exc.problems), reason=reason), file=sys.stderr)
-        print(render_problems(exc.problems, lang, limit=200), file=sys.stderr)
+        verbose = bool(getattr(ns, "verbose", False))
+        print(render_problems(exc.problems, lang, limit=len(exc.problems)) if verbose else short_problems(exc.problems, lang), file=sys.stderr)
         names = list(dict.fromkeys(getattr(exc, "unmatched", [])))
         if names:
             print(t("import.unmatched", lang, count=len(names), names="; ".join(names)), file=sys.stderr)

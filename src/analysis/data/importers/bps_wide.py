@@ -1,4 +1,4 @@
-"""The BPS web-table layout: regions as rows, periods as columns, titles and footnotes around."""
+"""The BPS web-table layout: regions as rows, periods as columns (under measure blocks), titles and footnotes around."""
 
 
 from __future__ import annotations
@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 from analysis.core.problems import Problem, problem
+from analysis.data.importers.blocks import choose_block
 from analysis.data.importers.cells import (
     cell_count,
     number_style,
-    parse_month,
-    parse_period,
     periode_text,
 )
 from analysis.data.importers.common import (
@@ -22,13 +21,14 @@ from analysis.data.importers.common import (
     say,
 )
 from analysis.data.importers.grid import cell_text
+from analysis.data.importers.headers import PERCENT, Block, Column, Header, columns_text, read_header
 from analysis.data.importers.names import NameIndex, describe_codes, parse_name
 from analysis.data.importers.opendata_jabar import (
     Record,
-    add_clue,
     header_index,
     is_opendata_jabar,
 )
+from analysis.data.importers.totals import check_total, common_parent, named_totals
 
 
 def unit_of_titles(texts: list[tuple[int, str]], path: Path) -> tuple[int, list[Problem]]:
@@ -81,112 +81,109 @@ def _resolve_names(labels: list[tuple[int, str]], names: NameIndex, path: Path, 
     return out, problems, unmatched
 
 
-def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str | None,
-                   report: FileReport) -> tuple[list[Record], list[Problem], list[str]]:
+def _body(grid: Grid, start: int, report: FileReport) -> list[tuple[int, list[object]]]:
+    """Rows under the header up to the footnotes (Sumber:, Catatan:, ...), which are listed as ignored."""
+    rows, lines = grid.rows, grid.lines
+    body: list[tuple[int, list[object]]] = []
+    for i in range(start, len(rows)):
+        first_text = next((cell_text(c) for c in rows[i] if cell_text(c)), "")
+        if first_text and FOOTER_RE.match(first_text):
+            report.ignored.extend((lines[k], next((cell_text(c) for c in rows[k] if cell_text(c)), "")[:60])
+                                  for k in range(i, len(rows)) if any(cell_text(c) for c in rows[k]))
+            break
+        body.append((lines[i], rows[i]))
+    return body
+
+
+def _note_blocks(header: Header, chosen: Block, report: FileReport) -> None:
+    if len(header.blocks) > 1:
+        others = [say("import.block.percent" if b.kind == PERCENT else "import.block.other", label=b.label or "?",
+                      columns=columns_text(b.columns)) for b in header.blocks if b is not chosen]
+        report.notes.append(say("import.note.blocks", label=chosen.label, columns=columns_text(chosen.columns), others="; ".join(others)))
+    for word, month in header.words:
+        report.notes.append(say("import.note.period_word", word=word, month=f"{month:02d}"))
+
+
+def parse_bps_wide(grid: Grid, path: Path, names: NameIndex, period_month: str | None, report: FileReport,
+                   measure: str | None = None, with_total: bool = False) -> tuple[list[Record], list[Problem], list[str]]:
     report.layout = say("import.layout.bps")
     rows, lines = grid.rows, grid.lines
     if is_opendata_jabar(grid):
         return [], [problem(path, grid.lines[header_index(grid)], "kode_kabupaten_kota", None,
                             say("import.expect.bps_not_odj"))], []
-    header = None
-    for i, row in enumerate(rows):  # the first row whose cells (after the first) are mostly periods
-        filled = sum(1 for c in row[1:] if cell_text(c))
-        if filled and sum(parse_period(c) is not None for c in row[1:]) * 2 >= filled:
-            header = i
-            break
+    header = read_header(grid)
     if header is None:
         return [], [problem(path, None, None, None, say("import.expect.period_header"))], []
-    head = rows[header]
-    periods: dict[int, tuple[int, int | None]] = {j: p for j, c in enumerate(head) if j > 0 and (p := parse_period(c)) is not None}
-    header_rows = [header]
-    # A second header row of months under the years ("2023" over "Februari", "Agustus").
-    if header + 1 < len(rows):
-        below = rows[header + 1]
-        months = {j: m for j, c in enumerate(below) if (m := parse_month(c)) is not None}
-        if months:
-            year = None
-            combined: dict[int, tuple[int, int | None]] = {}
-            first = min(periods)
-            for j in range(first, max(len(head), len(below))):
-                p = parse_period(head[j]) if j < len(head) else None
-                if p is not None:
-                    year = p[0]
-                if j in months and year is not None:
-                    combined[j] = (year, months[j])
-                elif p is not None:
-                    combined[j] = p
-            periods = combined
-            header_rows.append(header + 1)
-    if not periods:
-        return [], [problem(path, lines[header], None, None, say("import.expect.period_titles"))], []
-    first_col = min(periods)
-    col_names = {j: cell_text(head[j]) for j in periods}
-    if len(header_rows) > 1:
-        below = rows[header + 1]
-        col_names = {j: f"{periods[j][0]} {cell_text(below[j])}" if j < len(below) and cell_text(below[j]) else cell_text(head[j]) for j in periods}
-    problems: list[Problem] = []
+    if not header.columns:
+        return [], [problem(path, lines[header.rows[-1]], None, None, say("import.expect.period_titles"))], []
+    block, clues, refusal, problems = choose_block(header, measure, path, lines)
+    report.clues += clues
+    if block is None:
+        report.refusal = refusal
+        return [], problems, []
+    _note_blocks(header, block, report)
+    columns = [header.columns[j] for j in block.columns]
     seen: dict[tuple[int, int | None], int] = {}
-    for j, p in sorted(periods.items()):
-        if p in seen:
-            problems.append(problem(path, lines[header], col_names[j], col_names[j],
-                                    say("import.expect.period_once", column=seen[p] + 1)))
-        seen.setdefault(p, j)
-    start = header_rows[-1] + 1
-    # Unit rows under the header ("", "Orang", "Orang") belong to the header.
-    while start < len(rows) and not cell_text(rows[start][0] if rows[start] else "") and any(
-            cell_text(c) for c in rows[start][1:]) and not any(re.search(r"\d", cell_text(c)) for c in rows[start][1:]):
-        header_rows.append(start)
-        start += 1
-    body: list[tuple[int, list[object]]] = []
-    for i in range(start, len(rows)):
-        row = rows[i]
-        first_text = next((cell_text(c) for c in row if cell_text(c)), "")
-        if first_text and FOOTER_RE.match(first_text):
-            report.ignored.extend((lines[k], next((cell_text(c) for c in rows[k] if cell_text(c)), "")[:60])
-                                  for k in range(i, len(rows)) if any(cell_text(c) for c in rows[k]))
-            break
-        body.append((lines[i], row))
+    for col in columns:
+        key = (col.year, col.month)
+        if key in seen:
+            problems.append(problem(path, lines[header.rows[-1]], col.name, col.name, say("import.expect.period_once", column=seen[key] + 1)))
+        seen.setdefault(key, col.index)
+    body = _body(grid, header.rows[-1] + 1, report)
+    first_col = min(header.columns)
     # The label column: left of the periods, holding the most non-numeric text.
     scores = {j: sum(1 for _, r in body if j < len(r) and cell_text(r[j]) and not re.fullmatch(r"[\d.,\s]+", cell_text(r[j])))
               for j in range(first_col)}
     if not scores or max(scores.values()) == 0:
-        return [], problems + [problem(path, lines[header], None, None, say("import.expect.label_column"))], []
+        return [], problems + [problem(path, lines[header.rows[-1]], None, None, say("import.expect.label_column"))], []
     label_col = max(scores, key=lambda j: (scores[j], -j))
-    titles = [(lines[k], cell_text(c)) for k in range(0, header_rows[-1] + 1) for c in rows[k] if isinstance(c, str) and cell_text(c)]
-    for line, text in titles:
-        if not FOOTER_RE.match(text):
-            add_clue(report, line, None, text)
-    scale, unit_problems = unit_of_titles(titles, path)
+    label_name = next((cell_text(rows[r][label_col]) for r in reversed(header.rows) if label_col < len(rows[r]) and cell_text(rows[r][label_col])), "") or None
+    units = header.titles + [label for col in columns for label in col.labels if label[1] != block.label]
+    scale, unit_problems = unit_of_titles([(lines[r], text) for r, text in dict.fromkeys(units)], path)
     problems += unit_problems
     if scale == 1000:
         report.scale_note = say("import.note.title_ribu")
-    data: list[tuple[int, str, list[tuple[int, object]]]] = []
+    data: list[tuple[int, str, list[tuple[Column, object]]]] = []
+    sums: list[tuple[int, str, list[tuple[Column, object]]]] = []  # Jumlah / Total rows
     for line, row in body:
         label = cell_text(row[label_col]) if label_col < len(row) else ""
-        cells = [(j, row[j] if j < len(row) else None) for j in sorted(periods)]
-        blank = all(cell_text(v) == "" for _, v in cells)
-        if blank:
+        cells = [(col, row[col.index] if col.index < len(row) else None) for col in columns]
+        if all(cell_text(v) == "" for _, v in cells):
             if label:
                 report.ignored.append((line, label[:60]))
             continue
         if not label:
-            problems.append(problem(path, line, cell_text(head[label_col]) or None, "", say("import.expect.label")))
+            problems.append(problem(path, line, label_name, "", say("import.expect.label")))
             continue
-        if parse_name(label)[1] in TOTAL_LABELS:
-            report.ignored.append((line, say("import.note.total_row", label=label)))
-            continue
-        data.append((line, label, cells))
-    codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path,
-                                                     cell_text(head[label_col]) or None, report)
+        (sums if parse_name(label)[1] in TOTAL_LABELS else data).append((line, label, cells))
+    codes, name_problems, unmatched = _resolve_names([(line, label) for line, label, _ in data], names, path, label_name, report)
     problems += name_problems
-    report.number_style = number_style([(line, col_names[j], v) for line, _, cells in data for j, v in cells], path)
+    report.number_style = number_style([(line, col.name, v) for line, _, cells in data + sums for col, v in cells], path)
+    values: dict[int, dict[str, int | None]] = {}
+    for line, _, cells in data + sums:
+        values[line] = {periode_text(col.year, col.month, period_month): cell_count(v, report, scale, line, col.name, problems)
+                        for col, v in cells}
+    totals = named_totals(codes, names.regions)
+    parts = {line: code for line, code in codes.items() if line not in totals}
+    sum_lines = {line for line, _, _ in sums}
+    for line, label, _ in data + sums:
+        if line in totals or line in sum_lines:
+            parent = totals.get(line) if line in totals else common_parent(list(parts.values()), names.regions)
+            children = [values[p] for p, code in parts.items() if parent is None or names.regions.parent(code) == parent]
+            imported = with_total and line in totals
+            report.notes.append(check_total(line, label, parent if line in totals else None, values[line], children, imported))
+            if not imported:
+                report.ignored.append((line, say("import.note.total_row", label=label)))
+    months = sorted({col.month for col in columns if col.month is not None})
+    if len(months) > 1:
+        report.notes.append(say("import.note.months", months=", ".join(f"{m:02d}" for m in months)))
     records: list[Record] = []
     for line, _, cells in data:
         code = codes.get(line)
-        for j, value in cells:
-            column = col_names[j]
-            count = cell_count(value, report, scale, line, column, problems)
-            if count is not None and code is not None:
-                year, month = periods[j]
-                records.append(Record(code, periode_text(year, month, period_month), count, line, column))
+        if code is None or (line in totals and not with_total):
+            continue
+        for col, _ in cells:
+            periode = periode_text(col.year, col.month, period_month)
+            if values[line][periode] is not None:
+                records.append(Record(code, periode, values[line][periode], line, col.name))
     return records, problems, unmatched

@@ -112,6 +112,29 @@ def parse_month(cell: object) -> int | None:
     return MONTHS.get(text)
 
 
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_PERIOD_WORDS = (  # BPS period words: the period ends in month (number × months per period)
+    (re.compile(r"^(?:SEMESTER|SEM)\.?\s*(I{1,2}|[12])$"), 6),
+    (re.compile(r"^(?:TRIWULAN|TRIWULANAN|TW|KUARTAL|QUARTER|Q)\.?\s*(I{1,3}|IV|[1-4])$"), 3),
+)
+
+
+def period_word_month(cell: object) -> int | None:
+    """The last month of a BPS period word: 'Semester I' → 6, 'Triwulan III' → 9, 'Q4' → 12 (None otherwise)."""
+    text = re.sub(r"\s+", " ", cell_text(cell).upper()).strip()
+    for pattern, months in _PERIOD_WORDS:
+        m = pattern.match(text)
+        if m:
+            number = m.group(1)
+            return months * (_ROMAN[number] if number in _ROMAN else int(number))
+    return None
+
+
+def header_month(cell: object) -> int | None:
+    """A month name (Februari, Aug.) or a BPS period word (Semester I, Triwulan III) under a year, as a month."""
+    return parse_month(cell) or period_word_month(cell)
+
+
 def _strip_marker(text: str) -> str:
     """Drop footnote markers like '2023*', '2023*)', '2023¹', '2023 1)'."""
     return re.sub(r"(\s*\*+\)?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\s+\d\))$", "", text.strip())
@@ -133,11 +156,11 @@ def parse_period(cell: object) -> tuple[int, int | None] | None:
         a, b = m.groups()
         year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
         return (year, month) if 1 <= month <= 12 else None
-    m = re.match(r"^([A-Za-z]+)\.?[\s-]*((?:19|20)\d\d)$", text) or re.match(r"^((?:19|20)\d\d)[\s-]*([A-Za-z]+)\.?$", text)
+    m = re.match(r"^([A-Za-z][A-Za-z0-9 .]*?)[\s-]*((?:19|20)\d\d)$", text) or re.match(r"^((?:19|20)\d\d)[\s-]*([A-Za-z][A-Za-z0-9 .]*)$", text)
     if m:
         a, b = m.groups()
         word, year = (b, a) if a.isdigit() else (a, b)
-        month = MONTHS.get(word.upper())
+        month = header_month(word.strip())
         return (int(year), month) if month else None
     return None
 

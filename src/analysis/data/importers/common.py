@@ -74,6 +74,7 @@ class FileReport:
     notes: list[str] = field(default_factory=list)
     name_mismatches: list[str] = field(default_factory=list)
     clues: list[Clue] = field(default_factory=list)  # what the table's labels say it counts
+    refusal: str = ""  # why the table was refused as a whole (its blocks listed as the problems)
 
 
 @dataclass

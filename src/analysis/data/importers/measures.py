@@ -20,7 +20,7 @@ IMPORT_MEASURES = ("peserta_aktif", "penduduk_bekerja", "pekerja_berhak")
 # of all ("penduduk tidak bekerja" is no employed population).
 OTHER_MEASURE = "other"
 MEASURE_WORDS = (
-    (OTHER_MEASURE, re.compile(r"\b(TIDAK|BELUM|BUKAN|NON) ?(BEKERJA|PESERTA)\b|\bPENGANGGURAN|\bUNEMPLOY|\bANGKATAN KERJA\b|\bLABOU?R FORCE\b"
+    (OTHER_MEASURE, re.compile(r"\b(TIDAK|BELUM|BUKAN|NON) ?(BEKERJA|PESERTA)\b|\bPENGANGGURAN|\bUNEMPLOY|\bANGKATAN KERJA\b|\bAK\b|\bLABOU?R FORCE\b"
                                r"|\bUSIA KERJA\b|\bWORKING AGE\b|\bIURAN\b|\bKLAIM\b|\bPERUSAHAAN\b")),
     ("pekerja_berhak", re.compile(r"\bBERHAK\b|\bELIGIBLE\b")),
     ("peserta_aktif", re.compile(r"\bPESERTA\b|\bKEPESERTAAN\b|\bPARTICIPANTS?\b|\bBPJS\b|\bJAMSOSTEK\b|\bTERDAFTAR\b|\bREGISTERED\b")),

@@ -157,7 +157,8 @@ def _merge(table: pd.DataFrame, key: list[str], measure: str, other: str | None,
 
 
 def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: str | None, segment: str | None, source: str,
-                 replace: bool, sheet: str | None = None, period_month: str | int | None = None) -> ImportReport:
+                 replace: bool, sheet: str | None = None, period_month: str | int | None = None,
+                 with_total: bool = False) -> ImportReport:
     """Import published tables into a data directory; raises :class:`RefusedImport` (an InputError) and writes nothing on any problem.
 
     ``measure`` None: read it from the table (column name, satuan, title); a table that does not say,
@@ -192,7 +193,7 @@ def _import_locked(fmt: str, files: list[Path], into: Path, measure: str | None,
                 records, found = parse_opendata_jabar(grid, path, names, month, fr)
                 missing_names: list[str] = []
             else:
-                records, found, missing_names = parse_bps_wide(grid, path, names, month, fr)
+                records, found, missing_names = parse_bps_wide(grid, path, names, month, fr, measure, with_total)
         except RefusedImport as exc:
             problems += exc.problems
             records = []
@@ -200,11 +201,14 @@ def _import_locked(fmt: str, files: list[Path], into: Path, measure: str | None,
             problems += found
             unmatched += missing_names
         parsed.append((fr, records))
-    chosen, why, found = decide_measure(measure, [(fr.path, fr.clues) for fr, _ in parsed], lang)
+    chosen, why, found = decide_measure(measure, [(fr.path, fr.clues) for fr, _ in parsed if not fr.refusal], lang)
     arguments = _segment_problems(chosen, segment, why, lang) if chosen is not None else []
     problems = found + arguments + problems
     if problems:
-        if unmatched:
+        refusals = [fr.refusal for fr, _ in parsed if fr.refusal]
+        if refusals:
+            reason = refusals[0]
+        elif unmatched:
             reason = t("import.reason.names", lang)
         elif found:
             reason = t("import.reason.measure", lang)
