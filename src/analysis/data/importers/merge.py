@@ -173,11 +173,11 @@ def import_files(fmt: str, files: list[Path | str], into: Path | str, measure: s
         raise RefusedImport(t("import.reason.arguments", lang), bad)
     month = period_month_of(period_month)
     with data_folder_lock(into):  # from reading the folder to the last rename: imports and builds take turns
-        return _import_locked(fmt, files, into, measure, segment, source, replace, sheet, month, lang)
+        return _import_locked(fmt, files, into, measure, segment, source, replace, sheet, month, lang, with_total)
 
 
 def _import_locked(fmt: str, files: list[Path], into: Path, measure: str | None, segment: str | None, source: str,
-                   replace: bool, sheet: str | None, month: str | None, lang: str) -> ImportReport:
+                   replace: bool, sheet: str | None, month: str | None, lang: str, with_total: bool = False) -> ImportReport:
     create = not into.exists()
     regions = datamod.load_region_tree(into) if not create else load_regions(REGION_TREE_FILE)
     names = NameIndex(regions)
