@@ -64,3 +64,14 @@ def test_counts_are_rounded_not_truncated_on_hand_computed_values():
     gap = 0.995 * 144_642_004 - 45_220_000
     assert (fmt_int(gap, "en"), fmt_int(gap, "id")) == ("98,698,794", "98.698.794")
     assert [fmt_int(v, "en") for v in (0.6, 1.49, 1.51, 999_999.7, -2.6)] == ["1", "1", "2", "1,000,000", "−3"]
+
+
+def test_the_overview_counts_provinces_in_the_singular_and_without_zero():
+    from analysis.core.messages import tn
+
+    values = {"target": "RPJMN 2025-2029", "target_value": "43.92%"}
+    assert tn("overview.spread.reached", "en", 1, **values) == "1 province has reached the RPJMN 2025-2029 target (43.92%)."
+    assert tn("overview.spread.reached", "en", 8, **values) == "8 provinces have reached the RPJMN 2025-2029 target (43.92%)."
+    assert tn("overview.spread.reached", "id", 0, **values) == "Belum ada provinsi yang mencapai target RPJMN 2025-2029 (43.92%)."
+    assert tn("overview.distribution.over", "en", 1) == "1 province above 100%"
+    assert tn("overview.distribution.over", "en", 0) == "no province above 100%"

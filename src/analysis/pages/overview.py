@@ -34,7 +34,7 @@ from analysis.pages import notebook_display
 from analysis.data.contract import Dataset, cached_dataset
 from analysis.model.facts import RegionFacts, facts_for, table_sample_parts
 from analysis.pages.markup import Html, column_headers, data_table, esc, header_cells, mark, sample_note, section
-from analysis.core.messages import LANGUAGES, fmt_num, fmt_pct, fmt_pp, t, t_each
+from analysis.core.messages import LANGUAGES, fmt_num, fmt_pct, fmt_pp, t, t_each, tn
 from analysis.model.params import cached_params
 from analysis.data.portfolio import OVERVIEW, select_regions
 from analysis.data.regions import ROOT
@@ -191,8 +191,9 @@ class Overview(notebook_display.Workbench):
                 median=fmt_pct(league["coverage"].median(), lang) + any_sample,
                 top=self.ds.regions.name(top), top_value=fmt_pct(league.at[top, "coverage"], lang) + mark(league.at[top, "sample_value"]),
                 bottom=self.ds.regions.name(bottom), bottom_value=fmt_pct(league.at[bottom, "coverage"], lang) + mark(league.at[bottom, "sample_value"]),
-                above=int((league["coverage"] >= target["percent"] / 100).sum()), target=target["label"],
-                target_value=fmt_pct(target["percent"] / 100, lang, 2), measure=self.trend_measure_name,
+                reached=tn("overview.spread.reached", lang, int((league["coverage"] >= target["percent"] / 100).sum()),
+                           target=target["label"], target_value=fmt_pct(target["percent"] / 100, lang, 2)),
+                measure=self.trend_measure_name,
             )) + "</p>"
         return _section("headline.title", lang, body or f"<p>{esc(t('headline.none', lang))}</p>", "headline")
 
@@ -350,7 +351,7 @@ class Overview(notebook_display.Workbench):
                 q1=fmt_pct(q1, lang) + m, q3=fmt_pct(q3, lang) + m,
                 bottom=league["nama"].iloc[0], bottom_value=fmt_pct(league["coverage"].iloc[0], lang) + mark(league["sample_value"].iloc[0]),
                 top=league["nama"].iloc[-1], top_value=fmt_pct(league["coverage"].iloc[-1], lang) + mark(league["sample_value"].iloc[-1]),
-                over=int((league["coverage"] >= 1).sum()))
+                over=tn("overview.distribution.over", lang, int((league["coverage"] >= 1).sum())))
         lead = t("overview.distribution.lead", lang, year=self.reference_year, measure=self.trend_measure_name)
         note = sample_note(t("map.note.sample", lang)) if m else ""
         return _section("overview.distribution.title", lang, f"<p>{esc(lead)}</p>{note}<figure>{charts.img_tag(fig, alt)}</figure>",
