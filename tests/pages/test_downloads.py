@@ -67,10 +67,12 @@ def assert_marked(table: pd.DataFrame, name: object) -> None:
 
 
 def test_every_download_of_the_portfolio_has_sintetis_and_a_source_on_every_row(built_portfolio):
-    found = sorted(built_portfolio.root.rglob("*.csv"))
+    found = sorted(built_portfolio.root.glob("*/*.csv"))  # the pages' downloads, in their language folders
     assert {p.name.split(".")[-2] for p in found} >= {"years", "segments", "forecast", "targets", "points", "references", "league"}
     for path in found:
         assert_marked(_read(path), path)
+    regions = _read(built_portfolio.root / "regions.csv")  # the index's file: its own columns (docs/data.md), marked alike
+    assert set(regions["sintetis"]) <= {"True", "False"} and (regions["sumber"] != "").all()
 
 
 def test_the_same_name_means_the_same_thing_in_every_file(built_portfolio):

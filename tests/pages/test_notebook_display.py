@@ -177,11 +177,11 @@ def _inspect(client, code: str) -> str:
 
 
 def test_a_frame_and_a_block_explain_themselves_where_ipython_looks(kernel):
-    """``report.frames.trend?`` lists the columns with units, ``report.frames?`` every frame, ``report.trend?`` the block."""
+    """``report.frames.trend?`` lists the columns with their dtype and meaning, ``report.frames?`` every frame, ``report.trend?`` the block."""
     described = frames.describe("trend")
-    assert "cakupan_tren" in described and "(share)" in described and "participants (people)" in described
+    assert "cakupan_tren" in described and "float64" in described and "active participants" in described
     shown = _inspect(kernel, "report.frames.trend")
     assert all(line.strip() in shown for line in described.splitlines() if line.strip())
     shown = _inspect(kernel, "report.frames")
-    assert all(f"{name}: {frames.COLUMNS[name][0]}" in shown for name in frames.SECTIONS)
+    assert all(f"{name}: {frames.FRAMES[name][0]}" in shown for name in frames.SECTIONS)
     assert "report.frames.trend" in _inspect(kernel, "report.trend")

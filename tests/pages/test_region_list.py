@@ -70,7 +70,7 @@ def test_regions_csv_has_one_row_per_region_with_the_status_fields_named_after_t
     assert (west["best_lever_lever"], west["best_lever_illustrative"], west["status_sintetis"]) == ("pasar", "True", "False")
     aceh = frame.set_index("kode").loc["11"]
     assert aceh["page"] == "" and aceh["on_track_value"] == "" and aceh["headline_year"] == ""
-    assert len(frame.columns) == 6 + sum(len(f) for f in region_list.STATUS_FIELDS.values()) + 1
+    assert len(frame.columns) == len(region_list.REGION_FIELDS) + sum(len(f) for f in region_list.STATUS_FIELDS.values()) + 1
 
 
 def test_regions_json_holds_each_status_as_the_region_json_does():

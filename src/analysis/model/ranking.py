@@ -96,7 +96,8 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
             continue
         row["growth"] = pace["points_per_year"]
         row["sintetis_growth"] = bool(pace["sintetis"])
-        used = table.loc[table["tahun"].isin([pace["start"], pace["end"]])]
+        years = [pace[k] for k in ("start", "end") if k in pace] or [year]  # the pace's ends, else the year compared
+        used = table.loc[table["tahun"].isin(years)]
         row["sumber"] = " + ".join(dict.fromkeys(p for s in used.get("sumber", []) for p in str(s).split(" + ") if p)) or None  # each once
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
         rows.append(row)

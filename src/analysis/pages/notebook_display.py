@@ -106,13 +106,14 @@ def lab_html(block: str, style: bool | None = None) -> str:
 
 _HEADING = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_SELF_LINK = re.compile(r'<a class="self"[^>]*>.*?</a>', re.S)  # a heading's link to itself (markup.section)
 
 
 def plain_line(block: str) -> str:
     """A block's ``text/plain``: its first heading, one line (the page's HTML would otherwise be
     stored a third time in every saved notebook)."""
     found = _HEADING.search(block)
-    title = html.unescape(_TAG.sub("", found.group(1))).strip() if found else ""
+    title = html.unescape(_TAG.sub("", _SELF_LINK.sub("", found.group(1)))).strip() if found else ""
     return f"<Cakupan block: {title}>" if title else "<Cakupan block>"
 
 

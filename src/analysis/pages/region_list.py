@@ -27,7 +27,7 @@ STATUS_FIELDS = {
     "best_lever": ("lever", "people_by_2029", "illustrative", "sintetis"),
 }
 ON_TRACK = ("reached", "yes", "no", "cannot_tell")  # the order the status column sorts in
-REGION_FIELDS = ("kode", "nama", "tingkat", "induk", "page", "sintetis")
+REGION_FIELDS = ("kode", "nama", "tingkat", "induk", "page", "sintetis", "sumber")
 FILES = ("regions.csv", "regions.json")
 WHOLE = ("headline_year", "milestone_year", "reached_year_target_year", "reached_year_median", "reached_year_low", "reached_year_high")
 
@@ -93,7 +93,7 @@ def row(entry: dict, lang: str) -> dict:
     the same bytes however it was built."""
     page = f"{lang}/{entry['kode']}.html" if entry.get("status") in ("built", "skipped") else None
     out = {"kode": entry["kode"], "nama": entry.get("nama"), "tingkat": entry.get("tingkat"), "induk": entry.get("induk"),
-           "page": page, "sintetis": entry.get("sintetis")}
+           "page": page, "sintetis": entry.get("sintetis"), "sumber": (entry.get("latest") or {}).get("sumber")}
     for name, fields in STATUS_FIELDS.items():
         values = part(entry, name)
         out.update({f"{name}_{field}": _cell(values.get(field)) for field in fields})
