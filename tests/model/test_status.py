@@ -142,3 +142,17 @@ def test_the_json_has_exactly_the_keys_others_read(jabar, lang):
     assert data["headline"]["months"] == {"en": "participants December 2023, workforce August 2023",
                                           "id": "peserta Desember 2023, pekerja Agustus 2023"}[lang]
     assert data["sintetis"] is True and not any(isinstance(v, float) and math.isnan(v) for part in KEYS for v in data[part].values())
+
+
+def test_reached_on_an_official_year_is_official_though_sample_years_follow(params, ds):
+    """Reached on 2023 (official), with sample 2024 and 2025 after it: the status says reached, on
+    official data, as the targets section does (the facts' own answer, not the latest sample year's)."""
+    status = status_of({2022: 400_000, 2023: 500_000, 2024: 520_000, 2025: 540_000}, params, ds, sample=(2024, 2025))
+    assert status.on_track["value"] == REACHED and status.on_track["sintetis"] is False
+    assert status.reached_year["median"] == 2023 and status.reached_year["sintetis"] is False
+
+
+def test_dki_above_both_targets_on_official_2023_reads_reached_without_a_mark(params, ds):
+    status = status_json(region_status(facts_for("31", params, ds)), "en")
+    assert status["on_track"]["value"] == REACHED and not status["on_track"]["sintetis"]
+    assert (status["reached_year"]["median"], status["reached_year"]["sintetis"]) == (2023, False)

@@ -101,9 +101,10 @@ def _milestone(target: dict, headline: dict) -> dict:
             "gap_points": gap, "above": None if gap is None else bool(gap <= 0), "sintetis": headline["sintetis"]}
 
 
-def _last_trend_sample(f: RegionFacts) -> bool:
-    """Does the latest trend year (the one "already reached" is read on) rest on sample rows?"""
-    return bool(f.trend_rows["sintetis"].iloc[-1]) if not f.trend_rows.empty else False
+def _target_sample(f: RegionFacts, target: dict) -> bool:
+    """Does the target's status rest on sample rows? The facts' own answer (one value everywhere):
+    reached on the latest official year is official, whatever sample years follow it."""
+    return next(sample for (tg, _), sample in zip(f.target_years, f.target_sample) if tg["id"] == target["id"])
 
 
 def _on_track(f: RegionFacts, target: dict) -> dict:
@@ -113,7 +114,7 @@ def _on_track(f: RegionFacts, target: dict) -> dict:
            "pace_people": None, "needed_people": None, "pace_points": None, "needed_points": None,
            "ratio_people": None, "ratio_points": None, "start": None, "end": None, "sintetis": False}
     if f.reached(target) is not None:
-        return {**out, "value": REACHED, "reason": "reached", "sintetis": _last_trend_sample(f)}
+        return {**out, "value": REACHED, "reason": "reached", "sintetis": _target_sample(f, target)}
     if recent is None or pace is None:
         return out
     out.update(pace_people=recent["people_per_year"], pace_points=recent["points_per_year"], start=recent["start"], end=recent["end"],
@@ -137,7 +138,7 @@ def _reached_year(f: RegionFacts, target: dict) -> dict:
     p = ty.prob_by_deadline
     return {**out, "median": ty.year, "low": ty.year_lo80, "high": ty.year_hi80,
             "p_by_deadline": None if p is None or math.isnan(p) else float(p),
-            "sintetis": _last_trend_sample(f) if ty.already_reached else f.history_sample}
+            "sintetis": _target_sample(f, target) if ty.already_reached else f.history_sample}
 
 
 def _best_lever(f: RegionFacts, target: dict) -> dict:
