@@ -369,8 +369,9 @@ def test_a_page_the_disk_refuses_fails_alone_and_keeps_its_earlier_files(tmp_pat
     """Pages failing mid-build: each is a failed result with the message (the command line lists them, exit 1)."""
     from analysis.build.executors import Outcome, Task
 
-    page = tmp_path / "en" / "32.html"
+    page, years = tmp_path / "en" / "32.html", tmp_path / "en" / "32.years.csv"
     writing.write_atomic(page, "<p>earlier</p>")
+    writing.write_atomic(years, "a\n0\n")
     real = writing._write_all
 
     def full(fd, data):
@@ -384,3 +385,5 @@ def test_a_page_the_disk_refuses_fails_alone_and_keeps_its_earlier_files(tmp_pat
     assert (result.status, result.output) == ("failed", None)
     assert result.error == t("writing.full", "en", path=page) or "disk is full" in result.error
     assert page.read_text() == "<p>earlier</p>" and not (tmp_path / "en" / "32.json").exists()
+    assert years.read_text() == "a\n0\n"  # its downloads too: never a new CSV beside the old page
+    assert sorted(p.name for p in page.parent.iterdir()) == ["32.html", "32.years.csv"]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from analysis.core import writing
 from analysis.core.messages import t
-from analysis.core.writing import FORMULA_START, BuildLock, FolderBusy, WriteError, folder_lock, safe_cell, write_atomic
+from analysis.core.writing import FORMULA_START, BuildLock, FolderBusy, WriteError, folder_lock, safe_cell, write_atomic, write_files
 
 
 def _fail_after(monkeypatch, error: int, written: int = 5) -> None:
@@ -41,6 +41,36 @@ def test_a_write_interrupted_before_the_rename_keeps_the_old_file_and_no_tempora
     assert page.read_text() == "<p>old page</p>"  # a write straight to the final name would leave '<p>ne'
     assert sorted(p.name for p in page.parent.iterdir()) == ["32.html"]
     assert (err.value.kind, err.value.path) == (kind, page)
+
+
+def test_files_written_as_one_group_keep_every_old_file_when_one_is_refused(tmp_path, monkeypatch):
+    csv, page, summary = (tmp_path / "en" / name for name in ("32.years.csv", "32.html", "32.json"))
+    write_files({csv: "old csv", page: "old page"})
+    real = writing._write_all
+
+    def refuse_the_summary(fd: int, data: bytes) -> None:
+        if data.startswith(b"new summary"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd, data)
+
+    monkeypatch.setattr(writing, "_write_all", refuse_the_summary)
+    with pytest.raises(WriteError) as err:
+        write_files({csv: "new csv", page: "new page", summary: "new summary"})
+    assert (err.value.kind, err.value.path) == ("full", summary)
+    assert (csv.read_text(), page.read_text()) == ("old csv", "old page")  # written, but never renamed
+    assert sorted(p.name for p in csv.parent.iterdir()) == ["32.html", "32.years.csv"]
+    monkeypatch.setattr(writing, "_write_all", real)
+    write_files({csv: "new csv", page: "new page", summary: "new summary"})
+    assert [p.read_text() for p in (csv, page, summary)] == ["new csv", "new page", "new summary"]
+
+
+def test_a_group_renames_in_the_order_given(tmp_path, monkeypatch):
+    """The summary, whose input hash marks a report complete, is renamed last."""
+    renamed, real = [], writing.replace
+    monkeypatch.setattr(writing, "replace", lambda source, target: (renamed.append(target.name), real(source, target)))
+    write_files({tmp_path / name: name for name in ("b.csv", "a.html", "c.json")})
+    assert renamed == ["b.csv", "a.html", "c.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.csv", "c.json"]
 
 
 @pytest.mark.parametrize("error, kind, words", [

@@ -35,7 +35,7 @@ from analysis.model.params import LANGUAGES, params_digest
 from analysis.data.portfolio import OVERVIEW, REGION
 from analysis.build.preload import MANIFEST_NAME
 from analysis.data.regions import ROOT, RegionTree, is_valid_code
-from analysis.core.writing import BuildLock, WriteError, build_time, json_text, write_atomic
+from analysis.core.writing import BuildLock, WriteError, build_time, json_text, write_atomic, write_files
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "region_report.ipynb"
 OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "overview.ipynb"
@@ -276,18 +276,18 @@ def index_entry(summary: dict) -> dict:
 
 
 def _store(out: Path, outcome: Outcome, built: dt.datetime) -> Result:
-    """Write one rendered report: page first, then the summary whose input hash marks it complete."""
+    """Write one rendered report as one group: downloads, page, then the summary whose input hash
+    marks it complete; a refusal leaves the report's earlier files, all of them, as they were."""
     task = outcome.task
     if outcome.error is not None:
         return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, outcome.error)
     html_path, json_path = output_paths(out, task.kode, task.lang)
+    files = {html_path.parent / name: text for name, text in outcome.files.items()}  # the page links them: renamed first
+    files[html_path] = outcome.page
+    files[json_path] = json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()})
     try:
-        for name, text in outcome.files.items():  # the page links them: written first
-            write_atomic(html_path.parent / name, text, root=out)
-        write_atomic(html_path, outcome.page, root=out)
-        write_atomic(json_path, json_text({**outcome.summary, "input_hash": task.key, "version": __version__, "built": built.isoformat()}),
-                     root=out)
-    except WriteError as exc:  # this report fails (listed, exit 1); its earlier files stay whole
+        write_files(files, root=out)
+    except WriteError as exc:  # this report fails (listed, exit 1); its earlier files all stay as they were
         return Result(task.kode, task.lang, "failed", None, outcome.seconds, task.key, exc.message())
     return Result(task.kode, task.lang, "built", html_path.relative_to(out).as_posix(), outcome.seconds, task.key)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.build.preload import MANIFEST_NAME
-from analysis.core.writing import BuildLock, BuildLocked, build_time, json_text, write_atomic
+from analysis.core.writing import BuildLock, BuildLocked, WriteError, build_time, json_text, write_atomic
 
 
 def _folder_digest(folder: Path) -> str:
@@ -118,7 +118,7 @@ def unchanged_build(command: Sequence[str], out: Path) -> Unchanged | None:
                 entry.update(status="skipped", seconds=0.0, error=None)
             doc.update(built=build_time().isoformat(), counts={"skipped": len(reports)} if reports else {})
             write_atomic(manifest, json_text(doc))
-    except (BuildLocked, OSError):
+    except (BuildLocked, WriteError, OSError):  # busy, or a folder now refused: the full build says which
         return None
     return Unchanged(len({e["kode"] for e in reports}), len({e["lang"] for e in entries}), len(reports), len(pages),
                      out / stamp["index"])

@@ -24,7 +24,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -101,14 +101,9 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def write_atomic(path: Path, data: str | bytes, root: Path | None = None) -> None:
-    """Write ``data`` to the regular file ``path``: a temporary file in the same folder, then a rename.
-
-    A link or a non-regular file at ``path`` is refused, never followed; the rename replaces only
-    the name, so a link planted later is replaced, not written through. ``root``: see :func:`make_folder`.
-    Raises :class:`WriteError`; the earlier file is then left as it was and no temporary remains.
-    """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+def _stage(path: Path, payload: bytes, root: Path | None) -> str:
+    """Write ``payload`` to a new temporary file beside ``path`` and return its name; on any
+    failure the temporary is removed and a :class:`WriteError` names ``path``."""
     try:
         make_folder(path.parent, root)
         check_target(path)
@@ -121,15 +116,48 @@ def write_atomic(path: Path, data: str | bytes, root: Path | None = None) -> Non
             os.fchmod(fd, 0o666 & ~_UMASK)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         if isinstance(exc, OSError):
             raise WriteError.from_os(path, exc) from None
         raise
+    return tmp
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def write_files(files: Mapping[Path, str | bytes], root: Path | None = None) -> None:
+    """Write several files that belong together (a page, its CSVs and its summary) as one: every
+    file goes to a temporary first, and only when all are written are they renamed, in the order
+    given. A refusal while writing (a full disk, say) leaves every earlier file as it was, so a
+    page is never left beside downloads from another build.
+
+    A link or a non-regular file at a target is refused, never followed, and checked again just
+    before its rename, which replaces only the name. ``root``: see
+    :func:`make_folder`. Raises :class:`WriteError`; no temporary remains.
+    """
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, data in files.items():
+            staged.append((path, _stage(path, data.encode("utf-8") if isinstance(data, str) else data, root)))
+        while staged:
+            path, tmp = staged[0]
+            replace(Path(tmp), path)
+            staged.pop(0)
+    finally:
+        for _, tmp in staged:
+            _discard(tmp)
+
+
+def write_atomic(path: Path, data: str | bytes, root: Path | None = None) -> None:
+    """Write ``data`` to the regular file ``path``: a temporary file in the same folder, then a
+    rename (:func:`write_files` with one file)."""
+    write_files({path: data}, root)
 
 
 def replace(source: Path, target: Path) -> None:
