@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.data import contract as data
 from analysis.data.contract import BUNDLED_DIR, load_dataset
 from analysis.core.problems import InputError
 
@@ -117,3 +118,18 @@ def test_a_break_says_whether_the_territory_changed(data_dir):
         load_dataset(data_dir)
     (p,) = err.value.problems
     assert (p.line, p.column, p.value) == (line, "jenis", "pulau")
+
+
+@pytest.mark.parametrize("raw, delimiter, expected", [
+    (b"kode,nama,judul\n32,Jawa,ok\n33,Ciat\xe9ng,x\n", ",", (3, "nama", b"Ciat\xe9ng")),  # a middle field, third line
+    (b"kode,nama\n\xe9x,y\n", ",", (2, "kode", b"\xe9x")),  # the first field: not the lines before it
+    (b"kode,nama\n1,x\xe9\n2,y\n3,z", ",", (2, "nama", b"x\xe9")),  # the last field: up to its own line's end
+    (b"kode,nama\n1,Ciat\xe9ng", ",", (2, "nama", b"Ciat\xe9ng")),  # the file's last bytes, no line break
+    (b"kode,nama\r\n1,x\xe9 \r\n", ",", (2, "nama", b"x\xe9 ")),  # a Windows line end is not part of the value
+    (b"kode;nama\n1;x\xe9y\n", ";", (2, "nama", b"x\xe9y")),  # the file's own delimiter
+    (b"kode,nama\n1,2,\xe9\n", ",", (2, None, b"\xe9")),  # beyond the header's columns: no column name
+    (b"ko\xe9de,nama\n1,2\n", ",", (1, None, b"ko\xe9de")),  # in the header itself
+])
+def test_an_unreadable_byte_is_located_by_line_column_and_field(raw, delimiter, expected):
+    """Hand-located: the line (1-based), the header's name for the field, and the field's bytes."""
+    assert data._locate_byte(raw, raw.index(b"\xe9"), delimiter) == expected

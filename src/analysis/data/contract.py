@@ -155,8 +155,8 @@ def _locate_byte(raw: bytes, offset: int, delimiter: str) -> tuple[int, str | No
     header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")], delimiter=delimiter), [])
     index = max(len(next(csv.reader([raw[start:offset].decode("utf-8", "replace")], delimiter=delimiter), [])) - 1, 0)
     column = header[index] if line > 1 and index < len(header) else None
-    field_end = raw.find(sep, offset, end)
-    return line, column, raw[raw.rfind(sep, start, offset) + 1:end if field_end < 0 else field_end].rstrip(b"\r")
+    field_start, field_end = raw.rfind(sep, start, offset), raw.find(sep, offset, end)
+    return line, column, raw[start if field_start < 0 else field_start + 1:end if field_end < 0 else field_end].rstrip(b"\r")
 
 
 def _sniff(header: str, columns: tuple[str, ...]) -> str:
