@@ -133,3 +133,16 @@ def test_a_break_says_whether_the_territory_changed(data_dir):
 def test_an_unreadable_byte_is_located_by_line_column_and_field(raw, delimiter, expected):
     """Hand-located: the line (1-based), the header's name for the field, and the field's bytes."""
     assert data._locate_byte(raw, raw.index(b"\xe9"), delimiter) == expected
+
+
+def test_the_cached_dataset_is_the_folder_asked_for_and_reloads_when_a_file_changes(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(BUNDLED_DIR, folder)
+    first = data.cached_dataset(folder)
+    assert first.directory == folder.resolve() and data.cached_dataset(folder) is first  # once per process
+    assert data.cached_dataset() is data.cached_dataset(BUNDLED_DIR) is not first
+    participants = folder / "participants.csv"
+    rows = participants.read_text(encoding="utf-8").splitlines(keepends=True)
+    participants.write_text("".join(rows[:-1]), encoding="utf-8")  # one row fewer, and a new modification time
+    second = data.cached_dataset(folder)
+    assert second is not first and len(second.participants) == len(first.participants) - 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -262,3 +264,21 @@ def test_vectorised_validation_matches_original_on_random_frames(small_tree, row
     want = reference_parse_counts(frame, "n", path, ref, optional=True)
     assert mine == ref
     pd.testing.assert_series_equal(got, want)
+
+
+@pytest.mark.parametrize("values, kind, text", [
+    ([1e15, float("nan"), None], None, ["1000000000000000", "", ""]),  # whole floats as integers; NaN and null missing
+    ([1e15, 0.5], None, ["1e+15", "0.5"]),  # one fraction: every value stays as the float it is
+    ([1e15, 2.0**53], None, ["1e+15", "9.007199254740992e+15"]),  # past 2**53 a float is no longer exact
+    ([1, None], None, ["1", ""]),
+    (["a", None], pa.large_string(), ["a", ""]),
+    ([[1, 2], None], None, ["[1, 2]", ""]),  # a type Arrow cannot cast to text: Python's own text
+    ([dt.date(2024, 12, 1), None], None, ["2024-12-01", ""]),
+])
+def test_a_parquet_column_reads_as_the_text_a_csv_would_hold(values, kind, text):
+    assert data._arrow_as_text(pa.array(values, type=kind)).to_pylist() == text
+
+
+def test_a_dictionary_column_reads_as_its_values():
+    assert data._arrow_as_text(pa.array([1e15, 2.0, 1e15]).dictionary_encode()).to_pylist() == ["1000000000000000", "2", "1000000000000000"]
+    assert data._arrow_as_text(pa.array(["32", "32.73", "32"]).dictionary_encode()).to_pylist() == ["32", "32.73", "32"]
