@@ -8,7 +8,6 @@ report does in seconds, and raises for a region whose rows carry the source ``uj
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
 import os
@@ -150,25 +149,6 @@ def test_output_paths_refuse_names_that_could_leave_the_folder(tmp_path, code):
         batch.output_paths(tmp_path, code, "id")
     with pytest.raises(ValueError):
         batch.output_paths(tmp_path, "32", "../id")
-
-
-def test_lock_refuses_a_live_build_and_takes_over_a_dead_ones(tmp_path):
-    (tmp_path / writing.LOCK_NAME).write_text("999999999\n")  # stale: nobody holds it
-    with writing.BuildLock(tmp_path):
-        assert (tmp_path / writing.LOCK_NAME).read_text() == f"{os.getpid()}\n"
-        with pytest.raises(writing.BuildLocked, match=rf"another build is writing to {tmp_path} \(pid {os.getpid()}\)"):
-            writing.BuildLock(tmp_path).__enter__()
-    with writing.BuildLock(tmp_path):  # released on exit
-        pass
-
-
-def test_lock_is_held_by_an_open_file_not_by_the_pid(tmp_path):
-    with open(tmp_path / writing.LOCK_NAME, "w") as other:
-        other.write("4242\n")
-        other.flush()
-        fcntl.flock(other, fcntl.LOCK_EX)
-        with pytest.raises(writing.BuildLocked, match=r"\(pid 4242\)"):
-            writing.BuildLock(tmp_path).__enter__()
 
 
 # --- desa sample panel (no kernel) -----------------------------------------------------------

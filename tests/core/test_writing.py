@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from analysis.core import writing
 from analysis.core.messages import t
-from analysis.core.writing import FORMULA_START, BuildLock, FolderBusy, WriteError, folder_lock, safe_cell, write_atomic, write_files
+from analysis.core.writing import FORMULA_START, BuildLock, BuildLocked, FolderBusy, WriteError, folder_lock, safe_cell, write_atomic, write_files
 
 
 def _fail_after(monkeypatch, error: int, written: int = 5) -> None:
@@ -123,6 +124,42 @@ def test_a_linked_folder_inside_the_output_is_refused(tmp_path):
     linked_out.symlink_to(out, target_is_directory=True)  # the folder the user names may itself be a link
     write_atomic(linked_out / "index.html", "x", root=linked_out)
     assert (out / "index.html").read_text() == "x"
+
+
+def test_lock_refuses_a_live_build_and_takes_over_a_dead_ones(tmp_path):
+    (tmp_path / writing.LOCK_NAME).write_text("999999999999\n")  # stale: nobody holds it
+    with BuildLock(tmp_path) as lock:
+        assert (tmp_path / writing.LOCK_NAME).read_text() == f"{os.getpid()}\n"  # the longer stale pid is gone
+        with pytest.raises(BuildLocked, match=rf"another build is writing to {tmp_path} \(pid {os.getpid()}\)"):
+            BuildLock(tmp_path).__enter__()
+    assert lock.fd is None
+    with BuildLock(tmp_path):  # released on exit
+        pass
+
+
+def test_lock_is_held_by_an_open_file_not_by_the_pid(tmp_path):
+    with open(tmp_path / writing.LOCK_NAME, "w") as other:
+        other.write("4242\n")
+        other.flush()
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(BuildLocked, match=r"\(pid 4242\)"):
+            BuildLock(tmp_path).__enter__()
+
+
+def test_the_lock_makes_its_folder_and_names_an_unknown_holder(tmp_path):
+    out = tmp_path / "new" / "out"
+    with BuildLock(out):
+        assert stat.S_IMODE((out / writing.LOCK_NAME).stat().st_mode) == 0o644 & ~writing._UMASK
+        with open(out / writing.LOCK_NAME, "w"):  # a holder that wrote nothing (the file emptied meanwhile)
+            pass
+        with pytest.raises(BuildLocked, match=r"\(pid unknown\)"):
+            BuildLock(out).__enter__()
+    (out / writing.LOCK_NAME).write_text("x" * 40 + "\n")
+    with open(out / writing.LOCK_NAME) as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(BuildLocked) as err:
+            BuildLock(out).__enter__()
+    assert err.value.holder == "x" * 32  # the first 32 bytes name it: a huge lock file is never read whole
 
 
 def test_the_lock_file_is_never_opened_through_a_link(tmp_path):
