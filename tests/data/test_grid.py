@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from analysis.data.importers.common import FileReport, RefusedImport
+from analysis.data.importers import excel, grid
 from analysis.data.importers.grid import read_grid
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "od_penduduk_bekerja.csv"
@@ -72,3 +73,24 @@ def test_a_dtd_hidden_after_a_long_comment_is_refused_by_the_parser(tmp_path):
     p = _refusal(path)
     assert p.file == str(path) and p.value in ("EntitiesForbidden", "ExternalReferenceForbidden", "DTDForbidden")
     assert "without XML DTDs or entities" in p.expected
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    """A zip bomb: parts that compress a thousandfold. Their recorded sizes say so before anything is read."""
+    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 1 << 20)
+    path = _workbook_with(tmp_path, b'<?xml version="1.0"?><!--' + b" " * (2 << 20) + b"-->")
+    assert path.stat().st_size < 100_000
+    parsed = []
+    monkeypatch.setattr(excel.pd, "ExcelFile", lambda *a, **k: parsed.append(a))
+    p = _refusal(path)
+    assert parsed == [] and p.file == str(path) and p.value.endswith(" bytes") and int(p.value.split()[0]) > 2 << 20
+    assert p.expected.startswith("a workbook whose parts unpack to at most 1 MB (this one unpacks to 2 MB from a ")
+
+
+def test_a_table_past_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(grid, "MAX_TABLE_BYTES", 1000)
+    path = tmp_path / "big.csv"
+    path.write_bytes(EXAMPLE.read_bytes()[:1001])
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+    p = _refusal(path)
+    assert (p.file, p.value) == (str(path), "1001 bytes") and p.expected.startswith("a table of at most 0 MB")

@@ -14,6 +14,7 @@ from analysis.data.importers.common import FileReport, Grid, RefusedImport, is_n
 
 
 PROLOG_BYTES = 1 << 20  # a DTD comes before an XML part's first element: its first MB says
+MAX_UNPACKED_BYTES = 256 << 20  # a workbook of a few thousand rows unpacks to a few MB; a zip bomb to GBs
 DTD_MARKS = tuple(mark.encode(encoding) for mark in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
@@ -32,6 +33,19 @@ def _declares_dtd(path: Path) -> str | None:
     return None
 
 
+def _refuse_bomb(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack past :data:`MAX_UNPACKED_BYTES` (zip records each
+    part's size, and Python's zip reader stops at it: the sum bounds what a parser could be fed)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            unpacked = sum(part.file_size for part in book.infolist())
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+        return  # not a readable zip: openpyxl names that below
+    if unpacked > MAX_UNPACKED_BYTES:
+        sizes = {"limit": MAX_UNPACKED_BYTES >> 20, "size": unpacked >> 20, "packed": path.stat().st_size >> 10}
+        raise RefusedImport(say("import.reason.size"), [problem(path, None, None, f"{unpacked} bytes", say("import.expect.unpacked", **sizes))])
+
+
 def _refuse_dtd(path: Path, part: str) -> RefusedImport:
     return RefusedImport(say("import.reason.workbook"), [problem(path, None, None, part, say("import.expect.xml_entities", part=part))])
 
@@ -44,6 +58,7 @@ def _defused(exc: BaseException | None) -> DefusedXmlException | None:
 
 
 def read_excel_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
+    _refuse_bomb(path)
     part = _declares_dtd(path)
     if part is not None:
         raise _refuse_dtd(path, part)

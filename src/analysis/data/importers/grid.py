@@ -23,7 +23,7 @@ from analysis.data.importers.excel import read_excel_grid
 # --------------------------------------------------------------------------------------------
 # Reading files into a grid of cells
 
-
+MAX_TABLE_BYTES = 64 << 20  # a table to import (CSV, text or workbook file): read whole, so bounded
 
 
 def _decode(raw: bytes, report: FileReport) -> str:
@@ -91,6 +91,9 @@ def read_grid(path: Path, sheet: str | None, report: FileReport) -> Grid:
         raise RefusedImport(say("import.reason.not_found"), [odd])
     if not path.is_file():
         raise RefusedImport(say("import.reason.not_found"), [problem(path, None, None, str(path), say("import.expect.readable"))])
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise RefusedImport(say("import.reason.size"), [problem(path, None, None, f"{size} bytes", say("import.expect.size", limit=MAX_TABLE_BYTES >> 20))])
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise RefusedImport(say("import.reason.xls"), [problem(path, None, None, path.name, say("import.expect.xls"))])
