@@ -321,3 +321,11 @@ def test_a_disk_that_fills_mid_build_lists_the_failed_reports_and_exits_1(tmp_pa
     monkeypatch.setattr(engine, "build", lambda ds, codes, opts: (_ for _ in ()).throw(WriteError(out / ".cakupan.lock", "read_only")))
     assert main(["build", "--region", "32", "--lang", "en", "--out", str(out)]) == 2  # unusable before anything was built
     assert "read-only file system" in capsys.readouterr().err
+
+
+def test_a_malformed_source_date_epoch_stops_any_command_with_exit_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert main(["build", "--region", "32", "--lang", "en", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith("cakupan: invalid input (1 problem):\nSOURCE_DATE_EPOCH: value 'yesterday': expected seconds")
+    assert not (tmp_path / "out").exists()

@@ -29,7 +29,7 @@ from analysis.model.params import DEFAULT_PARAMS, LANGUAGES, load_params
 from analysis.data.portfolio import select_regions
 from analysis.build.preload import MANIFEST_NAME, warm_up
 from analysis.data.regions import LEVELS, ROOT, RegionTree, code_expectation, is_valid_code
-from analysis.core.writing import BuildLocked, FolderBusy, WriteError, folder_lock
+from analysis.core.writing import BuildLocked, FolderBusy, WriteError, build_time, folder_lock
 
 DEFAULT_SEED = 20240827
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -416,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     ns = parse(argv, lang)
     ns.words = list(sys.argv[1:] if argv is None else argv)
     try:
+        build_time()  # a malformed SOURCE_DATE_EPOCH is refused before any work
         return ns.func(ns)
     except InputError as exc:
         return _report_invalid(exc)

@@ -3,6 +3,7 @@ path; the folder locks; the spreadsheet-safe cell."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fcntl
 import os
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from analysis.core import writing
 from analysis.core.messages import t
+from analysis.core.problems import InputError
 from analysis.core.writing import FORMULA_START, BuildLock, BuildLocked, FolderBusy, WriteError, folder_lock, safe_cell, write_atomic, write_files
 
 
@@ -274,3 +276,19 @@ def test_replace_refuses_a_link_and_moves_a_file(tmp_path):
     (tmp_path / "target.csv").unlink()
     writing.replace(tmp_path / "new.csv", tmp_path / "target.csv")
     assert (tmp_path / "target.csv").read_text() == "new" and not (tmp_path / "new.csv").exists()
+
+
+@pytest.mark.parametrize("epoch", ["abc", "1.5", "-1", " 1700000000", "\uff13\uff12", "99999999999999"])
+def test_a_malformed_source_date_epoch_is_refused_by_name(monkeypatch, epoch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(InputError) as err:
+        writing.build_time()
+    (p,) = err.value.problems
+    assert (p.file, p.value) == ("SOURCE_DATE_EPOCH", epoch) and "seconds since 1970-01-01 UTC" in p.expected
+
+
+def test_source_date_epoch_pins_the_build_time(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert writing.build_time().isoformat() == "2023-11-14T22:13:20+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")  # set to nothing: the clock, as when unset
+    assert abs((writing.build_time() - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 5

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.build.preload import MANIFEST_NAME
+from analysis.core.problems import InputError
 from analysis.core.writing import BuildLock, BuildLocked, WriteError, build_time, json_text, write_atomic
 
 
@@ -118,7 +119,7 @@ def unchanged_build(command: Sequence[str], out: Path) -> Unchanged | None:
                 entry.update(status="skipped", seconds=0.0, error=None)
             doc.update(built=build_time().isoformat(), counts={"skipped": len(reports)} if reports else {})
             write_atomic(manifest, json_text(doc))
-    except (BuildLocked, WriteError, OSError):  # busy, or a folder now refused: the full build says which
+    except (BuildLocked, WriteError, InputError, OSError):  # busy, a folder now refused, a bad clock: the full build says which
         return None
     return Unchanged(len({e["kode"] for e in reports}), len({e["lang"] for e in entries}), len(reports), len(pages),
                      out / stamp["index"])

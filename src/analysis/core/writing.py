@@ -29,17 +29,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.core.messages import cli_language, t
+from analysis.core.problems import InputError, expect, problem
 
 LOCK_NAME = ".cakupan.lock"
 LOCK_WAIT_SECONDS = 120.0  # how long an import waits for the build or import holding its data folder
 
 
 def build_time() -> dt.datetime:
-    """Build timestamp: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    """Build timestamp: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now.
+
+    A malformed value is refused (:class:`InputError`), as the reproducible-builds specification
+    asks, rather than silently replaced by the clock: seconds since 1970 in ASCII digits."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None:
+    if not epoch:  # unset, or set to nothing as some CI systems do
+        return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+    if re.fullmatch(r"[0-9]{1,11}", epoch):  # up to year 5138: past that, no timestamp is meant
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+    raise InputError([problem("SOURCE_DATE_EPOCH", None, None, epoch, expect("env.expect.source_date_epoch"))])
 
 
 _UMASK = os.umask(0)
