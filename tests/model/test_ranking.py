@@ -157,3 +157,13 @@ def test_the_common_year_is_the_official_one_and_growth_is_each_regions_own_pace
     assert found.at["A", "distance"] == pytest.approx((43.92 - 20) / 5.0)
     assert found.at["B", "reason"] == ranking.NO_HISTORY and found.at["B", "coverage"] == pytest.approx(0.5)
     assert found.at["C", "reason"] == ranking.NO_DATA  # no value in 2023: unranked, not compared on sample 2024
+
+
+def test_a_rows_sources_are_those_of_its_coverage_year_and_of_its_pace():
+    """A region compared on 2023 whose own pace runs 2024-2025: the row rests on all three years."""
+    table = _trend([(2023, 0.20), (2024, 0.22), (2025, 0.23)]).assign(sumber=["bps:2023", "bpjs:2024 + bps:2024", "bpjs:2024"])
+    pace = {"points_per_year": 1.0, "sintetis": False, "start": 2024, "end": 2025}
+    found = ranking.indicators({"A": table}, "penduduk_bekerja", 0.4392, window=3, year=2023, paces={"A": pace})
+    assert found.at["A", "sumber"] == "bps:2023 + bpjs:2024 + bps:2024"  # each once, in the table's order
+    found = ranking.indicators({"A": table}, "penduduk_bekerja", 0.4392, window=3, year=2023, paces={"A": None})
+    assert found.at["A", "sumber"] == "bps:2023"  # unranked: the coverage alone

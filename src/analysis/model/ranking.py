@@ -96,7 +96,7 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
             continue
         row["growth"] = pace["points_per_year"]
         row["sintetis_growth"] = bool(pace["sintetis"])
-        years = [pace[k] for k in ("start", "end") if k in pace] or [year]  # the pace's ends, else the year compared
+        years = [year, *(pace[k] for k in ("start", "end") if k in pace)]  # the year compared and the pace's ends
         used = table.loc[table["tahun"].isin(years)]
         row["sumber"] = " + ".join(dict.fromkeys(p for s in used.get("sumber", []) for p in str(s).split(" + ") if p)) or None  # each once
         row["distance"] = years_to_target(row["gap_points"], row["growth"])
