@@ -71,6 +71,11 @@ def _trend(years_values, sample: bool = False):
                          for y, v in years_values])
 
 
+def _pace(points_per_year: float, start: int, end: int, sample: bool = False) -> dict:
+    """A region's own recent pace, as its facts give it."""
+    return {"points_per_year": points_per_year, "start": start, "end": end, "sintetis": sample}
+
+
 def test_reference_year_and_reasons():
     tables = {
         "A": _trend([(2022, 0.2), (2023, 0.21), (2024, 0.22)]),
@@ -79,7 +84,8 @@ def test_reference_year_and_reasons():
         "D": _trend([(2024, 0.4)]),  # no earlier year
     }
     assert ranking.reference_year(tables) == 2024  # 3 of 4 have 2024
-    found = ranking.indicators(tables, "penduduk_bekerja", 0.4392, window=3)
+    paces = {"A": _pace(1.0, 2022, 2024), "B": _pace(1.5, 2022, 2024), "C": _pace(0.5, 2021, 2023), "D": None}
+    found = ranking.indicators(tables, 0.4392, paces)
     assert found.at["A", "growth"] == pytest.approx(1.0) and found.at["B", "growth"] == pytest.approx(1.5)
     assert found.at["C", "reason"] == ranking.NO_DATA
     assert found.at["D", "reason"] == ranking.NO_HISTORY and found.at["D", "coverage"] == pytest.approx(0.4)
@@ -90,7 +96,7 @@ def test_reference_year_and_reasons():
 def test_sample_values_mark_their_rows_and_far_distances_read_after_the_horizon():
     tables = {"A": _trend([(2022, 0.3), (2023, 0.32), (2024, 0.34)]),
               "B": _trend([(2022, 0.1), (2024, 0.101)], sample=True)}
-    found = ranking.indicators(tables, "penduduk_bekerja", 0.4392, window=3)
+    found = ranking.indicators(tables, 0.4392, {"A": _pace(2.0, 2022, 2024), "B": _pace(0.05, 2022, 2024, sample=True)})
     assert found.at["B", "sintetis_coverage"] and found.at["B", "sintetis_growth"] and found.at["B", "sintetis"]
     assert not found.at["A", "sintetis"]
     # B: (43.92 - 10.1) / 0.05 = 676.4 years: past the 2045 horizon.
@@ -151,7 +157,7 @@ def test_the_common_year_is_the_official_one_and_growth_is_each_regions_own_pace
     assert ranking.reference_year(tables) == 2023
     assert ranking.reference_year({k: v.assign(sintetis=True) for k, v in tables.items()}) == 2024  # no official year: all values
     paces = {"A": {"points_per_year": 5.0, "sintetis": True}, "B": None, "C": {"points_per_year": 1.0, "sintetis": True}}
-    found = ranking.indicators(tables, "penduduk_bekerja", 0.4392, window=3, paces=paces)
+    found = ranking.indicators(tables, 0.4392, paces)
     assert found.at["A", "coverage"] == pytest.approx(0.20) and not found.at["A", "sintetis_coverage"]
     assert found.at["A", "growth"] == 5.0 and found.at["A", "sintetis_growth"]  # the pace given, not one recomputed
     assert found.at["A", "distance"] == pytest.approx((43.92 - 20) / 5.0)
@@ -163,7 +169,7 @@ def test_a_rows_sources_are_those_of_its_coverage_year_and_of_its_pace():
     """A region compared on 2023 whose own pace runs 2024-2025: the row rests on all three years."""
     table = _trend([(2023, 0.20), (2024, 0.22), (2025, 0.23)]).assign(sumber=["bps:2023", "bpjs:2024 + bps:2024", "bpjs:2024"])
     pace = {"points_per_year": 1.0, "sintetis": False, "start": 2024, "end": 2025}
-    found = ranking.indicators({"A": table}, "penduduk_bekerja", 0.4392, window=3, year=2023, paces={"A": pace})
+    found = ranking.indicators({"A": table}, 0.4392, {"A": pace}, year=2023)
     assert found.at["A", "sumber"] == "bps:2023 + bpjs:2024 + bps:2024"  # each once, in the table's order
-    found = ranking.indicators({"A": table}, "penduduk_bekerja", 0.4392, window=3, year=2023, paces={"A": None})
+    found = ranking.indicators({"A": table}, 0.4392, {"A": None}, year=2023)
     assert found.at["A", "sumber"] == "bps:2023"  # unranked: the coverage alone

@@ -39,7 +39,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.model import metrics
 
 INDICATORS = ("coverage", "growth", "distance")
 HIGHER_IS_BETTER = {"coverage": True, "growth": True, "distance": False}
@@ -64,12 +63,12 @@ def reference_year(tables: dict[str, pd.DataFrame], column: str = "cakupan_tren"
     return None
 
 
-def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: float, window: int,
-               year: int | None = None, paces: dict[str, dict | None] | None = None) -> pd.DataFrame:
+def indicators(tables: dict[str, pd.DataFrame], target_share: float, paces: dict[str, dict | None],
+               year: int | None = None) -> pd.DataFrame:
     """One row per region (index ``kode``): the three indicators, the gap in points, and a reason when unranked.
 
-    ``paces``: each region's own recent pace (with ``sintetis``); without it, the pace over ``window``
-    years ending at the reference year."""
+    ``paces``: each region's own recent pace (with ``sintetis``, ``start`` and ``end``), the one its
+    page shows, so the league and the pages give one value."""
     year = reference_year(tables) if year is None else year
     rows = []
     for code, table in tables.items():
@@ -83,14 +82,7 @@ def indicators(tables: dict[str, pd.DataFrame], measure: str, target_share: floa
         row["sintetis_coverage"] = bool(current["sintetis"].iloc[0])
         row["sumber"] = current["sumber"].iloc[0] if "sumber" in current else None
         row["gap_points"] = (target_share - row["coverage"]) * 100
-        if paces is not None:
-            pace = paces.get(code)
-        else:
-            pace = metrics.recent_pace(table, measure, window, end_year=year)
-            if pace is not None and pace["end"] != year:
-                pace = None
-            if pace is not None:
-                pace = {**pace, "sintetis": bool(table.loc[table["tahun"].isin([pace["start"], pace["end"]]), "sintetis"].any())}
+        pace = paces.get(code)
         if pace is None:
             rows.append({**row, "reason": NO_HISTORY})
             continue
@@ -135,12 +127,11 @@ def rank(table: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     return out.sort_values(["rank", "coverage"], ascending=[True, False], na_position="last")
 
 
-def rank_regions(tables: dict[str, pd.DataFrame], paces: dict[str, dict | None] | None, params: dict) -> pd.DataFrame:
-    """Rank regions (their coverage tables, and their own paces when given) with the parameters' ranking section."""
+def rank_regions(tables: dict[str, pd.DataFrame], paces: dict[str, dict | None], params: dict) -> pd.DataFrame:
+    """Rank regions (their coverage tables and their own paces) with the parameters' ranking section."""
     section = params["ranking"]
     target = next(tg for tg in params["targets"] if tg["id"] == section["target"])
-    values = indicators(tables, params["coverage"]["trend_denominator"], target["percent"] / 100, params["pace"]["window"],
-                        paces=paces)
+    values = indicators(tables, target["percent"] / 100, paces)
     values["after_horizon"] = values["tahun"] + values["distance"] > params["horizon"]
     return rank(values, section["weights"])
 
