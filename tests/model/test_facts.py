@@ -249,6 +249,11 @@ def test_papua_2023_covers_the_territory_before_the_split_and_nothing_crosses_it
     recent = f.recent
     assert (recent["start"], recent["end"], recent["workforce"]) == (2024, 2025, 434_016)
     assert "From 2024 to 2025 the trend coverage changed" in words(str(report.pace()))
+    # the forecast too: two years of the present territory are too few, so there is none (eleven before)
+    assert list(f.history_rows["tahun"]) == [2024, 2025] and not f.outlook.ok
+    forecast = words(str(report.forecast()))
+    assert t("forecast.insufficient", "en", years=2, measure="employed population") in forecast
+    assert t("forecast.territory", "en", year=2024) in forecast
     overview = Overview.load(None, "en")
     row = next(r for r in overview.summary()["league"] if r["kode"] == "91")
     assert row["wilayah_sebelum"] and row["laju_poin"] == pytest.approx(recent["points_per_year"])

@@ -142,7 +142,7 @@ def test_random_source_texts_and_notes_render_as_text(report, quick_charts, titl
     def blocks(title: str, sumber: str, note: str) -> str:
         ds = dataclasses.replace(
             report.ds, sources=pd.DataFrame([{"sumber": sumber, "judul": title, "url": url, "lisensi": title}]),
-            breaks=pd.DataFrame([{"kode": "32", "periode": "2020-08", "ukuran": "penduduk_bekerja", "catatan": note}]))
+            breaks=pd.DataFrame([{"kode": "32", "periode": "2020-08", "ukuran": "penduduk_bekerja", "catatan": note, "jenis": ""}]))
         one = RegionReport("32", "id", report.params, ds, report.table.assign(sumber=sumber))
         return one.trend() + one.provenance()
 

@@ -156,6 +156,10 @@ class RegionFacts:
         start = self.territory_from
         return start is not None and self.latest is not None and int(self.latest["tahun"]) < start
 
+    def _present_territory(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` from the first year of the present territory (all of them without a change)."""
+        return rows if self.territory_from is None else rows[rows["tahun"] >= self.territory_from]
+
     @cached_property
     def territory_break(self) -> pd.Series | None:
         """The latest change of the region's own territory (its note says what changed), if any."""
@@ -208,8 +212,9 @@ class RegionFacts:
     # --- forecast and targets ---------------------------------------------------------------------
     @cached_property
     def history_rows(self) -> pd.DataFrame:
-        """The years the forecast rests on: official only when there are enough of them."""
-        rows = self.trend_rows
+        """The years the forecast rests on: official only when there are enough of them; never before
+        a change of territory (a forecast across it would extend the series of another area)."""
+        rows = self._present_territory(self.trend_rows)
         official = rows[~rows["sintetis"]]
         return official if len(official) >= fc.MIN_POINTS else rows
 
@@ -240,7 +245,7 @@ class RegionFacts:
     @cached_property
     def workforce_outlook(self) -> np.ndarray:
         """The trend denominator in each forecast year: its own median forecast, else held at its last value."""
-        history = _yearly(self.table, self.trend_measure)
+        history = _yearly(self._present_territory(self.table), self.trend_measure)
         cfg = self.params["forecast"]
         result = fc.forecast(history, "count", self.forecast_end, seed=cfg["seed"], n_paths=cfg["paths"])
         known = pd.concat([history, pd.Series(result.median, index=result.years)]) if result.ok else history
@@ -287,9 +292,7 @@ class RegionFacts:
     def pace_rows(self) -> pd.DataFrame:
         """The years paces rest on: official only when at least two official years have a trend coverage;
         never before a change of territory (a pace across it would compare two different areas)."""
-        rows = self.table
-        if self.territory_from is not None:
-            rows = rows[rows["tahun"] >= self.territory_from]
+        rows = self._present_territory(self.table)
         official = rows[~rows["sintetis"]]
         return official if official["cakupan_tren"].notna().sum() >= MIN_PACE_YEARS else rows
 

@@ -68,7 +68,10 @@ class OutlookBlocks:
         f, lang, result = self.facts, self.lang, self.facts.outlook
         measure = self._measure(f.trend_measure)
         if not result.ok:
-            return section("forecast.title", lang, f"<p>{esc(t('forecast.insufficient', lang, years=len(f.trend_years), measure=measure))}</p>")
+            why = t("forecast.insufficient", lang, years=len(f.history_rows), measure=measure)
+            if f.territory_from is not None:
+                why += " " + t("forecast.territory", lang, year=f.territory_from)
+            return section("forecast.title", lang, f"<p>{esc(why)}</p>")
         sample = f.history_sample
         frame = result.frame()
         history = result.history
