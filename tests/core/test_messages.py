@@ -1,10 +1,11 @@
 """The message catalogue and locale formats."""
 
+import datetime as dt
 import string
 
 import pytest
 
-from analysis.core.messages import LANGUAGES, catalogue, fmt_int, fmt_pct, fmt_period, fmt_pp, t
+from analysis.core.messages import LANGUAGES, catalogue, fmt_datetime, fmt_int, fmt_pct, fmt_period, fmt_pp, t, t_each
 
 
 def _fields(text: str) -> set[str]:
@@ -29,12 +30,25 @@ def test_indonesian_and_english_number_formats():
     assert fmt_pp(2.34, "id") == "+2,3 poin persen"
     assert fmt_int(float("nan"), "id") == "–"
     assert fmt_pp(-0.04, "id") == "±0,0 poin persen"  # no "−0,0": the sign follows the rounded value
+    assert fmt_pp(0.5, "en") == "+0.5 pp" and fmt_pp(2.25, "en", 2) == "+2.25 pp"  # any rise has its plus; the digits asked
+    assert fmt_pp(None, "en") == fmt_pp(float("nan"), "id") == "–"
 
 
 def test_periods_are_named_in_the_language():
     assert fmt_period("2023-12", "id") == "Desember 2023"
     assert fmt_period("2024-08", "en") == "August 2024"
     assert fmt_period("2019", "en") == "2019"
+    assert fmt_period("2021-01", "en") == "January 2021"  # the calendar year, not the ISO week's (2020 here)
+    assert fmt_period("2021-01", "id") == "Januari 2021"
+
+
+def test_moments_and_messages_for_every_language():
+    moment = dt.datetime(2021, 1, 1, 7, 5, tzinfo=dt.timezone.utc)
+    assert fmt_datetime(moment, "en") == "January 1, 2021 07:05 UTC"
+    assert fmt_datetime(moment, "id") == "1 Januari 2021 07:05 UTC"
+    both = t_each("lock.busy", folder="X", seconds="5")
+    assert both == t("lock.busy", "id", folder="X", seconds="5") + " / " + t("lock.busy", "en", folder="X", seconds="5")
+    assert t_each("lock.busy", ("en",), folder="X", seconds="5") == t("lock.busy", "en", folder="X", seconds="5")
 
 
 def test_placeholders_are_filled():

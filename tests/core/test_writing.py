@@ -292,3 +292,50 @@ def test_source_date_epoch_pins_the_build_time(monkeypatch):
     assert writing.build_time().isoformat() == "2023-11-14T22:13:20+00:00"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")  # set to nothing: the clock, as when unset
     assert abs((writing.build_time() - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 5
+
+
+def test_folders_are_made_on_the_way_and_a_file_in_the_way_is_named(tmp_path):
+    write_atomic(tmp_path / "out" / "en" / "32.html", "<p>x</p>", root=tmp_path / "out")
+    assert (tmp_path / "out" / "en" / "32.html").read_text() == "<p>x</p>"
+    (tmp_path / "out" / "id").write_text("a file where the Indonesian pages go")
+    for target in (tmp_path / "out" / "id" / "32.html", tmp_path / "out" / "id" / "deeper" / "32.html"):
+        with pytest.raises(WriteError) as err:
+            write_atomic(target, "<p>x</p>", root=tmp_path / "out")
+        assert (err.value.kind, err.value.path) == ("not_folder", tmp_path / "out" / "id")
+        assert "part of the path" in err.value.message("en") and str(tmp_path / "out" / "id") in err.value.message("en")
+
+
+def test_a_refusal_before_anything_is_written_names_the_file(tmp_path):
+    too_long = tmp_path / ("x" * 300 + ".html")
+    with pytest.raises(WriteError) as err:
+        write_atomic(too_long, "<p>x</p>")
+    assert (err.value.kind, err.value.path) == ("too_long", too_long) and str(too_long) in str(err.value)
+    with pytest.raises(WriteError) as err:
+        writing.replace(tmp_path / "never-written.tmp", tmp_path / "32.html")
+    assert (err.value.kind, err.value.path, err.value.detail) == ("other", tmp_path / "32.html", os.strerror(errno.ENOENT))
+
+
+def test_the_lock_is_not_inherited_and_a_refused_pid_write_is_named(tmp_path, monkeypatch):
+    with BuildLock(tmp_path) as lock:
+        assert not os.get_inheritable(lock.fd)  # a worker started during the build does not hold it after the build
+    (tmp_path / writing.LOCK_NAME).write_bytes(b"\xff42\n")
+    with open(tmp_path / writing.LOCK_NAME) as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(BuildLocked) as err:
+            BuildLock(tmp_path).__enter__()
+    assert err.value.holder == "\ufffd42"  # bytes that are not text still name the holder
+
+    def full(fd, data, offset):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(writing.os, "pwrite", full)
+    with pytest.raises(WriteError) as err, BuildLock(tmp_path):
+        pass
+    assert (err.value.kind, err.value.path) == ("full", tmp_path / writing.LOCK_NAME)
+
+
+def test_json_is_written_in_one_layout_and_waiting_is_said(tmp_path, capsys, monkeypatch):
+    assert writing.json_text({"b": 1, "a": ["é", None]}) == '{\n "a": [\n  "é",\n  null\n ],\n "b": 1\n}\n'
+    monkeypatch.setenv("CAKUPAN_LANG", "en")
+    writing.say_waiting(tmp_path, 120.0)
+    assert capsys.readouterr().err == t("lock.waiting", "en", folder=tmp_path, seconds="120") + "\n"

@@ -129,6 +129,10 @@ def test_a_break_says_whether_the_territory_changed(data_dir):
     (b"kode;nama\n1;x\xe9y\n", ";", (2, "nama", b"x\xe9y")),  # the file's own delimiter
     (b"kode,nama\n1,2,\xe9\n", ",", (2, None, b"\xe9")),  # beyond the header's columns: no column name
     (b"ko\xe9de,nama\n1,2\n", ",", (1, None, b"ko\xe9de")),  # in the header itself
+    (b",b\xe9\n", ",", (1, None, b"b\xe9")),  # after a delimiter at the file's first byte
+    (b"\n\xe9x,y\n", ",", (2, None, b"\xe9x")),  # after an empty first line
+    (b"kode,nama wilayah\n1,x\xe9\n", ",", (2, "nama wilayah", b"x\xe9")),  # a header name with a space
+    (b"kode,nama\r\n1,X\xe9X\r\n", ",", (2, "nama", b"X\xe9X")),
 ])
 def test_an_unreadable_byte_is_located_by_line_column_and_field(raw, delimiter, expected):
     """Hand-located: the line (1-based), the header's name for the field, and the field's bytes."""
@@ -146,3 +150,22 @@ def test_the_cached_dataset_is_the_folder_asked_for_and_reloads_when_a_file_chan
     participants.write_text("".join(rows[:-1]), encoding="utf-8")  # one row fewer, and a new modification time
     second = data.cached_dataset(folder)
     assert second is not first and len(second.participants) == len(first.participants) - 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('kode,"nama\n1,2\n', (1, 'kode,"nama', "closing double quote")),  # a quote the header never closes
+    ('kode,nama\r\n1,"x\r\n', (2, '1,"x', "closing double quote")),  # its line, without the Windows line end
+    ('kode,nama\n"x"y,1\n1,2,3\n', (2, '"x"y,1', "well-formed CSV quoting")),  # text after a closing quote
+])
+def test_a_quoting_error_names_the_line_it_starts_on(tmp_path, text, expected):
+    (found,) = data._long_rows(text, ",", 2, tmp_path / "x.csv")
+    assert (found.line, found.value) == expected[:2] and expected[2] in found.expected
+
+
+def test_regions_csv_problems_keep_their_physical_lines_across_blank_lines(tmp_path):
+    """A blank line shifts every later row: each problem still names the line an editor shows."""
+    (tmp_path / "regions.csv").write_text("kode,nama,tingkat,kode_induk\n32.80,Kota Baru,kabkota,32\n\n"
+                                          "../x,Bukan wilayah,kabkota,32\n32.81.01,Kecamatan Yatim,kecamatan,32.81\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        data.load_region_tree(tmp_path)
+    assert sorted((p.line, p.column, p.value) for p in err.value.problems) == [(4, "kode", "../x"), (5, "kode_induk", "32.81")]

@@ -164,3 +164,8 @@ def test_every_csv_of_a_page_keeps_its_sample_marks(code):
     flags = [bool(row["sintetis"]) for year in summary["segments"].values() for row in year.values()] if isinstance(
         summary.get("segments"), dict) else None
     assert flags is None or sorted(flags) == sorted(segments["sintetis"].tolist())
+
+
+def test_the_float_format_asked_for_is_the_one_written():
+    frame = pd.DataFrame({"x": [1 / 3, 2.0], "name": ["a", "-b"]})
+    assert downloads.csv_text(frame, float_format="%.3f") == "x,name\n0.333,a\n2.000,'-b\n"

@@ -89,8 +89,12 @@ def check_target(path: Path) -> None:
 
 def make_folder(folder: Path, root: Path | None = None) -> None:
     """Create ``folder``; every folder below ``root`` on the way must be a real folder, not a link
-    (``root`` itself, the user's choice, may be one)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    (``root`` itself, the user's choice, may be one). A file where a folder should be is named."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = next((p for p in reversed((folder, *folder.parents)) if p.exists() and not p.is_dir()), folder)
+        raise WriteError(blocking, "not_folder") from None
     if root is None:
         return
     inner = folder.relative_to(root) if folder != root else Path()
