@@ -339,3 +339,12 @@ def test_json_is_written_in_one_layout_and_waiting_is_said(tmp_path, capsys, mon
     monkeypatch.setenv("CAKUPAN_LANG", "en")
     writing.say_waiting(tmp_path, 120.0)
     assert capsys.readouterr().err == t("lock.waiting", "en", folder=tmp_path, seconds="120") + "\n"
+
+
+def test_an_error_without_an_errno_and_a_dangling_link_on_the_way_are_named(tmp_path):
+    odd = WriteError.from_os(tmp_path / "x.html", OSError("no errno given"))
+    assert (odd.kind, odd.detail) == ("other", "no errno given")
+    (tmp_path / "en").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(WriteError) as err:
+        write_atomic(tmp_path / "en" / "32.html", "<p>x</p>", root=tmp_path)
+    assert (err.value.kind, err.value.path) == ("not_folder", tmp_path / "en")

@@ -100,8 +100,8 @@ def make_folder(folder: Path, root: Path | None = None) -> None:
     inner = folder.relative_to(root) if folder != root else Path()
     for depth in range(1, len(inner.parts) + 1):
         step = root.joinpath(*inner.parts[:depth])
-        if not stat.S_ISDIR(os.lstat(step).st_mode):
-            raise WriteError(step, "link" if step.is_symlink() else "not_folder")
+        if not stat.S_ISDIR(os.lstat(step).st_mode):  # mkdir made it a folder, through any link: a link
+            raise WriteError(step, "link")
 
 
 def _write_all(fd: int, data: bytes) -> None:
