@@ -36,3 +36,14 @@ def test_an_input_that_is_not_what_it_should_be_is_named_without_opening_it(odd_
 
 def test_a_device_is_not_a_file():
     assert input_problem("/dev/null", "file").said.key == "reading.file.device"
+
+
+def test_a_long_value_keeps_both_ends_and_a_path_is_shown_whole():
+    from analysis.core.problems import MAX_SHOWN, problem, render_problem
+
+    path = "/tmp/" + "deep/" * 30 + "taken"  # 160 characters: a path is shown whole
+    assert f"value '{path}':" in render_problem(problem("--out", None, None, path, "a folder"), "en")
+    line = "32," + "x" * 1000 + ",END"
+    shown = render_problem(problem("p.csv", 2, None, line, "a line"), "en")
+    value = shown.split("value ", 1)[1].rsplit(": expected", 1)[0]
+    assert len(value) == MAX_SHOWN and value.startswith("'32,xxx") and value.endswith("xxx,END'") and "..." in value

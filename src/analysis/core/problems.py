@@ -69,14 +69,17 @@ def problem(file: str | Path, line: int | None, column: str | None, value: objec
     return Problem(str(file), line, column, value, expected)
 
 
+MAX_SHOWN = 240  # characters of a value shown in a problem line
+
+
 def render_problem(p: Problem, lang: str) -> str:
     """One problem in ``lang``: file, line, column and value verbatim, the words around them translated."""
     where = p.file + (f":{p.line}" if p.line is not None else "")
     if p.column is not None:
         where += ": " + t("cli.problem.column", lang, column=p.column)
     value = repr(p.value) if p.value is not None else t("cli.problem.none", lang)
-    if len(value) > 80:
-        value = value[:77] + "..."
+    if len(value) > MAX_SHOWN:  # a whole damaged line can be huge; both ends of a long path matter
+        value = value[:MAX_SHOWN // 2] + "..." + value[-(MAX_SHOWN // 2 - 3):]
     return f"{where}: {t('cli.problem.value', lang, value=value)}: {t('cli.problem.expected', lang, expected=p.expectation(lang))}"
 
 
